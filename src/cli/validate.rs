@@ -1,0 +1,89 @@
+//! `intake validate`: validation of draft files for scripts and CI.
+
+use std::io::Write;
+use std::path::Path;
+
+use serde::Serialize;
+
+use super::ValidateArgs;
+use crate::draft_file::read_draft_file;
+use crate::validation::{Issue, Severity, has_errors, validate_draft};
+
+/// Every file valid.
+pub const EXIT_VALID: u8 = 0;
+/// At least one file has an error.
+pub const EXIT_INVALID: u8 = 1;
+/// Usage error, or a file that cannot be read or is not JSON.
+pub const EXIT_USAGE_OR_IO: u8 = 2;
+
+/// One line of `--json` output.
+#[derive(Debug, Serialize)]
+struct FileReport<'a> {
+    file: String,
+    valid: bool,
+    issues: &'a [Issue],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+}
+
+/// Runs the command, writing reports to `out` and read errors to `err`; returns the exit code.
+pub fn run_validate(args: &ValidateArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<u8> {
+    let mut any_invalid = false;
+    let mut any_unreadable = false;
+    for path in &args.files {
+        let file = path.display().to_string();
+        match read_draft_file(path) {
+            Err(read_error) => {
+                any_unreadable = true;
+                writeln!(err, "{file}: {read_error}")?;
+                if args.json {
+                    let report = FileReport { file, valid: false, issues: &[], error: Some(read_error.to_string()) };
+                    writeln!(out, "{}", serde_json::to_string(&report).map_err(std::io::Error::other)?)?;
+                }
+            }
+            Ok(body) => {
+                let issues = validate_draft(args.backend, &body);
+                let valid = !has_errors(&issues);
+                any_invalid |= !valid;
+                if args.json {
+                    let report = FileReport { file, valid, issues: &issues, error: None };
+                    writeln!(out, "{}", serde_json::to_string(&report).map_err(std::io::Error::other)?)?;
+                } else {
+                    write_human(out, path, &issues)?;
+                }
+            }
+        }
+    }
+    Ok(if any_unreadable {
+        EXIT_USAGE_OR_IO
+    } else if any_invalid {
+        EXIT_INVALID
+    } else {
+        EXIT_VALID
+    })
+}
+
+fn write_human(out: &mut dyn Write, path: &Path, issues: &[Issue]) -> std::io::Result<()> {
+    let errors = issues.iter().filter(|i| i.severity == Severity::Error).count();
+    let warnings = issues.len() - errors;
+    let verdict = match (errors, warnings) {
+        (0, 0) => "valid".to_owned(),
+        (0, w) => format!("valid, {w} {}", plural(w, "warning")),
+        (e, 0) => format!("invalid, {e} {}", plural(e, "error")),
+        (e, w) => format!("invalid, {e} {}, {w} {}", plural(e, "error"), plural(w, "warning")),
+    };
+    writeln!(out, "{}: {verdict}", path.display())?;
+    for issue in issues {
+        let severity = match issue.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let path = if issue.path.is_empty() { "(body)" } else { issue.path.as_str() };
+        writeln!(out, "  {severity:<7} {path}: {}", issue.message)?;
+    }
+    Ok(())
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 { word.to_owned() } else { format!("{word}s") }
+}

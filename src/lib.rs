@@ -1,0 +1,12 @@
+//! Intake: enter customers into customer APIs (Finosu, Help Scout).
+//!
+//! The core — [`model`], [`validation`], [`normalize`], [`reference`], [`draft_file`] — knows
+//! nothing about egui and is tested without a window; [`ui`] only draws state and sends commands.
+
+pub mod cli;
+pub mod draft_file;
+pub mod model;
+pub mod normalize;
+pub mod reference;
+pub mod ui;
+pub mod validation;

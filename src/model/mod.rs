@@ -1,0 +1,137 @@
+//! The domain model: which backend a draft is for, the form's tabs, and the two draft types.
+//!
+//! A draft on disk is exactly the backend's JSON request body (the seeds' field names), so the
+//! file can be sent with curl. The typed drafts here are what the form edits; they convert to and
+//! from that JSON without losing anything: fields the form does not know are kept aside.
+
+pub mod finosu;
+pub mod helpscout;
+mod json_fields;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+pub use finosu::FinosuDraft;
+pub use helpscout::{HelpScoutDraft, ListEntry, PropertyKind, PropertyRow};
+
+/// The customer API a draft is written for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Backend {
+    /// Finosu, `POST /customers` with an API key.
+    Finosu,
+    /// Help Scout Mailbox API v2, `POST /v2/customers` with OAuth 2.
+    #[value(name = "helpscout")]
+    HelpScout,
+}
+
+impl Backend {
+    /// Both backends, in the order pickers list them.
+    pub const ALL: [Self; 2] = [Self::Finosu, Self::HelpScout];
+
+    /// The product name shown to people.
+    pub fn display_name(self) -> &'static str {
+        match self {
+            Self::Finosu => "Finosu",
+            Self::HelpScout => "Help Scout",
+        }
+    }
+
+    /// The path the create request goes to, relative to the profile's base URL.
+    pub fn create_path(self) -> &'static str {
+        match self {
+            Self::Finosu => "/customers",
+            Self::HelpScout => "/v2/customers",
+        }
+    }
+}
+
+/// The four tabs of the form, in order (Ctrl+1…4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default)]
+pub enum Tab {
+    /// Names and contact details.
+    #[default]
+    Basic,
+    /// Postal address.
+    Address,
+    /// Free-form data: external metadata (Finosu) or notes, websites, profiles (Help Scout).
+    Metadata,
+    /// Call configuration (Finosu) or custom properties (Help Scout).
+    Properties,
+}
+
+impl Tab {
+    /// All tabs in display order.
+    pub const ALL: [Self; 4] = [Self::Basic, Self::Address, Self::Metadata, Self::Properties];
+
+    /// The tab's title without its problem count.
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::Basic => "Basic",
+            Self::Address => "Address",
+            Self::Metadata => "Metadata",
+            Self::Properties => "Properties",
+        }
+    }
+}
+
+/// A draft for either backend: the form's editable state.
+#[derive(Debug, Clone, PartialEq)]
+#[expect(clippy::large_enum_variant, reason = "few drafts exist at once; boxing would only add noise")]
+pub enum Draft {
+    /// A Finosu customer.
+    Finosu(FinosuDraft),
+    /// A Help Scout customer.
+    HelpScout(HelpScoutDraft),
+}
+
+impl Draft {
+    /// An empty draft for `backend`.
+    pub fn new(backend: Backend) -> Self {
+        match backend {
+            Backend::Finosu => Self::Finosu(FinosuDraft::default()),
+            Backend::HelpScout => Self::HelpScout(HelpScoutDraft::default()),
+        }
+    }
+
+    /// Which backend this draft is for.
+    pub fn backend(&self) -> Backend {
+        match self {
+            Self::Finosu(_) => Backend::Finosu,
+            Self::HelpScout(_) => Backend::HelpScout,
+        }
+    }
+
+    /// The draft as the backend's JSON body, as typed (not normalised), empty fields left out.
+    pub fn to_json(&self) -> Value {
+        match self {
+            Self::Finosu(d) => d.to_json(),
+            Self::HelpScout(d) => d.to_json(),
+        }
+    }
+
+    /// Reads a draft body. Never fails: values of the wrong type and unknown fields are kept
+    /// aside so that validation reports them and saving writes them back.
+    pub fn from_json(backend: Backend, body: &Value) -> Self {
+        match backend {
+            Backend::Finosu => Self::Finosu(FinosuDraft::from_json(body)),
+            Backend::HelpScout => Self::HelpScout(HelpScoutDraft::from_json(body)),
+        }
+    }
+
+    /// Fields the form has no editor for (unknown names or values of the wrong type).
+    pub fn extra_fields(&self) -> &serde_json::Map<String, Value> {
+        match self {
+            Self::Finosu(d) => &d.extra,
+            Self::HelpScout(d) => &d.extra,
+        }
+    }
+
+    /// Drops one field the form has no editor for.
+    pub fn remove_extra_field(&mut self, key: &str) {
+        match self {
+            Self::Finosu(d) => d.extra.remove(key),
+            Self::HelpScout(d) => d.extra.remove(key),
+        };
+    }
+}

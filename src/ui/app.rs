@@ -1,0 +1,436 @@
+//! [`IntakeApp`]: the window — profile bar, tabs, request preview, status line — and the
+//! commands behind its shortcuts.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use egui::{Key, KeyboardShortcut, Modifiers, RichText, Ui};
+
+use super::file_worker::{FileRequest, FileResult, FileWorker};
+use super::form_state::FormState;
+use super::frame_stats::FrameStats;
+use super::preview::{preview_text, preview_ui};
+use super::state::{BUILTIN_PROFILES, PersistedState, Profile};
+use super::tabs::{TabsRuntime, tab_ui};
+use crate::draft_file::{guess_backend, suggested_file_name};
+use crate::model::{Backend, Draft, Tab};
+
+/// Ctrl+O: open a draft file.
+pub const OPEN_SHORTCUT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::O);
+/// Ctrl+S: save the draft as JSON.
+pub const SAVE_SHORTCUT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::S);
+const TAB_KEYS: [Key; 4] = [Key::Num1, Key::Num2, Key::Num3, Key::Num4];
+
+/// A line in the status bar about the last file action.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusLine {
+    /// What happened, in a sentence.
+    pub text: String,
+    /// Whether it went wrong.
+    pub is_error: bool,
+}
+
+/// Start-up options that are not remembered state.
+#[derive(Debug, Default)]
+pub struct AppOptions {
+    /// Write frame statistics here (benchmarks).
+    pub bench_report: Option<PathBuf>,
+    /// When the process started, for the first-frame time.
+    pub process_start: Option<Instant>,
+}
+
+/// The Intake window.
+#[derive(Debug)]
+pub struct IntakeApp {
+    profile: Profile,
+    tab: Tab,
+    form: FormState,
+    tabs_runtime: TabsRuntime,
+    files: FileWorker,
+    status: Option<StatusLine>,
+    last_dir: Option<PathBuf>,
+    preview_cache: Option<(u64, bool, String)>,
+    frame_stats: Option<FrameStats>,
+}
+
+impl IntakeApp {
+    /// An app restored from `state` (use `PersistedState::default()` for a first run).
+    pub fn new(state: PersistedState, options: AppOptions) -> Self {
+        let PersistedState { profile, tab, finosu_draft, help_scout_draft, last_dir } = state;
+        let profile = BUILTIN_PROFILES.iter().copied().find(|p| p.name == profile).unwrap_or(BUILTIN_PROFILES[0]);
+        let mut form = FormState::default();
+        if let Some(body) = finosu_draft {
+            form.replace(Draft::from_json(Backend::Finosu, &body));
+        }
+        if let Some(body) = help_scout_draft {
+            form.replace(Draft::from_json(Backend::HelpScout, &body));
+        }
+        let frame_stats = options
+            .bench_report
+            .map(|path| FrameStats::start(path, options.process_start.unwrap_or_else(Instant::now)));
+        Self {
+            profile,
+            tab,
+            form,
+            tabs_runtime: TabsRuntime::default(),
+            files: FileWorker::default(),
+            status: None,
+            last_dir,
+            preview_cache: None,
+            frame_stats,
+        }
+    }
+
+    /// Restores from eframe's storage.
+    pub fn from_creation_context(cc: &eframe::CreationContext<'_>, options: AppOptions) -> Self {
+        let state = cc.storage.and_then(|s| eframe::get_value(s, eframe::APP_KEY)).unwrap_or_default();
+        Self::new(state, options)
+    }
+
+    /// What is saved on exit.
+    pub fn persisted_state(&self) -> PersistedState {
+        PersistedState {
+            profile: self.profile.name.to_owned(),
+            tab: self.tab,
+            finosu_draft: Some(self.form.finosu.to_json()),
+            help_scout_draft: Some(self.form.help_scout.to_json()),
+            last_dir: self.last_dir.clone(),
+        }
+    }
+
+    /// The active profile's backend.
+    pub fn backend(&self) -> Backend {
+        self.profile.backend
+    }
+
+    /// The form state (tests and benchmarks).
+    pub fn form(&self) -> &FormState {
+        &self.form
+    }
+
+    /// The form state, for filling it from code (tests and benchmarks).
+    pub fn form_mut(&mut self) -> &mut FormState {
+        &mut self.form
+    }
+
+    /// The status line, if any.
+    pub fn status(&self) -> Option<&StatusLine> {
+        self.status.as_ref()
+    }
+
+    /// Whether a file dialog or file read/write is under way.
+    pub fn is_file_busy(&self) -> bool {
+        self.files.is_busy()
+    }
+
+    /// The tab shown.
+    pub fn tab(&self) -> Tab {
+        self.tab
+    }
+
+    /// Reads a draft file off the UI thread, as if picked in the Open dialog.
+    pub fn open_draft_path(&mut self, path: PathBuf, ctx: &egui::Context) {
+        self.start_file_request(FileRequest::Open(path), ctx);
+    }
+
+    /// Draws the whole window.
+    pub fn show(&mut self, ui: &mut Ui) {
+        if let Some(stats) = &self.frame_stats {
+            stats.on_frame();
+        }
+        self.poll_files();
+        self.handle_shortcuts(ui.ctx());
+        self.form.refresh(self.backend());
+
+        egui::Panel::top("top_bar").show(ui, |ui| self.top_bar_ui(ui));
+        egui::Panel::bottom("status_bar").show(ui, |ui| self.status_bar_ui(ui));
+        let backend = self.backend();
+        let generation = self.form.generation();
+        let reveal = self.tabs_runtime.ssn_visible;
+        let text = match &self.preview_cache {
+            Some((g, r, text)) if *g == generation && *r == reveal => text.clone(),
+            _ => {
+                let text = self.form.preview().map(|body| preview_text(body, reveal)).unwrap_or_default();
+                self.preview_cache = Some((generation, reveal, text.clone()));
+                text
+            }
+        };
+        let error_count = self.form.error_count();
+        egui::Panel::right("request_preview")
+            .resizable(true)
+            .default_size(360.0)
+            .min_size(240.0)
+            .show(ui, |ui| preview_ui(ui, backend, &text, error_count));
+        egui::CentralPanel::default().show(ui, |ui| self.form_ui(ui));
+
+        // An edit this frame made issues and preview stale: draw once more with them fresh.
+        if self.form.is_stale() {
+            self.form.refresh(self.backend());
+            ui.ctx().request_repaint();
+        }
+    }
+
+    fn handle_shortcuts(&mut self, ctx: &egui::Context) {
+        let (open, save, tab) = ctx.input_mut(|input| {
+            let open = input.consume_shortcut(&OPEN_SHORTCUT);
+            let save = input.consume_shortcut(&SAVE_SHORTCUT);
+            let tab = TAB_KEYS.iter().position(|key| input.consume_key(Modifiers::COMMAND, *key));
+            (open, save, tab)
+        });
+        if let Some(tab) = tab.and_then(|i| Tab::ALL.get(i)) {
+            self.tab = *tab;
+        }
+        if open {
+            self.request_open(ctx);
+        }
+        if save {
+            self.request_save(ctx);
+        }
+    }
+
+    fn request_open(&mut self, ctx: &egui::Context) {
+        self.start_file_request(FileRequest::PickAndOpen { start_dir: self.last_dir.clone() }, ctx);
+    }
+
+    fn request_save(&mut self, ctx: &egui::Context) {
+        self.form.refresh(self.backend());
+        let Some(body) = self.form.draft_json().cloned() else { return };
+        let file_name = match self.backend() {
+            Backend::Finosu => suggested_file_name(&self.form.finosu.first_name, &self.form.finosu.last_name),
+            Backend::HelpScout => {
+                suggested_file_name(&self.form.help_scout.first_name, &self.form.help_scout.last_name)
+            }
+        };
+        self.start_file_request(FileRequest::PickAndSave { start_dir: self.last_dir.clone(), file_name, body }, ctx);
+    }
+
+    fn start_file_request(&mut self, request: FileRequest, ctx: &egui::Context) {
+        if !self.files.start(request, ctx) {
+            self.set_status("A file dialog is already open; finish it first.", true);
+        }
+    }
+
+    fn poll_files(&mut self) {
+        let Some(result) = self.files.poll() else { return };
+        match result {
+            FileResult::Cancelled => {}
+            FileResult::Failed(reason) => self.set_status(&format!("File action failed: {reason}"), true),
+            FileResult::Saved { path, result: Ok(()) } => {
+                self.set_status(&format!("Saved draft to {}", path.display()), false);
+                self.remember_dir(&path);
+            }
+            FileResult::Saved { path, result: Err(err) } => {
+                self.set_status(&format!("Could not save the draft: {err}. The form is unchanged."), true);
+                self.remember_dir(&path);
+            }
+            FileResult::Opened { path, result: Err(err) } => {
+                self.set_status(&format!("Could not open the draft: {err}. The form was left as it was."), true);
+                self.remember_dir(&path);
+            }
+            FileResult::Opened { path, result: Ok(body) } => {
+                self.remember_dir(&path);
+                self.load_body(&path, &body);
+            }
+        }
+    }
+
+    fn load_body(&mut self, path: &std::path::Path, body: &serde_json::Value) {
+        if !body.is_object() {
+            let found = match body {
+                serde_json::Value::Array(_) => "a list [ … ]",
+                _ => "a single value",
+            };
+            let message = format!(
+                "Could not open the draft: it holds {found}, not a customer object {{ … }}. The form was left as it was. ({})",
+                path.display()
+            );
+            self.set_status(&message, true);
+            return;
+        }
+        let mut note = String::new();
+        if let Some(guess) = guess_backend(body)
+            && guess != self.backend()
+            && let Some(profile) = BUILTIN_PROFILES.iter().find(|p| p.backend == guess)
+        {
+            self.profile = *profile;
+            note =
+                format!(" It looks like a {} customer, so the profile is now {}.", guess.display_name(), profile.name);
+        }
+        let backend = self.backend();
+        self.form.replace(Draft::from_json(backend, body));
+        self.form.touch_filled_fields(backend);
+        let problems = self.form.visible_issues().count();
+        if let Some(tab) = self.form.first_visible_tab_with_problems(backend) {
+            self.tab = tab;
+        }
+        let summary = match problems {
+            0 => String::new(),
+            1 => " 1 problem to look at.".to_owned(),
+            n => format!(" {n} problems to look at."),
+        };
+        self.set_status(&format!("Opened {}.{note}{summary}", path.display()), false);
+    }
+
+    fn remember_dir(&mut self, path: &std::path::Path) {
+        if let Some(dir) = path.parent() {
+            self.last_dir = Some(dir.to_owned());
+        }
+    }
+
+    fn set_status(&mut self, text: &str, is_error: bool) {
+        if is_error {
+            tracing::warn!("{text}");
+        }
+        self.status = Some(StatusLine { text: text.to_owned(), is_error });
+    }
+
+    // ---------------------------------------------------------------------------------------
+
+    fn top_bar_ui(&mut self, ui: &mut Ui) {
+        ui.add_space(4.0);
+        ui.horizontal(|ui| {
+            let label = ui.label("Profile");
+            let mut chosen = self.profile;
+            egui::ComboBox::from_id_salt("profile_picker")
+                .selected_text(self.profile.name)
+                .width(200.0)
+                .show_ui(ui, |ui| {
+                    for profile in BUILTIN_PROFILES {
+                        ui.selectable_value(&mut chosen, profile, profile.name);
+                    }
+                })
+                .response
+                .labelled_by(label.id);
+            if chosen != self.profile {
+                self.profile = chosen;
+                self.form.invalidate();
+            }
+            ui.label(RichText::new(format!("Backend: {}", self.backend().display_name())).strong());
+            ui.label(RichText::new("local sandbox").small().weak());
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                let busy = self.files.is_busy();
+                if ui
+                    .add_enabled(!busy, egui::Button::new("Save…"))
+                    .on_hover_text("Save the draft as JSON (Ctrl+S)")
+                    .clicked()
+                {
+                    self.request_save(ui.ctx());
+                }
+                if ui
+                    .add_enabled(!busy, egui::Button::new("Open…"))
+                    .on_hover_text("Open a JSON draft (Ctrl+O)")
+                    .clicked()
+                {
+                    self.request_open(ui.ctx());
+                }
+                egui::warn_if_debug_build(ui);
+            });
+        });
+        ui.add_space(2.0);
+    }
+
+    fn status_bar_ui(&mut self, ui: &mut Ui) {
+        ui.horizontal(|ui| {
+            if let Some(status) = &self.status {
+                let color = if status.is_error { ui.visuals().error_fg_color } else { ui.visuals().text_color() };
+                ui.add(egui::Label::new(RichText::new(&status.text).color(color)).truncate());
+            }
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                let errors = self.form.error_count();
+                let hidden = self.form.hidden_count();
+                if hidden > 0 && ui.button(format!("Show all problems ({hidden} more)")).clicked() {
+                    self.form.show_all = true;
+                }
+                let summary = if errors == 0 {
+                    RichText::new("✔ No errors")
+                } else {
+                    let noun = if errors == 1 { "error" } else { "errors" };
+                    RichText::new(format!("{errors} {noun} block sending")).color(ui.visuals().error_fg_color)
+                };
+                ui.label(summary);
+            });
+        });
+    }
+
+    fn form_ui(&mut self, ui: &mut Ui) {
+        self.unknown_fields_ui(ui);
+        self.tab_bar_ui(ui);
+        ui.separator();
+        let backend = self.backend();
+        let tab = self.tab;
+        egui::ScrollArea::vertical().id_salt(("form_scroll", tab)).auto_shrink([false, false]).show(ui, |ui| {
+            ui.add_space(4.0);
+            tab_ui(ui, tab, backend, &mut self.form, &mut self.tabs_runtime);
+        });
+    }
+
+    fn tab_bar_ui(&mut self, ui: &mut Ui) {
+        let counts = self.form.visible_counts(self.backend());
+        ui.horizontal(|ui| {
+            for (index, (tab, count)) in Tab::ALL.into_iter().zip(counts).enumerate() {
+                let problems = count.errors + count.warnings;
+                let title =
+                    if problems == 0 { tab.title().to_owned() } else { format!("{} ({problems})", tab.title()) };
+                let mut text = RichText::new(title).size(15.0);
+                if count.errors > 0 {
+                    text = text.color(ui.visuals().error_fg_color);
+                } else if count.warnings > 0 {
+                    text = text.color(ui.visuals().warn_fg_color);
+                }
+                let response = ui.selectable_label(self.tab == tab, text).on_hover_text(format!("Ctrl+{}", index + 1));
+                if response.clicked() {
+                    self.tab = tab;
+                }
+            }
+        });
+    }
+
+    /// Fields in the draft that the form has no editor for: say so, and offer to remove them.
+    fn unknown_fields_ui(&mut self, ui: &mut Ui) {
+        let backend = self.backend();
+        let extra = match backend {
+            Backend::Finosu => &self.form.finosu.extra,
+            Backend::HelpScout => &self.form.help_scout.extra,
+        };
+        let keys: Vec<String> = extra.keys().cloned().collect();
+        if keys.is_empty() {
+            return;
+        }
+        let mut remove = None;
+        egui::Frame::group(ui.style()).stroke(egui::Stroke::new(1.0, ui.visuals().warn_fg_color)).show(ui, |ui| {
+            ui.label(
+                RichText::new("This draft has fields the form cannot edit. They stay in the draft when saved.")
+                    .color(ui.visuals().warn_fg_color),
+            );
+            for key in &keys {
+                let path = format!("/{}", crate::validation::pointer_segment(key));
+                ui.horizontal(|ui| {
+                    if ui.small_button("Remove").accessible_name(format!("Remove field {key}")).clicked() {
+                        remove = Some(key.clone());
+                    }
+                    let issue =
+                        self.form.issues().iter().find(|i| i.path == path || i.path.starts_with(&format!("{path}/")));
+                    let message = issue.map_or_else(|| format!("\"{key}\""), |issue| issue.message.clone());
+                    ui.label(RichText::new(message).small());
+                });
+            }
+        });
+        if let Some(key) = remove {
+            match backend {
+                Backend::Finosu => self.form.finosu.extra.remove(&key),
+                Backend::HelpScout => self.form.help_scout.extra.remove(&key),
+            };
+            self.form.invalidate();
+        }
+    }
+}
+
+impl eframe::App for IntakeApp {
+    fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
+        self.show(ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, eframe::APP_KEY, &self.persisted_state());
+    }
+}

@@ -1,0 +1,197 @@
+//! The form's state apart from drawing: both drafts, which fields were touched, and the issues
+//! and request preview derived from the active draft (recomputed only when something changed).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+
+use crate::model::{Backend, Draft, FinosuDraft, HelpScoutDraft, Tab};
+use crate::normalize::normalize_for_sending;
+use crate::validation::{Issue, Severity, TabCount, ValidationContext, count_by_tab, has_content, validate_draft_with};
+
+/// Both backends' drafts (switching profile keeps the other one), plus derived state.
+#[derive(Debug, Default)]
+pub struct FormState {
+    /// The Finosu form.
+    pub finosu: FinosuDraft,
+    /// The Help Scout form.
+    pub help_scout: HelpScoutDraft,
+    /// JSON Pointers of fields the person has edited; only their problems are shown.
+    pub touched: BTreeSet<String>,
+    /// Show every problem, touched or not.
+    pub show_all: bool,
+    derived: Option<Derived>,
+    generation: u64,
+}
+
+/// What is computed from the active draft.
+#[derive(Debug)]
+struct Derived {
+    backend: Backend,
+    issues: Vec<Issue>,
+    by_path: BTreeMap<String, Vec<usize>>,
+    draft_json: Value,
+    preview: Value,
+}
+
+impl FormState {
+    /// Counts recomputations, so views can cache what they build from the derived state.
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// Whether an edit made issues and preview stale.
+    pub fn is_stale(&self) -> bool {
+        self.derived.is_none()
+    }
+
+    /// Marks the derived state stale after an edit.
+    pub fn invalidate(&mut self) {
+        self.derived = None;
+    }
+
+    /// The active draft as a [`Draft`] (a copy).
+    pub fn draft(&self, backend: Backend) -> Draft {
+        match backend {
+            Backend::Finosu => Draft::Finosu(self.finosu.clone()),
+            Backend::HelpScout => Draft::HelpScout(self.help_scout.clone()),
+        }
+    }
+
+    /// Replaces the draft of its backend and forgets what was touched.
+    pub fn replace(&mut self, draft: Draft) {
+        match draft {
+            Draft::Finosu(d) => self.finosu = d,
+            Draft::HelpScout(d) => self.help_scout = d,
+        }
+        self.touched.clear();
+        self.show_all = false;
+        self.invalidate();
+    }
+
+    /// Recomputes issues and preview if an edit made them stale.
+    pub fn refresh(&mut self, backend: Backend) {
+        if self.derived.as_ref().is_some_and(|d| d.backend == backend) {
+            return;
+        }
+        let (draft_json, kinds) = match backend {
+            Backend::Finosu => (self.finosu.to_json(), None),
+            Backend::HelpScout => (self.help_scout.to_json(), Some(self.help_scout.property_kinds())),
+        };
+        let context = ValidationContext { property_kinds: kinds.as_ref(), ..ValidationContext::today() };
+        let issues = validate_draft_with(backend, &draft_json, &context);
+        let mut by_path: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for (index, issue) in issues.iter().enumerate() {
+            by_path.entry(issue.path.clone()).or_default().push(index);
+        }
+        let preview = normalize_for_sending(backend, &draft_json);
+        self.generation += 1;
+        self.derived = Some(Derived { backend, issues, by_path, draft_json, preview });
+    }
+
+    /// Touches every field that has content, so that a loaded draft shows the problems of what
+    /// it holds but does not shout about fields still to fill.
+    pub fn touch_filled_fields(&mut self, backend: Backend) {
+        self.refresh(backend);
+        let Some(derived) = &self.derived else { return };
+        let filled: Vec<String> = derived
+            .issues
+            .iter()
+            .filter(|issue| derived.draft_json.pointer(&issue.path).is_some_and(has_content))
+            .map(|issue| issue.path.clone())
+            .collect();
+        self.touched.extend(filled);
+    }
+
+    /// All current issues of the active draft (call [`Self::refresh`] first).
+    pub fn issues(&self) -> &[Issue] {
+        self.derived.as_ref().map_or(&[], |d| d.issues.as_slice())
+    }
+
+    /// Whether problems at `path` are shown now.
+    pub fn is_visible(&self, path: &str) -> bool {
+        self.show_all || self.touched.contains(path)
+    }
+
+    /// A read-only view of the issues, for drawing.
+    pub fn view(&self) -> IssueView<'_> {
+        IssueView { derived: self.derived.as_ref(), touched: &self.touched, show_all: self.show_all }
+    }
+
+    /// The shown issues, all paths.
+    pub fn visible_issues(&self) -> impl Iterator<Item = &Issue> {
+        self.issues().iter().filter(|issue| self.is_visible(&issue.path))
+    }
+
+    /// Shown problems per tab, in [`Tab::ALL`] order.
+    pub fn visible_counts(&self, backend: Backend) -> [TabCount; 4] {
+        let visible: Vec<Issue> = self.visible_issues().cloned().collect();
+        count_by_tab(backend, &visible)
+    }
+
+    /// Errors and warnings hidden because their fields were not touched yet.
+    pub fn hidden_count(&self) -> usize {
+        self.issues().iter().filter(|issue| !self.is_visible(&issue.path)).count()
+    }
+
+    /// Number of issues that block sending, shown or not.
+    pub fn error_count(&self) -> usize {
+        self.issues().iter().filter(|issue| issue.severity == Severity::Error).count()
+    }
+
+    /// The body that would be sent, normalised.
+    pub fn preview(&self) -> Option<&Value> {
+        self.derived.as_ref().map(|d| &d.preview)
+    }
+
+    /// The draft as typed, for saving.
+    pub fn draft_json(&self) -> Option<&Value> {
+        self.derived.as_ref().map(|d| &d.draft_json)
+    }
+
+    /// Splits the state so a view can edit the drafts while reading the issues.
+    pub fn split(&mut self) -> (&mut FinosuDraft, &mut HelpScoutDraft, IssueView<'_>) {
+        let Self { finosu, help_scout, touched, show_all, derived, generation: _ } = self;
+        (finosu, help_scout, IssueView { derived: derived.as_ref(), touched, show_all: *show_all })
+    }
+
+    /// Records what a frame's views edited: touched fields, and whether anything changed.
+    pub fn apply_edits(&mut self, edited: Vec<String>, changed: bool) {
+        self.touched.extend(edited);
+        if changed {
+            self.invalidate();
+        }
+    }
+
+    /// The first tab that shows a problem, for the status line's "go to" hint.
+    pub fn first_visible_tab_with_problems(&self, backend: Backend) -> Option<Tab> {
+        let counts = self.visible_counts(backend);
+        Tab::ALL.into_iter().zip(counts).find(|(_, c)| c.errors + c.warnings > 0).map(|(tab, _)| tab)
+    }
+}
+
+/// Read access to the issues while the drafts are borrowed for editing.
+#[derive(Debug, Clone, Copy)]
+pub struct IssueView<'a> {
+    derived: Option<&'a Derived>,
+    touched: &'a BTreeSet<String>,
+    show_all: bool,
+}
+
+impl<'a> IssueView<'a> {
+    /// The shown issues at exactly `path`.
+    pub fn visible_at(&self, path: &str) -> impl Iterator<Item = &'a Issue> + use<'a> {
+        let derived = self.derived;
+        let visible = self.show_all || self.touched.contains(path);
+        let indexes = derived.and_then(|d| d.by_path.get(path)).map_or(&[][..], Vec::as_slice);
+        indexes.iter().filter(move |_| visible).filter_map(move |&i| derived.and_then(|d| d.issues.get(i)))
+    }
+
+    /// Whether an error (shown or not) sits at `path`.
+    pub fn has_error_at(&self, path: &str) -> bool {
+        let Some(derived) = self.derived else { return false };
+        derived.by_path.get(path).is_some_and(|indexes| {
+            indexes.iter().any(|&i| derived.issues.get(i).is_some_and(|x| x.severity == Severity::Error))
+        })
+    }
+}

@@ -1,0 +1,44 @@
+//! The egui front end. It draws state and turns clicks and keys into commands; validation,
+//! drafts and files are the core's business.
+
+mod app;
+pub mod file_worker;
+pub mod form_state;
+mod frame_stats;
+pub mod preview;
+pub mod state;
+pub mod tabs;
+pub mod widgets;
+
+pub use app::{AppOptions, IntakeApp, OPEN_SHORTCUT, SAVE_SHORTCUT, StatusLine};
+
+/// The window's title, also the name tests and scripts look the window up by.
+pub const WINDOW_TITLE: &str = "Intake";
+
+/// The app icon, a PNG shipped in `assets/`.
+const ICON_PNG: &[u8] = include_bytes!("../../assets/icon.png");
+
+/// Opens the window and runs until it is closed.
+pub fn run_native(options: AppOptions) -> eframe::Result {
+    let mut viewport = egui::ViewportBuilder::default()
+        .with_title(WINDOW_TITLE)
+        .with_app_id("intake")
+        .with_inner_size([1180.0, 780.0])
+        .with_min_inner_size([760.0, 480.0]);
+    match decode_icon() {
+        Ok(icon) => viewport = viewport.with_icon(icon),
+        Err(err) => tracing::warn!("app icon not used: {err}"),
+    }
+    let native = eframe::NativeOptions { viewport, persist_window: true, ..Default::default() };
+    eframe::run_native(
+        WINDOW_TITLE,
+        native,
+        Box::new(move |cc| Ok(Box::new(IntakeApp::from_creation_context(cc, options)))),
+    )
+}
+
+fn decode_icon() -> Result<egui::IconData, image::ImageError> {
+    let image = image::load_from_memory_with_format(ICON_PNG, image::ImageFormat::Png)?.into_rgba8();
+    let (width, height) = image.dimensions();
+    Ok(egui::IconData { rgba: image.into_raw(), width, height })
+}

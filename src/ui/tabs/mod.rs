@@ -1,0 +1,40 @@
+//! The four tabs of the form, one file each; every tab has a Finosu and a Help Scout layout.
+
+pub mod address;
+pub mod basic;
+pub mod metadata;
+pub mod properties;
+
+use egui::Ui;
+
+use crate::model::{Backend, Tab};
+use crate::ui::form_state::FormState;
+use crate::ui::widgets::FieldUi;
+
+/// Tab state that lives only while the app runs (never saved).
+#[derive(Debug, Default)]
+pub struct TabsRuntime {
+    /// Whether the SSN last four is shown in clear.
+    pub ssn_visible: bool,
+}
+
+/// Draws the selected tab of the active backend's form and records the edits.
+pub fn tab_ui(ui: &mut Ui, tab: Tab, backend: Backend, form: &mut FormState, runtime: &mut TabsRuntime) {
+    let (finosu, help_scout, issues) = form.split();
+    let mut fields = FieldUi::new(issues);
+    egui::Grid::new(("form_grid", tab)).num_columns(2).spacing([16.0, 10.0]).min_col_width(130.0).show(
+        ui,
+        |ui| match (backend, tab) {
+            (Backend::Finosu, Tab::Basic) => basic::finosu_ui(ui, &mut fields, finosu, runtime),
+            (Backend::Finosu, Tab::Address) => address::finosu_ui(ui, &mut fields, finosu),
+            (Backend::Finosu, Tab::Metadata) => metadata::finosu_ui(ui, &mut fields, finosu),
+            (Backend::Finosu, Tab::Properties) => properties::finosu_ui(ui, &mut fields, finosu),
+            (Backend::HelpScout, Tab::Basic) => basic::help_scout_ui(ui, &mut fields, help_scout),
+            (Backend::HelpScout, Tab::Address) => address::help_scout_ui(ui, &mut fields, help_scout),
+            (Backend::HelpScout, Tab::Metadata) => metadata::help_scout_ui(ui, &mut fields, help_scout),
+            (Backend::HelpScout, Tab::Properties) => properties::help_scout_ui(ui, &mut fields, help_scout),
+        },
+    );
+    let FieldUi { edited, changed, .. } = fields;
+    form.apply_edits(edited, changed);
+}

@@ -1,0 +1,125 @@
+//! [`FieldUi`]: draws labelled form rows in a two-column grid and the messages under each
+//! field, and records which fields the person edited.
+
+use egui::{Response, RichText, Ui};
+
+use crate::ui::form_state::IssueView;
+use crate::validation::{Issue, Severity};
+
+/// Width of text fields in the form.
+pub const FIELD_WIDTH: f32 = 320.0;
+
+/// Per-frame helper for drawing fields; collects edits for [`crate::ui::form_state::FormState::apply_edits`].
+pub struct FieldUi<'a> {
+    issues: IssueView<'a>,
+    /// Pointers of fields edited this frame.
+    pub edited: Vec<String>,
+    /// Whether any value changed this frame.
+    pub changed: bool,
+}
+
+impl<'a> FieldUi<'a> {
+    /// Starts a frame's drawing over these issues.
+    pub fn new(issues: IssueView<'a>) -> Self {
+        Self { issues, edited: Vec::new(), changed: false }
+    }
+
+    /// Notes an edit of the field at `pointer` when `response` changed.
+    pub fn track(&mut self, pointer: &str, response: &Response) {
+        if response.changed() {
+            self.edited.push(pointer.to_owned());
+            self.changed = true;
+        }
+    }
+
+    /// Notes a structural edit (a row added or removed) that touches no single field.
+    pub fn mark_changed(&mut self) {
+        self.changed = true;
+    }
+
+    /// Draws the shown messages for `pointer`.
+    pub fn messages_ui(&self, ui: &mut Ui, pointer: &str) {
+        for issue in self.issues.visible_at(pointer) {
+            issue_message_ui(ui, issue);
+        }
+    }
+
+    /// Whether the field at `pointer` has an error (shown or not).
+    pub fn has_error_at(&self, pointer: &str) -> bool {
+        self.issues.has_error_at(pointer)
+    }
+
+    /// A grid row: the label, then whatever `add_field` draws (given the label's id to link
+    /// the input to), then the field's messages under it.
+    pub fn row(
+        &mut self,
+        ui: &mut Ui,
+        label: &str,
+        pointer: &str,
+        add_field: impl FnOnce(&mut Ui, egui::Id) -> Response,
+    ) -> Response {
+        let label_response = ui.label(label);
+        let response = ui
+            .vertical(|ui| {
+                let response = add_field(ui, label_response.id);
+                self.messages_ui(ui, pointer);
+                response
+            })
+            .inner;
+        ui.end_row();
+        self.track(pointer, &response);
+        response
+    }
+
+    /// A grid row with a single-line text field.
+    pub fn text_row(&mut self, ui: &mut Ui, label: &str, pointer: &str, value: &mut String, hint: &str) -> Response {
+        self.row(ui, label, pointer, |ui, label_id| {
+            ui.add(egui::TextEdit::singleline(value).hint_text(hint).desired_width(FIELD_WIDTH)).labelled_by(label_id)
+        })
+    }
+
+    /// A grid row with a drop-down of fixed choices; an empty choice means "not set". A value
+    /// loaded from a file that is not among the choices is kept and shown as it is.
+    pub fn choice_row(
+        &mut self,
+        ui: &mut Ui,
+        label: &str,
+        pointer: &str,
+        value: &mut String,
+        choices: &[&str],
+    ) -> Response {
+        self.row(ui, label, pointer, |ui, label_id| choice_ui(ui, pointer, value, choices).labelled_by(label_id))
+    }
+}
+
+/// A drop-down over `choices` plus "(none)"; returns a response that reports `changed`.
+pub fn choice_ui(ui: &mut Ui, id_salt: &str, value: &mut String, choices: &[&str]) -> Response {
+    let shown = if value.is_empty() { "(none)".to_owned() } else { value.clone() };
+    let mut changed = false;
+    let mut response = egui::ComboBox::from_id_salt(id_salt)
+        .selected_text(shown)
+        .width(160.0)
+        .show_ui(ui, |ui| {
+            for choice in std::iter::once("").chain(choices.iter().copied()) {
+                let text = if choice.is_empty() { "(none)" } else { choice };
+                if ui.selectable_label(value.as_str() == choice, text).clicked() && value.as_str() != choice {
+                    choice.clone_into(value);
+                    changed = true;
+                }
+            }
+        })
+        .response;
+    if changed {
+        response.mark_changed();
+    }
+    response
+}
+
+/// One message line under a field, coloured by severity.
+pub fn issue_message_ui(ui: &mut Ui, issue: &Issue) {
+    let (icon, color) = match issue.severity {
+        Severity::Error => ("✖", ui.visuals().error_fg_color),
+        Severity::Warning => ("⚠", ui.visuals().warn_fg_color),
+    };
+    ui.add(egui::Label::new(RichText::new(format!("{icon} {}", issue.message)).color(color).small()).wrap());
+}

@@ -1,0 +1,12 @@
+//! Reusable form widgets: labelled fields with their messages, list editors, the time-zone
+//! picker and the masked input.
+
+mod field;
+mod list_editor;
+mod masked;
+mod timezone;
+
+pub use field::{FIELD_WIDTH, FieldUi, choice_ui, issue_message_ui};
+pub use list_editor::{ListSpec, list_editor_ui, text_list_ui};
+pub use masked::masked_text_ui;
+pub use timezone::timezone_picker_ui;

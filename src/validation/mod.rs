@@ -1,0 +1,382 @@
+//! The validation engine: a pure function of (backend, draft body) → issues.
+//!
+//! Paths are JSON Pointers into the request body (`/emails/0/value`), so the form, the CLI and
+//! server-side errors all name fields the same way. The rules live in [`rules`]; this module
+//! only walks the body along them.
+
+mod checks;
+pub mod rules;
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+pub use checks::{is_zip, parse_iso_date, parse_phone};
+pub use rules::{CrossRule, FieldRule, Kind, rules_for, tab_for_path};
+
+use crate::model::{Backend, PropertyKind, Tab};
+use crate::reference::us_states;
+
+/// How bad an issue is: errors block sending, warnings do not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Sending is blocked until this is fixed.
+    Error,
+    /// Worth a look; sending is allowed.
+    Warning,
+}
+
+/// One problem with one field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Issue {
+    /// JSON Pointer into the request body.
+    pub path: String,
+    /// Whether it blocks sending.
+    pub severity: Severity,
+    /// What is wrong and how to fix it, in plain words, starting with the field's name.
+    pub message: String,
+}
+
+/// What validation needs besides the draft: today's date (birthdays) and, when known, the type
+/// of each custom property.
+#[derive(Debug, Clone, Copy)]
+pub struct ValidationContext<'a> {
+    /// The date birthdays must not be after.
+    pub today: NaiveDate,
+    /// Help Scout property types by slug; `None` when no definitions are known.
+    pub property_kinds: Option<&'a BTreeMap<String, PropertyKind>>,
+}
+
+impl ValidationContext<'_> {
+    /// Today (local time), no property definitions.
+    pub fn today() -> Self {
+        Self { today: chrono::Local::now().date_naive(), property_kinds: None }
+    }
+}
+
+/// Validates a draft body against the backend's rules, with today's date.
+pub fn validate_draft(backend: Backend, draft: &Value) -> Vec<Issue> {
+    validate_draft_with(backend, draft, &ValidationContext::today())
+}
+
+/// Validates a draft body against the backend's rules.
+pub fn validate_draft_with(backend: Backend, draft: &Value, context: &ValidationContext<'_>) -> Vec<Issue> {
+    let mut walker = Walker { backend, context, issues: Vec::new() };
+    let Some(body) = draft.as_object() else {
+        walker.push("", Severity::Error, format!("The draft must be a JSON object {{ … }}, not {}.", describe(draft)));
+        return walker.issues;
+    };
+    walker.object_fields(body, rules_for(backend).fields, "", true);
+    for rule in rules_for(backend).cross {
+        walker.cross_rule(draft, rule);
+    }
+    walker.issues
+}
+
+/// Whether any issue blocks sending.
+pub fn has_errors(issues: &[Issue]) -> bool {
+    issues.iter().any(|issue| issue.severity == Severity::Error)
+}
+
+/// Number of errors and warnings on each tab, in [`Tab::ALL`] order. Issues on fields the
+/// backend does not have count on no tab.
+pub fn count_by_tab(backend: Backend, issues: &[Issue]) -> [TabCount; 4] {
+    let mut counts = [TabCount::default(); 4];
+    for issue in issues {
+        let Some(tab) = tab_for_path(backend, &issue.path) else { continue };
+        let Some(count) = Tab::ALL.iter().position(|t| *t == tab).and_then(|i| counts.get_mut(i)) else {
+            continue;
+        };
+        match issue.severity {
+            Severity::Error => count.errors += 1,
+            Severity::Warning => count.warnings += 1,
+        }
+    }
+    counts
+}
+
+/// Problems on one tab.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TabCount {
+    /// Issues that block sending.
+    pub errors: usize,
+    /// Issues that do not.
+    pub warnings: usize,
+}
+
+/// Escapes one JSON Pointer segment (RFC 6901).
+pub fn pointer_segment(key: &str) -> String {
+    key.replace('~', "~0").replace('/', "~1")
+}
+
+/// Whether a value counts as present: not null, not blank text, not an empty list or object.
+pub fn has_content(value: &Value) -> bool {
+    match value {
+        Value::Null => false,
+        Value::String(s) => !s.trim().is_empty(),
+        Value::Array(items) => items.iter().any(has_content),
+        Value::Object(fields) => fields.values().any(has_content),
+        Value::Bool(_) | Value::Number(_) => true,
+    }
+}
+
+fn describe(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "true/false",
+        Value::Number(_) => "a number",
+        Value::String(_) => "text",
+        Value::Array(_) => "a list [ … ]",
+        Value::Object(_) => "an object { … }",
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+struct Walker<'a> {
+    backend: Backend,
+    context: &'a ValidationContext<'a>,
+    issues: Vec<Issue>,
+}
+
+impl Walker<'_> {
+    fn push(&mut self, path: &str, severity: Severity, message: String) {
+        self.issues.push(Issue { path: path.to_owned(), severity, message });
+    }
+
+    /// Checks an object's fields against `rules`; `required_applies` is false for nested objects
+    /// with no content (an empty address requires nothing).
+    fn object_fields(&mut self, object: &Map<String, Value>, rules: &[FieldRule], base: &str, top_level: bool) {
+        let required_applies = top_level || object.values().any(has_content);
+        for rule in rules {
+            let path = format!("{base}/{}", pointer_segment(rule.key));
+            match object.get(rule.key) {
+                Some(value) if has_content(value) => self.value(value, &rule.kind, rule.label, &path),
+                _ if rule.required && required_applies => {
+                    let why = if top_level { "" } else { " when the rest of it is filled in" };
+                    let message = format!("{} is required{why}.{}", rule.label, required_hint(&rule.kind));
+                    self.push(&path, Severity::Error, message);
+                }
+                _ => {}
+            }
+        }
+        for key in object.keys() {
+            if rules.iter().all(|rule| rule.key != key) {
+                let path = format!("{base}/{}", pointer_segment(key));
+                let owner = if top_level { self.backend.display_name().to_owned() } else { "This entry".to_owned() };
+                let message = format!("{owner} has no field \"{key}\". It is kept in the draft but will not be sent.");
+                self.push(&path, Severity::Warning, message);
+            }
+        }
+    }
+
+    fn value(&mut self, value: &Value, kind: &Kind, label: &str, path: &str) {
+        match (kind, value) {
+            (Kind::Object(rules), Value::Object(object)) => self.object_fields(object, rules, path, false),
+            (Kind::List { item, item_label }, Value::Array(items)) => {
+                for (index, entry) in items.iter().enumerate() {
+                    if !has_content(entry) {
+                        continue;
+                    }
+                    let entry_path = format!("{path}/{index}");
+                    let entry_label = format!("{item_label} {}", index + 1);
+                    match (item, entry) {
+                        (Kind::Object(rules), Value::Object(fields)) => {
+                            let labelled: Vec<String> =
+                                rules.iter().map(|r| format!("{entry_label} {}", r.label)).collect();
+                            self.entry_fields(fields, rules, &labelled, &entry_path);
+                        }
+                        _ => self.value(entry, item, &entry_label, &entry_path),
+                    }
+                }
+            }
+            (Kind::Properties, Value::Object(properties)) => self.properties(properties, path),
+            (Kind::Bool, Value::Bool(_)) => {}
+            (Kind::JsonObject, _) => self.json_object(value, label, path),
+            (Kind::Object(_) | Kind::List { .. } | Kind::Properties | Kind::Bool, other) => {
+                let expected = match kind {
+                    Kind::Object(_) | Kind::Properties => "an object { … }",
+                    Kind::List { .. } => "a list [ … ]",
+                    _ => "true or false (without quotes)",
+                };
+                self.push(path, Severity::Error, format!("{label} must be {expected}, not {}.", describe(other)));
+            }
+            (_, Value::String(text)) => {
+                if let Some((severity, message)) = checks::check_text(kind, text.trim(), self.context.today) {
+                    self.push(path, severity, format!("{label} {message}"));
+                }
+            }
+            (_, other) => {
+                let message = format!("{label} must be text in quotes, not {}.", describe(other));
+                self.push(path, Severity::Error, message);
+            }
+        }
+    }
+
+    /// Like [`Self::object_fields`] for a list entry, with labels that carry the entry number.
+    fn entry_fields(&mut self, entry: &Map<String, Value>, rules: &[FieldRule], labels: &[String], base: &str) {
+        for (rule, label) in rules.iter().zip(labels) {
+            let path = format!("{base}/{}", pointer_segment(rule.key));
+            match entry.get(rule.key) {
+                Some(value) if has_content(value) => self.value(value, &rule.kind, label, &path),
+                _ if rule.required => {
+                    let message = format!("{label} is required.{}", required_hint(&rule.kind));
+                    self.push(&path, Severity::Error, message);
+                }
+                _ => {}
+            }
+        }
+        for key in entry.keys() {
+            if rules.iter().all(|rule| rule.key != key) {
+                let path = format!("{base}/{}", pointer_segment(key));
+                let message =
+                    format!("This entry has no field \"{key}\". It is kept in the draft but will not be sent.");
+                self.push(&path, Severity::Warning, message);
+            }
+        }
+    }
+
+    fn json_object(&mut self, value: &Value, label: &str, path: &str) {
+        let message = match value {
+            Value::Object(_) => return,
+            Value::String(text) => match serde_json::from_str::<Value>(text) {
+                Err(err) => {
+                    let reason = err.to_string();
+                    let reason = reason.rfind(" at line ").map_or(reason.as_str(), |at| &reason[..at]);
+                    format!("{label} is not valid JSON: {reason} at line {}, column {}.", err.line(), err.column())
+                }
+                Ok(Value::Object(_)) => {
+                    format!("{label} is a JSON object inside a string. Remove the quotes around it.")
+                }
+                Ok(other) => format!("{label} must be a JSON object {{ … }}, not {}.", describe(&other)),
+            },
+            other => format!("{label} must be a JSON object {{ … }}, not {}.", describe(other)),
+        };
+        self.push(path, Severity::Error, message);
+    }
+
+    fn properties(&mut self, properties: &Map<String, Value>, base: &str) {
+        for (slug, value) in properties {
+            let path = format!("{base}/{}", pointer_segment(slug));
+            if slug.trim().is_empty() {
+                self.push(
+                    &path,
+                    Severity::Error,
+                    "A property has a value but no slug. Fill in the slug or remove the row.".to_owned(),
+                );
+                continue;
+            }
+            let label = format!("Property \"{slug}\"");
+            let declared = self.context.property_kinds.map(|kinds| kinds.get(slug).copied());
+            let message = match declared {
+                Some(None) => Some((
+                    Severity::Warning,
+                    format!("{label} is not a defined customer property; Help Scout will reject it."),
+                )),
+                Some(Some(kind)) => property_problem(kind, value).map(|m| (Severity::Error, format!("{label} {m}"))),
+                None => untyped_property_problem(value).map(|m| (Severity::Error, format!("{label} {m}"))),
+            };
+            if let Some((severity, message)) = message {
+                self.push(&path, severity, message);
+            }
+        }
+    }
+
+    fn cross_rule(&mut self, body: &Value, rule: &CrossRule) {
+        let text = |pointer: &str| body.pointer(pointer).and_then(Value::as_str).map(str::trim);
+        match rule {
+            CrossRule::ZipFitsState { zip, state } => {
+                if let (Some(zip_text), Some(state_text)) = (text(zip), text(state)) {
+                    self.zip_fit_warning(zip, zip_text, state_text);
+                }
+            }
+            CrossRule::UsAddress { country, state, zip } => {
+                if !text(country).is_some_and(|c| c.eq_ignore_ascii_case("US")) {
+                    return;
+                }
+                let state_text = text(state).unwrap_or_default();
+                if !state_text.is_empty() && us_states::find_state(state_text).is_none() {
+                    let message = "State must be a two-letter US state or territory code (e.g. CA) for a US address.";
+                    self.push(state, Severity::Error, message.to_owned());
+                }
+                let zip_text = text(zip).unwrap_or_default();
+                if !zip_text.is_empty() && !is_zip(zip_text) {
+                    let message = "Postal code must be a ZIP code, 12345 or 12345-6789, for a US address.";
+                    self.push(zip, Severity::Error, message.to_owned());
+                } else if !zip_text.is_empty() {
+                    self.zip_fit_warning(zip, zip_text, state_text);
+                }
+            }
+            CrossRule::SameBool { a, b } => {
+                let flag = |pointer: &str| body.pointer(pointer).and_then(Value::as_bool);
+                if let (Some(a_value), Some(b_value)) = (flag(a), flag(b))
+                    && a_value != b_value
+                {
+                    let (a_key, b_key) = (a.trim_start_matches('/'), b.trim_start_matches('/'));
+                    let message = format!(
+                        "{a_key} is {a_value} but {b_key} is {b_value}; both will be sent as true. \
+                         Set them the same to be sure."
+                    );
+                    self.push(b, Severity::Warning, message);
+                }
+            }
+        }
+    }
+
+    fn zip_fit_warning(&mut self, zip_path: &str, zip: &str, state: &str) {
+        if !is_zip(zip) || us_states::zip_fits_state(zip, state) != Some(false) {
+            return;
+        }
+        let owners = us_states::states_for_zip(zip);
+        let state = state.to_ascii_uppercase();
+        let message = if owners.is_empty() {
+            format!("ZIP code {zip} is not used in {state}. Check the ZIP code and the state.")
+        } else {
+            format!("ZIP code {zip} belongs to {}, not {state}. Check the ZIP code and the state.", owners.join(" or "))
+        };
+        self.push(zip_path, Severity::Warning, message);
+    }
+}
+
+/// A short "how to fill it" added to a required-field message.
+fn required_hint(kind: &Kind) -> String {
+    match kind {
+        Kind::OneOf(options) => format!(" Choose one of: {}.", options.join(", ")),
+        Kind::Timezone => " Pick the customer's time zone, e.g. America/New_York.".to_owned(),
+        Kind::Birthday => " Write it as YYYY-MM-DD.".to_owned(),
+        Kind::UsState => " Use the two-letter code, e.g. CA.".to_owned(),
+        Kind::CountryCode => " Use the two-letter code, e.g. US.".to_owned(),
+        _ => String::new(),
+    }
+}
+
+fn property_problem(kind: PropertyKind, value: &Value) -> Option<String> {
+    match (kind, value) {
+        (PropertyKind::Number, Value::Number(n)) if n.is_i64() || n.is_u64() => None,
+        (PropertyKind::Number, _) => Some("must be a whole number, e.g. 44.".to_owned()),
+        (PropertyKind::Bool, Value::Bool(_)) => None,
+        (PropertyKind::Bool, _) => Some("must be true or false.".to_owned()),
+        (PropertyKind::Text, Value::String(s)) => checks::check_length(s.trim(), Some(255)).map(|(_, m)| m),
+        (PropertyKind::Url, Value::String(s)) => checks::check_url(s.trim()).map(|(_, m)| m),
+        (PropertyKind::Date, Value::String(s)) => parse_iso_date(s.trim()).err(),
+        (PropertyKind::Text | PropertyKind::Url | PropertyKind::Date, other) => {
+            Some(format!("must be text in quotes, not {}.", describe(other)))
+        }
+    }
+}
+
+fn untyped_property_problem(value: &Value) -> Option<String> {
+    match value {
+        Value::Number(n) if n.is_i64() || n.is_u64() => None,
+        Value::Number(_) => Some("must be a whole number; Help Scout number properties take integers.".to_owned()),
+        Value::Bool(_) => None,
+        Value::String(s) => checks::check_length(s.trim(), Some(255)).map(|(_, m)| m),
+        Value::Null => Some("has no value. Give it one or remove it.".to_owned()),
+        Value::Array(_) | Value::Object(_) => {
+            Some(format!("must be a single value (text, whole number, true or false), not {}.", describe(value)))
+        }
+    }
+}
