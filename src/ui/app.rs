@@ -323,7 +323,6 @@ impl IntakeApp {
                 {
                     self.request_open(ui.ctx());
                 }
-                egui::warn_if_debug_build(ui);
             });
         });
         ui.add_space(2.0);
@@ -334,6 +333,9 @@ impl IntakeApp {
             if let Some(status) = &self.status {
                 let color = if status.is_error { ui.visuals().error_fg_color } else { ui.visuals().text_color() };
                 ui.add(egui::Label::new(RichText::new(&status.text).color(color)).truncate());
+            } else {
+                let keys = "Tab next field · Ctrl+1…4 tabs · Ctrl+O open · Ctrl+S save";
+                ui.label(RichText::new(keys).weak());
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 let errors = self.form.error_count();
@@ -344,8 +346,8 @@ impl IntakeApp {
                 let summary = if errors == 0 {
                     RichText::new("✔ No errors")
                 } else {
-                    let noun = if errors == 1 { "error" } else { "errors" };
-                    RichText::new(format!("{errors} {noun} block sending")).color(ui.visuals().error_fg_color)
+                    let phrase = if errors == 1 { "error blocks" } else { "errors block" };
+                    RichText::new(format!("{errors} {phrase} sending")).color(ui.visuals().error_fg_color)
                 };
                 ui.label(summary);
             });

@@ -64,6 +64,6 @@ pub fn help_scout_ui(ui: &mut Ui, fields: &mut FieldUi<'_>, draft: &mut HelpScou
     list_editor_ui(ui, fields, "Chats", chat_spec, chats);
     fields.text_row(ui, "Photo URL", "/photoUrl", photo_url, "https://…");
     fields.row(ui, "Photo type", "/photoType", |ui, label_id| {
-        choice_ui(ui, "/photoType", photo_type, PHOTO_TYPES).labelled_by(label_id)
+        choice_ui(ui, "/photoType", photo_type, PHOTO_TYPES, 160.0).labelled_by(label_id)
     });
 }

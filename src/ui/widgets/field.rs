@@ -88,17 +88,17 @@ impl<'a> FieldUi<'a> {
         value: &mut String,
         choices: &[&str],
     ) -> Response {
-        self.row(ui, label, pointer, |ui, label_id| choice_ui(ui, pointer, value, choices).labelled_by(label_id))
+        self.row(ui, label, pointer, |ui, label_id| choice_ui(ui, pointer, value, choices, 160.0).labelled_by(label_id))
     }
 }
 
 /// A drop-down over `choices` plus "(none)"; returns a response that reports `changed`.
-pub fn choice_ui(ui: &mut Ui, id_salt: &str, value: &mut String, choices: &[&str]) -> Response {
+pub fn choice_ui(ui: &mut Ui, id_salt: &str, value: &mut String, choices: &[&str], width: f32) -> Response {
     let shown = if value.is_empty() { "(none)".to_owned() } else { value.clone() };
     let mut changed = false;
     let mut response = egui::ComboBox::from_id_salt(id_salt)
         .selected_text(shown)
-        .width(160.0)
+        .width(width)
         .show_ui(ui, |ui| {
             for choice in std::iter::once("").chain(choices.iter().copied()) {
                 let text = if choice.is_empty() { "(none)" } else { choice };
@@ -121,5 +121,5 @@ pub fn issue_message_ui(ui: &mut Ui, issue: &Issue) {
         Severity::Error => ("✖", ui.visuals().error_fg_color),
         Severity::Warning => ("⚠", ui.visuals().warn_fg_color),
     };
-    ui.add(egui::Label::new(RichText::new(format!("{icon} {}", issue.message)).color(color).small()).wrap());
+    ui.add(egui::Label::new(RichText::new(format!("{icon} {}", issue.message)).color(color).size(12.0)).wrap());
 }

@@ -33,12 +33,12 @@ pub fn list_editor_ui(ui: &mut Ui, fields: &mut FieldUi<'_>, label: &str, spec: 
             ui.horizontal(|ui| {
                 if let Some(types) = spec.types {
                     let type_pointer = format!("{base}/type");
-                    let response = choice_ui(ui, &type_pointer, &mut entry.kind, types)
+                    let response = choice_ui(ui, &type_pointer, &mut entry.kind, types, 96.0)
                         .accessible_name(format!("{} {number} type", spec.item_label));
                     fields.track(&type_pointer, &response);
                 }
                 let value_pointer = format!("{base}/value");
-                let width = if spec.types.is_some() { FIELD_WIDTH - 100.0 } else { FIELD_WIDTH };
+                let width = if spec.types.is_some() { FIELD_WIDTH - 104.0 } else { FIELD_WIDTH };
                 let response = ui
                     .add(egui::TextEdit::singleline(&mut entry.value).hint_text(spec.hint).desired_width(width))
                     .accessible_name(format!("{} {number}", spec.item_label));

@@ -1,0 +1,229 @@
+//! GUI tests of the form, driven through the accessibility tree as a person would use it.
+
+mod gui_support;
+
+use egui::accesskit::Role;
+use egui::{Key, Modifiers};
+use egui_kittest::kittest::Queryable as _;
+use gui_support::{app_harness, click, step_until, tab_label, type_into};
+use intake::model::{Backend, Tab};
+
+#[test]
+fn bad_email_shows_message_under_the_field_and_counts_on_the_tab() {
+    let mut harness = app_harness(Backend::Finosu);
+    assert_eq!(tab_label(&harness, "Basic"), "Basic", "an untouched form shouts at nobody");
+    assert!(harness.query_by_label_contains("is required").is_none());
+
+    type_into(&mut harness, "Email", "ada@");
+    let message = harness.get_by_label_contains("Email is not a valid email address");
+    let email = harness.get_by_role_and_label(Role::TextInput, "Email");
+    let phone = harness.get_by_role_and_label(Role::TextInput, "Phone number");
+    assert!(
+        message.rect().top() >= email.rect().bottom() && message.rect().bottom() <= phone.rect().top(),
+        "the message sits between Email and the next field: {:?} {:?} {:?}",
+        email.rect(),
+        message.rect(),
+        phone.rect()
+    );
+    assert_eq!(tab_label(&harness, "Basic"), "Basic (1)");
+    assert_eq!(tab_label(&harness, "Address"), "Address", "other tabs are untouched");
+
+    type_into(&mut harness, "Email", "example.com");
+    assert!(harness.query_by_label_contains("Email is not a valid email address").is_none());
+    assert_eq!(tab_label(&harness, "Basic"), "Basic");
+    assert_eq!(harness.state().form().finosu.email, "ada@example.com");
+}
+
+#[test]
+fn switching_profile_switches_the_field_set() {
+    let mut harness = app_harness(Backend::Finosu);
+    assert!(harness.query_by_role_and_label(Role::PasswordInput, "SSN last four").is_some());
+    assert!(harness.query_by_label("Add email").is_none());
+
+    harness.get_by_role_and_label(Role::ComboBox, "Profile").click();
+    harness.run();
+    click(&mut harness, "Sandbox · Help Scout");
+
+    assert_eq!(harness.state().backend(), Backend::HelpScout);
+    assert!(harness.query_by_role_and_label(Role::PasswordInput, "SSN last four").is_none());
+    assert!(harness.query_by_label("Add email").is_some());
+    assert!(harness.query_by_label_contains("POST /v2/customers").is_some());
+}
+
+#[test]
+fn help_scout_email_rows_are_added_and_removed() {
+    let mut harness = app_harness(Backend::HelpScout);
+    click(&mut harness, "Add email");
+    type_into(&mut harness, "Email 1", "bear@acme.com");
+    click(&mut harness, "Add email");
+    type_into(&mut harness, "Email 2", "bear@home.example");
+    assert!(harness.query_by_label_contains("\"value\": \"bear@home.example\"").is_some());
+    assert_eq!(harness.state().form().help_scout.emails.len(), 2);
+
+    click(&mut harness, "Remove email 1");
+    let emails = &harness.state().form().help_scout.emails;
+    assert_eq!(emails.len(), 1);
+    assert_eq!(emails[0].value, "bear@home.example");
+    assert!(harness.query_by_role_and_label(Role::TextInput, "Email 2").is_none());
+    assert!(harness.query_by_label_contains("bear@acme.com").is_none(), "gone from the preview too");
+}
+
+#[test]
+fn help_scout_row_without_value_is_reported_once_touched() {
+    let mut harness = app_harness(Backend::HelpScout);
+    click(&mut harness, "Add email");
+    type_into(&mut harness, "Email 1", "not-an-address");
+    assert!(harness.query_by_label_contains("Email 1 address is not a valid email address").is_some());
+    assert_eq!(tab_label(&harness, "Basic"), "Basic (1)");
+}
+
+#[test]
+fn request_preview_reflects_edits_normalised() {
+    let mut harness = app_harness(Backend::Finosu);
+    type_into(&mut harness, "First name", "  Ada ");
+    type_into(&mut harness, "Phone number", "(415) 555-0123");
+    assert!(harness.query_by_label_contains("\"firstName\": \"Ada\"").is_some(), "trimmed");
+    assert!(harness.query_by_label_contains("\"phoneNumber\": \"+14155550123\"").is_some(), "E.164");
+
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Num4);
+    harness.run();
+    harness.get_by_role_and_label(Role::CheckBox, "Test customer").click();
+    harness.run();
+    assert!(harness.query_by_label_contains("\"isTest\": true").is_some());
+    assert!(harness.query_by_label_contains("\"test\": true").is_some());
+}
+
+#[test]
+fn ssn_is_masked_until_shown() {
+    let mut harness = app_harness(Backend::Finosu);
+    harness.get_by_role_and_label(Role::PasswordInput, "SSN last four").focus();
+    harness.run();
+    harness.get_by_role_and_label(Role::PasswordInput, "SSN last four").type_text("1234");
+    harness.run();
+    assert!(harness.query_by_label_contains("\"ssnLastFour\": \"••••\"").is_some());
+    assert!(harness.query_by_label_contains("1234").is_none(), "not in the preview, not in the field");
+    click(&mut harness, "Show SSN last four");
+    assert!(harness.query_by_label_contains("\"ssnLastFour\": \"1234\"").is_some());
+}
+
+#[test]
+fn ctrl_digits_switch_tabs_and_tab_key_walks_fields_in_order() {
+    let mut harness = app_harness(Backend::Finosu);
+    for (key, tab) in
+        [(Key::Num2, Tab::Address), (Key::Num3, Tab::Metadata), (Key::Num4, Tab::Properties), (Key::Num1, Tab::Basic)]
+    {
+        harness.key_press_modifiers(Modifiers::COMMAND, key);
+        harness.run();
+        assert_eq!(harness.state().tab(), tab);
+    }
+    harness.get_by_role_and_label(Role::TextInput, "First name").focus();
+    harness.run();
+    harness.key_press(Key::Tab);
+    harness.run();
+    assert!(harness.get_by_role_and_label(Role::TextInput, "Last name").is_focused());
+    harness.key_press(Key::Tab);
+    harness.run();
+    assert!(harness.get_by_role_and_label(Role::TextInput, "Email").is_focused());
+}
+
+#[test]
+fn time_zone_is_suggested_from_the_state() {
+    let mut harness = app_harness(Backend::Finosu);
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Num2);
+    harness.run();
+    type_into(&mut harness, "State", "ca");
+    assert!(harness.query_by_label("California").is_some());
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Num1);
+    harness.run();
+    click(&mut harness, "Use time zone America/Los_Angeles");
+    assert_eq!(harness.state().form().finosu.timezone, "America/Los_Angeles");
+}
+
+#[test]
+fn time_zone_typing_offers_matches() {
+    let mut harness = app_harness(Backend::Finosu);
+    type_into(&mut harness, "Time zone", "new y");
+    assert!(harness.query_by_label_contains("not an IANA time-zone name").is_some());
+    click(&mut harness, "Use time zone America/New_York");
+    assert_eq!(harness.state().form().finosu.timezone, "America/New_York");
+    assert!(harness.query_by_label_contains("not an IANA time-zone name").is_none());
+}
+
+#[test]
+fn metadata_json_error_names_line_and_column() {
+    let mut harness = app_harness(Backend::Finosu);
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Num3);
+    harness.run();
+    harness.get_by_role_and_label(Role::MultilineTextInput, "External metadata (JSON)").focus();
+    harness.run();
+    harness
+        .get_by_role_and_label(Role::MultilineTextInput, "External metadata (JSON)")
+        .type_text("{\"a\": 1,\n\"b\" 2}");
+    harness.run();
+    assert!(harness.query_by_label_contains("External metadata is not valid JSON").is_some());
+    assert!(harness.query_by_label_contains("at line 2, column 5").is_some());
+    assert_eq!(tab_label(&harness, "Metadata"), "Metadata (1)");
+}
+
+#[test]
+fn show_all_problems_reveals_untouched_required_fields() {
+    let mut harness = app_harness(Backend::Finosu);
+    harness.get_by_label_contains("Show all problems").click();
+    harness.run();
+    assert!(harness.query_by_label_contains("First name is required.").is_some());
+    assert_eq!(tab_label(&harness, "Basic"), "Basic (7)");
+    assert_eq!(tab_label(&harness, "Address"), "Address (4)");
+    assert_eq!(tab_label(&harness, "Properties"), "Properties (1)");
+}
+
+#[test]
+fn opening_a_malformed_draft_keeps_the_form_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let broken = dir.path().join("broken.json");
+    std::fs::write(&broken, "{\n  \"firstName\": \"Grace\",\n  \"lastName\" \"Hopper\"\n}").unwrap();
+    let huge = dir.path().join("huge.json");
+    std::fs::write(&huge, vec![b'['; 10 * 1024 * 1024]).unwrap();
+    let list = dir.path().join("list.json");
+    std::fs::write(&list, "[{\"firstName\": \"Grace\"}]").unwrap();
+
+    let mut harness = app_harness(Backend::Finosu);
+    type_into(&mut harness, "First name", "Ada");
+    for (path, expected) in [(&broken, "at line 3, column 14"), (&huge, "too big"), (&list, "not a customer object")] {
+        let ctx = harness.ctx.clone();
+        harness.state_mut().open_draft_path(path.clone(), &ctx);
+        step_until(&mut harness, "the file to be read", |app| !app.is_file_busy());
+        let status = harness.state().status().cloned().unwrap();
+        assert!(status.is_error && status.text.contains(expected), "{status:?}");
+        assert!(status.text.contains("left as it was"), "{status:?}");
+        assert!(harness.query_by_label_contains(expected).is_some(), "shown in the status bar");
+        assert_eq!(harness.state().form().finosu.first_name, "Ada");
+        let field = harness.get_by_role_and_label(Role::TextInput, "First name");
+        assert_eq!(field.value().as_deref(), Some("Ada"));
+    }
+}
+
+#[test]
+fn opening_a_help_scout_draft_switches_profile_and_shows_its_problems() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bear.json");
+    let body = serde_json::json!({
+        "firstName": "Vernon", "lastName": "Bear", "gender": "Male", "nickname": "V",
+        "emails": [{"type": "work", "value": "bear@acme"}]
+    });
+    std::fs::write(&path, body.to_string()).unwrap();
+
+    let mut harness = app_harness(Backend::Finosu);
+    let ctx = harness.ctx.clone();
+    harness.state_mut().open_draft_path(path, &ctx);
+    step_until(&mut harness, "the file to be read", |app| !app.is_file_busy());
+
+    assert_eq!(harness.state().backend(), Backend::HelpScout);
+    let status = harness.state().status().cloned().unwrap();
+    assert!(!status.is_error && status.text.contains("profile is now Sandbox · Help Scout"), "{status:?}");
+    assert_eq!(harness.state().form().help_scout.first_name, "Vernon");
+    assert!(harness.query_by_label_contains("Email 1 address is not a valid email address").is_some());
+    assert!(harness.query_by_label_contains("Help Scout has no field \"nickname\"").is_some());
+    click(&mut harness, "Remove field nickname");
+    assert!(harness.query_by_label_contains("nickname").is_none());
+    assert!(harness.state().form().help_scout.extra.is_empty());
+}

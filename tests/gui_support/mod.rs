@@ -1,0 +1,68 @@
+//! Shared set-up for the GUI tests: a harness over the whole app, and waiting for background work.
+
+#![allow(dead_code, reason = "each test binary uses a different subset")]
+
+use std::time::{Duration, Instant};
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+use intake::model::Backend;
+use intake::ui::state::{BUILTIN_PROFILES, PersistedState};
+use intake::ui::{AppOptions, IntakeApp};
+
+/// Window size of every GUI test and snapshot.
+pub const SIZE: [f32; 2] = [1180.0, 780.0];
+
+/// A first-run app on the sandbox profile of `backend`, in light theme.
+pub fn app_harness(backend: Backend) -> Harness<'static, IntakeApp> {
+    let profile = BUILTIN_PROFILES.iter().find(|p| p.backend == backend).map(|p| p.name).unwrap_or_default();
+    let state = PersistedState { profile: profile.to_owned(), ..PersistedState::default() };
+    harness_with(IntakeApp::new(state, AppOptions::default()))
+}
+
+/// A harness over an app built elsewhere.
+pub fn harness_with(app: IntakeApp) -> Harness<'static, IntakeApp> {
+    let mut harness = Harness::builder()
+        .with_size(SIZE)
+        .with_theme(egui::Theme::Light)
+        .wgpu()
+        .build_ui_state(|ui, app: &mut IntakeApp| app.show(ui), app);
+    harness.run();
+    harness
+}
+
+/// Steps the harness (in real time) until `done` holds, or panics after 10 s naming `what`.
+pub fn step_until(harness: &mut Harness<'_, IntakeApp>, what: &str, done: impl Fn(&IntakeApp) -> bool) {
+    let start = Instant::now();
+    while !done(harness.state()) {
+        assert!(start.elapsed() < Duration::from_secs(10), "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(20));
+        harness.step();
+    }
+    harness.run();
+}
+
+/// Types `text` into the text field labelled `label`.
+pub fn type_into(harness: &mut Harness<'_, IntakeApp>, label: &str, text: &str) {
+    harness.get_by_role_and_label(egui::accesskit::Role::TextInput, label).focus();
+    harness.run();
+    harness.get_by_role_and_label(egui::accesskit::Role::TextInput, label).type_text(text);
+    harness.run();
+}
+
+/// Clicks the node labelled exactly `label`.
+pub fn click(harness: &mut Harness<'_, IntakeApp>, label: &str) {
+    harness.get_by_label(label).click();
+    harness.run();
+}
+
+/// The label of the tab button whose title starts with `title` ("Basic (1)").
+pub fn tab_label(harness: &Harness<'_, IntakeApp>, title: &str) -> String {
+    use egui_kittest::kittest::NodeT as _;
+    harness
+        .root()
+        .children_recursive()
+        .filter_map(|node| node.accesskit_node().label())
+        .find(|label| label == title || label.starts_with(&format!("{title} (")))
+        .unwrap_or_else(|| panic!("no tab titled {title}"))
+}
