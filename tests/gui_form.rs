@@ -154,11 +154,9 @@ fn metadata_json_error_names_line_and_column() {
     let mut harness = app_harness(Backend::Finosu);
     harness.key_press_modifiers(Modifiers::COMMAND, Key::Num3);
     harness.run();
-    harness.get_by_role_and_label(Role::MultilineTextInput, "External metadata (JSON)").focus();
+    harness.get_by_role_and_label(Role::MultilineTextInput, "Metadata JSON").focus();
     harness.run();
-    harness
-        .get_by_role_and_label(Role::MultilineTextInput, "External metadata (JSON)")
-        .type_text("{\"a\": 1,\n\"b\" 2}");
+    harness.get_by_role_and_label(Role::MultilineTextInput, "Metadata JSON").type_text("{\"a\": 1,\n\"b\" 2}");
     harness.run();
     assert!(harness.query_by_label_contains("External metadata is not valid JSON").is_some());
     assert!(harness.query_by_label_contains("at line 2, column 5").is_some());
@@ -226,4 +224,56 @@ fn opening_a_help_scout_draft_switches_profile_and_shows_its_problems() {
     click(&mut harness, "Remove field nickname");
     assert!(harness.query_by_label_contains("nickname").is_none());
     assert!(harness.state().form().help_scout.extra.is_empty());
+}
+
+#[test]
+fn new_asks_before_discarding_unsaved_changes() {
+    let mut harness = app_harness(Backend::Finosu);
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::N);
+    harness.run();
+    assert!(!harness.state().is_confirming_new(), "an empty form is replaced without a question");
+
+    type_into(&mut harness, "First name", "Ada");
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::N);
+    harness.run();
+    assert!(harness.query_by_label("Discard this draft?").is_some());
+    click(&mut harness, "Keep editing");
+    assert!(harness.query_by_label("Discard this draft?").is_none());
+    assert_eq!(harness.state().form().finosu.first_name, "Ada");
+
+    click(&mut harness, "New");
+    click(&mut harness, "Discard and start new");
+    assert_eq!(harness.state().form().finosu.first_name, "");
+    let field = harness.get_by_role_and_label(Role::TextInput, "First name");
+    assert_eq!(field.value().as_deref(), Some(""));
+}
+
+#[test]
+fn metadata_rows_and_json_text_stay_in_sync() {
+    let mut harness = app_harness(Backend::Finosu);
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Num3);
+    harness.run();
+    click(&mut harness, "Add metadata field");
+    type_into(&mut harness, "Metadata key 1", "employer");
+    type_into(&mut harness, "Metadata value 1", "Acme");
+    click(&mut harness, "Add metadata field");
+    type_into(&mut harness, "Metadata key 2", "payDay");
+    type_into(&mut harness, "Metadata value 2", "15");
+    assert_eq!(harness.state().form().finosu.external_metadata, "{\n  \"employer\": \"Acme\",\n  \"payDay\": 15\n}");
+    assert!(harness.query_by_label_contains("\"payDay\": 15").is_some(), "typed as a number in the preview");
+
+    let form = harness.state_mut().form_mut();
+    form.finosu.external_metadata = "{\"remote\": true}".to_owned();
+    form.invalidate();
+    harness.run();
+    assert_eq!(harness.get_by_role_and_label(Role::TextInput, "Metadata key 1").value().as_deref(), Some("remote"));
+    assert_eq!(harness.get_by_role_and_label(Role::TextInput, "Metadata value 1").value().as_deref(), Some("true"));
+    assert!(harness.query_by_role_and_label(Role::TextInput, "Metadata key 2").is_none());
+
+    let form = harness.state_mut().form_mut();
+    form.finosu.external_metadata = "{\"remote\": tru".to_owned();
+    form.invalidate();
+    harness.run();
+    assert!(harness.query_by_label("Fix the JSON below to edit it as rows.").is_some());
+    assert!(harness.query_by_role_and_label(Role::TextInput, "Metadata key 1").is_none());
 }

@@ -7,6 +7,7 @@
 pub mod finosu;
 pub mod helpscout;
 mod json_fields;
+pub mod metadata_rows;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;

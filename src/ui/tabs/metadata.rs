@@ -3,20 +3,29 @@
 
 use egui::Ui;
 
+use super::TabsRuntime;
+use crate::model::metadata_rows::{MetadataRow, rows_from_text, text_from_rows};
 use crate::model::{FinosuDraft, HelpScoutDraft};
 use crate::ui::widgets::{FIELD_WIDTH, choice_ui};
 use crate::ui::widgets::{FieldUi, ListSpec, list_editor_ui};
 use crate::validation::rules::{CHAT_TYPES, PHOTO_TYPES, SOCIAL_TYPES};
 
-/// Finosu: `externalMetadata` as a JSON editor whose errors name line and column.
-pub fn finosu_ui(ui: &mut Ui, fields: &mut FieldUi<'_>, draft: &mut FinosuDraft) {
+/// Finosu: `externalMetadata` as key/value rows and as JSON text, both views of one value.
+pub fn finosu_ui(ui: &mut Ui, fields: &mut FieldUi<'_>, draft: &mut FinosuDraft, runtime: &mut TabsRuntime) {
     let text = &mut draft.external_metadata;
-    fields.row(ui, "External metadata (JSON)", "/externalMetadata", |ui, label_id| {
+    ui.label("External metadata");
+    ui.vertical(|ui| {
+        if metadata_rows_ui(ui, text, &mut runtime.metadata_rows) {
+            fields.edited_at("/externalMetadata");
+        }
+    });
+    ui.end_row();
+    fields.row(ui, "Metadata JSON", "/externalMetadata", |ui, label_id| {
         let mut response = ui
             .add(
                 egui::TextEdit::multiline(text)
                     .code_editor()
-                    .desired_rows(14)
+                    .desired_rows(10)
                     .desired_width(FIELD_WIDTH * 1.5)
                     .hint_text("{\n  \"employer\": {\"name\": \"Acme\"},\n  \"paySchedule\": \"biweekly\"\n}"),
             )
@@ -35,6 +44,52 @@ pub fn finosu_ui(ui: &mut Ui, fields: &mut FieldUi<'_>, draft: &mut FinosuDraft)
         });
         response
     });
+}
+
+/// The rows view of the metadata text; returns whether a row edit rewrote the text.
+fn metadata_rows_ui(ui: &mut Ui, text: &mut String, cache: &mut Option<(String, Vec<MetadataRow>)>) -> bool {
+    // Rows are re-read from the text only when the text changed elsewhere, so a new row with no
+    // key yet (which the text cannot hold) survives until it gets one.
+    let rows =
+        cache.take().filter(|(snapshot, _)| snapshot == text).map(|(_, rows)| rows).or_else(|| rows_from_text(text));
+    let Some(mut rows) = rows else {
+        ui.label(egui::RichText::new("Fix the JSON below to edit it as rows.").weak());
+        return false;
+    };
+    let mut edited = false;
+    let mut remove = None;
+    for (index, row) in rows.iter_mut().enumerate() {
+        let number = index + 1;
+        ui.horizontal(|ui| {
+            let key = ui
+                .add(egui::TextEdit::singleline(&mut row.key).hint_text("key").desired_width(130.0))
+                .accessible_name(format!("Metadata key {number}"));
+            let value = ui
+                .add(
+                    egui::TextEdit::singleline(&mut row.value)
+                        .hint_text("value or JSON")
+                        .desired_width(FIELD_WIDTH - 40.0),
+                )
+                .accessible_name(format!("Metadata value {number}"));
+            edited |= key.changed() || value.changed();
+            let remove_name = format!("Remove metadata field {number}");
+            if ui.small_button("✖").accessible_name(&remove_name).on_hover_text(remove_name).clicked() {
+                remove = Some(index);
+            }
+        });
+    }
+    if let Some(index) = remove {
+        rows.remove(index);
+        edited = true;
+    }
+    if ui.button("+ Add field").accessible_name("Add metadata field").clicked() {
+        rows.push(MetadataRow::default());
+    }
+    if edited {
+        *text = text_from_rows(&rows);
+    }
+    *cache = Some((text.clone(), rows));
+    edited
 }
 
 /// Help Scout: notes, websites, social profiles, chats, photo URL and type.

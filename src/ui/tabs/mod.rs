@@ -16,18 +16,20 @@ use crate::ui::widgets::FieldUi;
 pub struct TabsRuntime {
     /// Whether the SSN last four is shown in clear.
     pub ssn_visible: bool,
+    /// External metadata rows, with the text they were read from or written to.
+    pub metadata_rows: Option<(String, Vec<crate::model::metadata_rows::MetadataRow>)>,
 }
 
 /// Draws the selected tab of the active backend's form and records the edits.
 pub fn tab_ui(ui: &mut Ui, tab: Tab, backend: Backend, form: &mut FormState, runtime: &mut TabsRuntime) {
     let (finosu, help_scout, issues) = form.split();
-    let mut fields = FieldUi::new(issues);
+    let mut fields = FieldUi::new(backend, issues);
     egui::Grid::new(("form_grid", tab)).num_columns(2).spacing([16.0, 10.0]).min_col_width(130.0).show(
         ui,
         |ui| match (backend, tab) {
             (Backend::Finosu, Tab::Basic) => basic::finosu_ui(ui, &mut fields, finosu, runtime),
             (Backend::Finosu, Tab::Address) => address::finosu_ui(ui, &mut fields, finosu),
-            (Backend::Finosu, Tab::Metadata) => metadata::finosu_ui(ui, &mut fields, finosu),
+            (Backend::Finosu, Tab::Metadata) => metadata::finosu_ui(ui, &mut fields, finosu, runtime),
             (Backend::Finosu, Tab::Properties) => properties::finosu_ui(ui, &mut fields, finosu),
             (Backend::HelpScout, Tab::Basic) => basic::help_scout_ui(ui, &mut fields, help_scout),
             (Backend::HelpScout, Tab::Address) => address::help_scout_ui(ui, &mut fields, help_scout),

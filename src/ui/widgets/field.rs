@@ -3,7 +3,9 @@
 
 use egui::{Response, RichText, Ui};
 
+use crate::model::Backend;
 use crate::ui::form_state::IssueView;
+use crate::validation::rules::top_level_rule;
 use crate::validation::{Issue, Severity};
 
 /// Width of text fields in the form.
@@ -11,6 +13,7 @@ pub const FIELD_WIDTH: f32 = 320.0;
 
 /// Per-frame helper for drawing fields; collects edits for [`crate::ui::form_state::FormState::apply_edits`].
 pub struct FieldUi<'a> {
+    backend: Backend,
     issues: IssueView<'a>,
     /// Pointers of fields edited this frame.
     pub edited: Vec<String>,
@@ -20,8 +23,14 @@ pub struct FieldUi<'a> {
 
 impl<'a> FieldUi<'a> {
     /// Starts a frame's drawing over these issues.
-    pub fn new(issues: IssueView<'a>) -> Self {
-        Self { issues, edited: Vec::new(), changed: false }
+    pub fn new(backend: Backend, issues: IssueView<'a>) -> Self {
+        Self { backend, issues, edited: Vec::new(), changed: false }
+    }
+
+    /// Whether the top-level field at `pointer` is required by the backend.
+    fn is_required(&self, pointer: &str) -> bool {
+        top_level_rule(self.backend, pointer)
+            .is_some_and(|rule| rule.required && pointer.strip_prefix('/') == Some(rule.key))
     }
 
     /// Notes an edit of the field at `pointer` when `response` changed.
@@ -30,6 +39,12 @@ impl<'a> FieldUi<'a> {
             self.edited.push(pointer.to_owned());
             self.changed = true;
         }
+    }
+
+    /// Notes an edit of the field at `pointer` made without a single response (a row view).
+    pub fn edited_at(&mut self, pointer: &str) {
+        self.edited.push(pointer.to_owned());
+        self.changed = true;
     }
 
     /// Notes a structural edit (a row added or removed) that touches no single field.
@@ -58,7 +73,16 @@ impl<'a> FieldUi<'a> {
         pointer: &str,
         add_field: impl FnOnce(&mut Ui, egui::Id) -> Response,
     ) -> Response {
-        let label_response = ui.label(label);
+        let required = self.is_required(pointer);
+        let label_response = ui
+            .horizontal(|ui| {
+                let label_response = ui.label(label);
+                if required {
+                    ui.label(RichText::new("*").color(ui.visuals().error_fg_color)).on_hover_text("Required");
+                }
+                label_response
+            })
+            .inner;
         let response = ui
             .vertical(|ui| {
                 let response = add_field(ui, label_response.id);
