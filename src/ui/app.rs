@@ -19,6 +19,8 @@ use crate::model::{Backend, Draft, Tab};
 pub const OPEN_SHORTCUT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::O);
 /// Ctrl+S: save the draft as JSON.
 pub const SAVE_SHORTCUT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::S);
+/// Ctrl+N: start a new customer.
+pub const NEW_SHORTCUT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::N);
 const TAB_KEYS: [Key; 4] = [Key::Num1, Key::Num2, Key::Num3, Key::Num4];
 
 /// A line in the status bar about the last file action.
@@ -51,6 +53,12 @@ pub struct IntakeApp {
     last_dir: Option<PathBuf>,
     preview_cache: Option<(u64, bool, String)>,
     frame_stats: Option<FrameStats>,
+    /// The body as last opened from or saved to a file: edits since then are unsaved.
+    clean_body: Option<(Backend, serde_json::Value)>,
+    /// The body being written by a save under way.
+    saving_body: Option<(Backend, serde_json::Value)>,
+    /// "Discard the unsaved draft?" is on screen.
+    confirm_new: bool,
 }
 
 impl IntakeApp {
@@ -78,6 +86,9 @@ impl IntakeApp {
             last_dir,
             preview_cache: None,
             frame_stats,
+            clean_body: None,
+            saving_body: None,
+            confirm_new: false,
         }
     }
 
@@ -140,6 +151,10 @@ impl IntakeApp {
         }
         self.poll_files();
         self.handle_shortcuts(ui.ctx());
+        let dropped = ui.ctx().input(|i| i.raw.dropped_files.first().map(|file| file.path().to_owned()));
+        if let Some(path) = dropped {
+            self.open_draft_path(path, ui.ctx());
+        }
         self.form.refresh(self.backend());
 
         egui::Panel::top("top_bar").show(ui, |ui| self.top_bar_ui(ui));
@@ -162,6 +177,9 @@ impl IntakeApp {
             .min_size(240.0)
             .show(ui, |ui| preview_ui(ui, backend, &text, error_count));
         egui::CentralPanel::default().show(ui, |ui| self.form_ui(ui));
+        if self.confirm_new {
+            self.confirm_new_ui(ui.ctx());
+        }
 
         // An edit this frame made issues and preview stale: draw once more with them fresh.
         if self.form.is_stale() {
@@ -171,12 +189,16 @@ impl IntakeApp {
     }
 
     fn handle_shortcuts(&mut self, ctx: &egui::Context) {
-        let (open, save, tab) = ctx.input_mut(|input| {
+        let (open, save, new, tab) = ctx.input_mut(|input| {
             let open = input.consume_shortcut(&OPEN_SHORTCUT);
             let save = input.consume_shortcut(&SAVE_SHORTCUT);
+            let new = input.consume_shortcut(&NEW_SHORTCUT);
             let tab = TAB_KEYS.iter().position(|key| input.consume_key(Modifiers::COMMAND, *key));
-            (open, save, tab)
+            (open, save, new, tab)
         });
+        if new {
+            self.request_new();
+        }
         if let Some(tab) = tab.and_then(|i| Tab::ALL.get(i)) {
             self.tab = *tab;
         }
@@ -188,6 +210,61 @@ impl IntakeApp {
         }
     }
 
+    /// Starts a new customer, asking first when the draft has unsaved changes.
+    pub fn request_new(&mut self) {
+        if self.has_unsaved_changes() {
+            self.confirm_new = true;
+        } else {
+            self.start_new();
+        }
+    }
+
+    /// Whether the draft differs from both an empty form and the file it was last opened from
+    /// or saved to.
+    pub fn has_unsaved_changes(&self) -> bool {
+        let backend = self.backend();
+        let current = self.form.draft(backend).to_json();
+        let empty = Draft::new(backend).to_json();
+        let clean = self.clean_body.as_ref().filter(|(b, _)| *b == backend).map(|(_, body)| body);
+        current != empty && Some(&current) != clean
+    }
+
+    /// Whether the "discard unsaved draft?" question is showing.
+    pub fn is_confirming_new(&self) -> bool {
+        self.confirm_new
+    }
+
+    fn start_new(&mut self) {
+        let backend = self.backend();
+        self.form.replace(Draft::new(backend));
+        self.clean_body = None;
+        self.confirm_new = false;
+        self.tab = Tab::Basic;
+        self.set_status(&format!("New {} customer.", backend.display_name()), false);
+    }
+
+    fn confirm_new_ui(&mut self, ctx: &egui::Context) {
+        let modal = egui::Modal::new(egui::Id::unique("confirm_new")).show(ctx, |ui| {
+            ui.set_width(380.0);
+            ui.heading("Discard this draft?");
+            ui.label(
+                "The customer in the form has changes that are not saved to a file. Starting a new one discards them.",
+            );
+            ui.add_space(8.0);
+            ui.horizontal(|ui| {
+                if ui.button("Discard and start new").clicked() {
+                    self.start_new();
+                }
+                if ui.button("Keep editing").clicked() {
+                    self.confirm_new = false;
+                }
+            });
+        });
+        if modal.should_close() {
+            self.confirm_new = false;
+        }
+    }
+
     fn request_open(&mut self, ctx: &egui::Context) {
         self.start_file_request(FileRequest::PickAndOpen { start_dir: self.last_dir.clone() }, ctx);
     }
@@ -195,6 +272,7 @@ impl IntakeApp {
     fn request_save(&mut self, ctx: &egui::Context) {
         self.form.refresh(self.backend());
         let Some(body) = self.form.draft_json().cloned() else { return };
+        self.saving_body = Some((self.backend(), body.clone()));
         let file_name = match self.backend() {
             Backend::Finosu => suggested_file_name(&self.form.finosu.first_name, &self.form.finosu.last_name),
             Backend::HelpScout => {
@@ -216,6 +294,7 @@ impl IntakeApp {
             FileResult::Cancelled => {}
             FileResult::Failed(reason) => self.set_status(&format!("File action failed: {reason}"), true),
             FileResult::Saved { path, result: Ok(()) } => {
+                self.clean_body = self.saving_body.take();
                 self.set_status(&format!("Saved draft to {}", path.display()), false);
                 self.remember_dir(&path);
             }
@@ -258,6 +337,7 @@ impl IntakeApp {
         }
         let backend = self.backend();
         self.form.replace(Draft::from_json(backend, body));
+        self.clean_body = Some((backend, self.form.draft(backend).to_json()));
         self.form.touch_filled_fields(backend);
         let problems = self.form.visible_issues().count();
         if let Some(tab) = self.form.first_visible_tab_with_problems(backend) {
@@ -323,6 +403,9 @@ impl IntakeApp {
                 {
                     self.request_open(ui.ctx());
                 }
+                if ui.button("New").on_hover_text("Start a new customer (Ctrl+N)").clicked() {
+                    self.request_new();
+                }
             });
         });
         ui.add_space(2.0);
@@ -334,7 +417,7 @@ impl IntakeApp {
                 let color = if status.is_error { ui.visuals().error_fg_color } else { ui.visuals().text_color() };
                 ui.add(egui::Label::new(RichText::new(&status.text).color(color)).truncate());
             } else {
-                let keys = "Tab next field · Ctrl+1…4 tabs · Ctrl+O open · Ctrl+S save";
+                let keys = "Tab next field · Ctrl+1…4 tabs · Ctrl+N new · Ctrl+O open · Ctrl+S save · drop a .json file to open";
                 ui.label(RichText::new(keys).weak());
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
