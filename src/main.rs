@@ -14,7 +14,7 @@ fn main() -> ExitCode {
     init_logging();
     let cli = Cli::parse();
     match cli.command {
-        None => run_gui(process_start),
+        None => run_gui(process_start, cli.draft),
         Some(Command::Validate(args)) => {
             let (mut out, mut err) = (std::io::stdout().lock(), std::io::stderr().lock());
             match run_validate(&args, &mut out, &mut err) {
@@ -29,8 +29,9 @@ fn main() -> ExitCode {
     }
 }
 
-fn run_gui(process_start: Instant) -> ExitCode {
+fn run_gui(process_start: Instant, open_draft: Option<std::path::PathBuf>) -> ExitCode {
     let options = AppOptions {
+        open_draft,
         bench_report: std::env::var_os("INTAKE_BENCH_REPORT").map(Into::into),
         process_start: Some(process_start),
     };

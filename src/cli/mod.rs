@@ -10,11 +10,14 @@ use crate::model::Backend;
 
 /// Enter customers into customer APIs (Finosu, Help Scout). Without a command, opens the window.
 #[derive(Debug, Parser)]
-#[command(name = "intake", version, about)]
+#[command(name = "intake", version, about, args_conflicts_with_subcommands = true)]
 pub struct Cli {
     /// What to do; none opens the GUI.
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// A draft file (JSON request body) to open in the window.
+    #[arg(value_name = "DRAFT")]
+    pub draft: Option<PathBuf>,
 }
 
 /// The subcommands.

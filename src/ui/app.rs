@@ -39,6 +39,8 @@ pub struct AppOptions {
     pub bench_report: Option<PathBuf>,
     /// When the process started, for the first-frame time.
     pub process_start: Option<Instant>,
+    /// A draft file to open once the window is up.
+    pub open_draft: Option<PathBuf>,
 }
 
 /// The Intake window.
@@ -59,6 +61,8 @@ pub struct IntakeApp {
     saving_body: Option<(Backend, serde_json::Value)>,
     /// "Discard the unsaved draft?" is on screen.
     confirm_new: bool,
+    /// A draft file to open on the first frame (from the command line).
+    open_on_start: Option<PathBuf>,
 }
 
 impl IntakeApp {
@@ -89,6 +93,7 @@ impl IntakeApp {
             clean_body: None,
             saving_body: None,
             confirm_new: false,
+            open_on_start: options.open_draft,
         }
     }
 
@@ -148,6 +153,9 @@ impl IntakeApp {
     pub fn show(&mut self, ui: &mut Ui) {
         if let Some(stats) = &self.frame_stats {
             stats.on_frame();
+        }
+        if let Some(path) = self.open_on_start.take() {
+            self.open_draft_path(path, ui.ctx());
         }
         self.poll_files();
         self.handle_shortcuts(ui.ctx());

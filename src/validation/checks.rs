@@ -71,7 +71,7 @@ pub fn parse_phone(text: &str) -> Option<phonenumber::PhoneNumber> {
 fn check_phone(text: &str) -> Option<CheckFailure> {
     if text.chars().filter(char::is_ascii_digit).count() < 7 {
         return error(
-            "is too short to be a phone number. Type the area code and number, e.g. (415) 555-0123, \
+            "has too few digits. Type the area code and number, e.g. (415) 555-0123, \
              or + and the country code."
                 .to_owned(),
         );
