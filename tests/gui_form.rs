@@ -277,3 +277,15 @@ fn metadata_rows_and_json_text_stay_in_sync() {
     assert!(harness.query_by_label("Fix the JSON below to edit it as rows.").is_some());
     assert!(harness.query_by_role_and_label(Role::TextInput, "Metadata key 1").is_none());
 }
+
+#[test]
+fn first_field_has_the_keyboard_at_start_and_after_a_tab_switch() {
+    let mut harness = app_harness(Backend::Finosu);
+    assert!(harness.get_by_role_and_label(Role::TextInput, "ID").is_focused(), "typing starts at once");
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Num2);
+    harness.run();
+    assert!(harness.get_by_role_and_label(Role::TextInput, "Street address 1").is_focused());
+    harness.get_by_role_and_label(Role::TextInput, "Street address 1").type_text("1 Main St");
+    harness.run();
+    assert_eq!(harness.state().form().finosu.street_address1, "1 Main St");
+}

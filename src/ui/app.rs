@@ -84,7 +84,7 @@ impl IntakeApp {
             profile,
             tab,
             form,
-            tabs_runtime: TabsRuntime::default(),
+            tabs_runtime: TabsRuntime { focus_first_field: true, ..TabsRuntime::default() },
             files: FileWorker::default(),
             status: None,
             last_dir,
@@ -99,6 +99,7 @@ impl IntakeApp {
 
     /// Restores from eframe's storage.
     pub fn from_creation_context(cc: &eframe::CreationContext<'_>, options: AppOptions) -> Self {
+        configure_style(&cc.egui_ctx);
         let state = cc.storage.and_then(|s| eframe::get_value(s, eframe::APP_KEY)).unwrap_or_default();
         Self::new(state, options)
     }
@@ -209,6 +210,7 @@ impl IntakeApp {
         }
         if let Some(tab) = tab.and_then(|i| Tab::ALL.get(i)) {
             self.tab = *tab;
+            self.tabs_runtime.focus_first_field = true;
         }
         if open {
             self.request_open(ctx);
@@ -248,6 +250,7 @@ impl IntakeApp {
         self.clean_body = None;
         self.confirm_new = false;
         self.tab = Tab::Basic;
+        self.tabs_runtime.focus_first_field = true;
         self.set_status(&format!("New {} customer.", backend.display_name()), false);
     }
 
@@ -473,6 +476,7 @@ impl IntakeApp {
                 let response = ui.selectable_label(self.tab == tab, text).on_hover_text(format!("Ctrl+{}", index + 1));
                 if response.clicked() {
                     self.tab = tab;
+                    self.tabs_runtime.focus_first_field = true;
                 }
             }
         });
@@ -516,6 +520,12 @@ impl IntakeApp {
             self.form.invalidate();
         }
     }
+}
+
+/// Style settings of the app: a steady text cursor, since a blinking one would repaint an idle
+/// window twice a second.
+pub fn configure_style(ctx: &egui::Context) {
+    ctx.all_styles_mut(|style| style.visuals.text_cursor.blink = false);
 }
 
 impl eframe::App for IntakeApp {

@@ -10,7 +10,7 @@ pub mod state;
 pub mod tabs;
 pub mod widgets;
 
-pub use app::{AppOptions, IntakeApp, NEW_SHORTCUT, OPEN_SHORTCUT, SAVE_SHORTCUT, StatusLine};
+pub use app::{AppOptions, IntakeApp, NEW_SHORTCUT, OPEN_SHORTCUT, SAVE_SHORTCUT, StatusLine, configure_style};
 
 /// The window's title, also the name tests and scripts look the window up by.
 pub const WINDOW_TITLE: &str = "Intake";

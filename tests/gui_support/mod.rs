@@ -27,6 +27,7 @@ pub fn harness_with(app: IntakeApp) -> Harness<'static, IntakeApp> {
         .with_theme(egui::Theme::Light)
         .wgpu()
         .build_ui_state(|ui, app: &mut IntakeApp| app.show(ui), app);
+    intake::ui::configure_style(&harness.ctx);
     harness.run();
     harness
 }

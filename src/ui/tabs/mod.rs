@@ -14,6 +14,8 @@ use crate::ui::widgets::FieldUi;
 /// Tab state that lives only while the app runs (never saved).
 #[derive(Debug, Default)]
 pub struct TabsRuntime {
+    /// Put the keyboard focus in the tab's first field on the next frame (start, tab switch, new).
+    pub focus_first_field: bool,
     /// Whether the SSN last four is shown in clear.
     pub ssn_visible: bool,
     /// External metadata rows, with the text they were read from or written to.
@@ -24,6 +26,7 @@ pub struct TabsRuntime {
 pub fn tab_ui(ui: &mut Ui, tab: Tab, backend: Backend, form: &mut FormState, runtime: &mut TabsRuntime) {
     let (finosu, help_scout, issues) = form.split();
     let mut fields = FieldUi::new(backend, issues);
+    fields.focus_next_row = std::mem::take(&mut runtime.focus_first_field);
     egui::Grid::new(("form_grid", tab)).num_columns(2).spacing([16.0, 10.0]).min_col_width(130.0).show(
         ui,
         |ui| match (backend, tab) {

@@ -19,12 +19,14 @@ pub struct FieldUi<'a> {
     pub edited: Vec<String>,
     /// Whether any value changed this frame.
     pub changed: bool,
+    /// Give the keyboard focus to the next row's field.
+    pub focus_next_row: bool,
 }
 
 impl<'a> FieldUi<'a> {
     /// Starts a frame's drawing over these issues.
     pub fn new(backend: Backend, issues: IssueView<'a>) -> Self {
-        Self { backend, issues, edited: Vec::new(), changed: false }
+        Self { backend, issues, edited: Vec::new(), changed: false, focus_next_row: false }
     }
 
     /// Whether the top-level field at `pointer` is required by the backend.
@@ -91,6 +93,9 @@ impl<'a> FieldUi<'a> {
             })
             .inner;
         ui.end_row();
+        if std::mem::take(&mut self.focus_next_row) {
+            response.request_focus();
+        }
         self.track(pointer, &response);
         response
     }
