@@ -289,3 +289,20 @@ fn first_field_has_the_keyboard_at_start_and_after_a_tab_switch() {
     harness.run();
     assert_eq!(harness.state().form().finosu.street_address1, "1 Main St");
 }
+
+#[test]
+fn profile_tab_and_drafts_survive_a_restart() {
+    let mut harness = app_harness(Backend::Finosu);
+    type_into(&mut harness, "First name", "Ada");
+    harness.get_by_role_and_label(Role::ComboBox, "Profile").click();
+    harness.run();
+    click(&mut harness, "Sandbox · Help Scout");
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Num3);
+    harness.run();
+
+    let saved = harness.state().persisted_state();
+    let restored = gui_support::harness_with(intake::ui::IntakeApp::new(saved, intake::ui::AppOptions::default()));
+    assert_eq!(restored.state().backend(), Backend::HelpScout);
+    assert_eq!(restored.state().tab(), Tab::Metadata);
+    assert_eq!(restored.state().form().finosu.first_name, "Ada", "the other backend's draft is kept too");
+}
