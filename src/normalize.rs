@@ -66,6 +66,10 @@ fn normalize_value(value: &Value, kind: &Kind) -> Option<Value> {
                 .collect();
             (!properties.is_empty()).then_some(Value::Object(properties))
         }
+        // Blank text counts as absent for every kind (validation agrees), and an empty metadata
+        // object says nothing: neither is sent.
+        (_, Value::String(text)) if text.trim().is_empty() => None,
+        (Kind::JsonObject, Value::Object(object)) if object.is_empty() => None,
         (Kind::JsonObject | Kind::Bool, other) => Some(other.clone()),
         (_, Value::String(text)) => {
             let text = text.trim();

@@ -70,9 +70,13 @@ impl FinosuDraft {
         for (key, value) in texts {
             put_text(&mut body, key, value);
         }
-        body.insert("doNotCall".to_owned(), Value::Bool(self.do_not_call));
-        body.insert("isTest".to_owned(), Value::Bool(self.test_customer));
-        body.insert("test".to_owned(), Value::Bool(self.test_customer));
+        // A flag kept in `extra` (a value that is not true/false) stays there for validation to
+        // report; the checkbox does not overwrite it.
+        for (key, value) in
+            [("doNotCall", self.do_not_call), ("isTest", self.test_customer), ("test", self.test_customer)]
+        {
+            body.entry(key).or_insert(Value::Bool(value));
+        }
         if !self.external_metadata.trim().is_empty() {
             let metadata = serde_json::from_str::<Value>(&self.external_metadata)
                 .unwrap_or_else(|_| Value::String(self.external_metadata.clone()));
@@ -112,7 +116,13 @@ impl FinosuDraft {
         draft.test_customer = is_test.unwrap_or(false) || test.unwrap_or(false);
         draft.external_metadata = match f.remove("externalMetadata") {
             None | Some(Value::Null) => String::new(),
-            Some(Value::String(text)) => text,
+            // Text that reads as JSON other than an object (`null`, `5`, `"x"`) is shown as a
+            // JSON string, so that it is not turned into that value when sent or saved. An
+            // object in a string is read as the object: the one repair the editor makes.
+            Some(Value::String(text)) => match serde_json::from_str::<Value>(&text) {
+                Ok(Value::Object(_)) | Err(_) => text,
+                Ok(_) => Value::String(text).to_string(),
+            },
             Some(value) => serde_json::to_string_pretty(&value).unwrap_or_default(),
         };
         // What is left has no editor: keep it, after the wrong-typed known fields.
