@@ -69,7 +69,7 @@ pub fn validate_draft_with(backend: Backend, draft: &Value, context: &Validation
         walker.push("", Severity::Error, format!("The draft must be a JSON object {{ … }}, not {}.", describe(draft)));
         return walker.issues;
     };
-    walker.object_fields(body, rules_for(backend).fields, "", true);
+    walker.object_fields(body, rules_for(backend).fields, "", Scope::TopLevel);
     for rule in rules_for(backend).cross {
         walker.cross_rule(draft, rule);
     }
@@ -136,6 +136,17 @@ fn describe(value: &Value) -> &'static str {
 
 // ---------------------------------------------------------------------------------------------
 
+/// Where an object sits in the body, which decides labels and when its required fields apply.
+#[derive(Debug, Clone, Copy)]
+enum Scope<'a> {
+    /// The request body itself.
+    TopLevel,
+    /// An object field such as `address`, with its label.
+    Nested(&'a str),
+    /// A list entry; labels get this prefix ("Email 2").
+    Entry(&'a str),
+}
+
 struct Walker<'a> {
     backend: Backend,
     context: &'a ValidationContext<'a>,
@@ -147,26 +158,36 @@ impl Walker<'_> {
         self.issues.push(Issue { path: path.to_owned(), severity, message });
     }
 
-    /// Checks an object's fields against `rules`; `required_applies` is false for nested objects
-    /// with no content (an empty address requires nothing).
-    fn object_fields(&mut self, object: &Map<String, Value>, rules: &[FieldRule], base: &str, top_level: bool) {
-        let required_applies = top_level || object.values().any(has_content);
+    /// Checks an object's fields against `rules`, then warns about keys the rules do not know.
+    /// Required fields of a nested object apply only when it has content (an empty address
+    /// requires nothing); an entry is only checked when it has content.
+    fn object_fields(&mut self, object: &Map<String, Value>, rules: &[FieldRule], base: &str, scope: Scope<'_>) {
+        let required_applies = !matches!(scope, Scope::Nested(_)) || object.values().any(has_content);
         for rule in rules {
             let path = format!("{base}/{}", pointer_segment(rule.key));
+            let label = match scope {
+                Scope::Entry(prefix) => format!("{prefix} {}", rule.label),
+                Scope::TopLevel | Scope::Nested(_) => rule.label.to_owned(),
+            };
             match object.get(rule.key) {
-                Some(value) if has_content(value) => self.value(value, &rule.kind, rule.label, &path),
+                Some(value) if has_content(value) => self.value(value, &rule.kind, &label, &path),
                 _ if rule.required && required_applies => {
-                    let why = if top_level { "" } else { " when the rest of it is filled in" };
-                    let message = format!("{} is required{why}.{}", rule.label, required_hint(&rule.kind));
+                    let why = if matches!(scope, Scope::Nested(_)) { " when the rest of it is filled in" } else { "" };
+                    let message = format!("{label} is required{why}.{}", required_hint(&rule.kind));
                     self.push(&path, Severity::Error, message);
                 }
                 _ => {}
             }
         }
-        for key in object.keys() {
-            if rules.iter().all(|rule| rule.key != key) {
+        // An unknown field with nothing in it is as good as absent: nothing to warn about.
+        for (key, value) in object {
+            if rules.iter().all(|rule| rule.key != key) && has_content(value) {
                 let path = format!("{base}/{}", pointer_segment(key));
-                let owner = if top_level { self.backend.display_name().to_owned() } else { "This entry".to_owned() };
+                let owner = match scope {
+                    Scope::TopLevel => self.backend.display_name(),
+                    Scope::Nested(label) => label,
+                    Scope::Entry(_) => "This entry",
+                };
                 let message = format!("{owner} has no field \"{key}\". It is kept in the draft but will not be sent.");
                 self.push(&path, Severity::Warning, message);
             }
@@ -175,7 +196,9 @@ impl Walker<'_> {
 
     fn value(&mut self, value: &Value, kind: &Kind, label: &str, path: &str) {
         match (kind, value) {
-            (Kind::Object(rules), Value::Object(object)) => self.object_fields(object, rules, path, false),
+            (Kind::Object(rules), Value::Object(object)) => {
+                self.object_fields(object, rules, path, Scope::Nested(label))
+            }
             (Kind::List { item, item_label }, Value::Array(items)) => {
                 for (index, entry) in items.iter().enumerate() {
                     if !has_content(entry) {
@@ -185,9 +208,7 @@ impl Walker<'_> {
                     let entry_label = format!("{item_label} {}", index + 1);
                     match (item, entry) {
                         (Kind::Object(rules), Value::Object(fields)) => {
-                            let labelled: Vec<String> =
-                                rules.iter().map(|r| format!("{entry_label} {}", r.label)).collect();
-                            self.entry_fields(fields, rules, &labelled, &entry_path);
+                            self.object_fields(fields, rules, &entry_path, Scope::Entry(&entry_label));
                         }
                         _ => self.value(entry, item, &entry_label, &entry_path),
                     }
@@ -216,29 +237,6 @@ impl Walker<'_> {
         }
     }
 
-    /// Like [`Self::object_fields`] for a list entry, with labels that carry the entry number.
-    fn entry_fields(&mut self, entry: &Map<String, Value>, rules: &[FieldRule], labels: &[String], base: &str) {
-        for (rule, label) in rules.iter().zip(labels) {
-            let path = format!("{base}/{}", pointer_segment(rule.key));
-            match entry.get(rule.key) {
-                Some(value) if has_content(value) => self.value(value, &rule.kind, label, &path),
-                _ if rule.required => {
-                    let message = format!("{label} is required.{}", required_hint(&rule.kind));
-                    self.push(&path, Severity::Error, message);
-                }
-                _ => {}
-            }
-        }
-        for key in entry.keys() {
-            if rules.iter().all(|rule| rule.key != key) {
-                let path = format!("{base}/{}", pointer_segment(key));
-                let message =
-                    format!("This entry has no field \"{key}\". It is kept in the draft but will not be sent.");
-                self.push(&path, Severity::Warning, message);
-            }
-        }
-    }
-
     fn json_object(&mut self, value: &Value, label: &str, path: &str) {
         let message = match value {
             Value::Object(_) => return,
@@ -260,6 +258,10 @@ impl Walker<'_> {
 
     fn properties(&mut self, properties: &Map<String, Value>, base: &str) {
         for (slug, value) in properties {
+            // Blank text is left out of the request (see `normalize`), like any empty field.
+            if matches!(value, Value::String(text) if text.trim().is_empty()) {
+                continue;
+            }
             let path = format!("{base}/{}", pointer_segment(slug));
             if slug.trim().is_empty() {
                 self.push(
@@ -315,9 +317,10 @@ impl Walker<'_> {
                 if let (Some(a_value), Some(b_value)) = (flag(a), flag(b))
                     && a_value != b_value
                 {
-                    let (a_key, b_key) = (a.trim_start_matches('/'), b.trim_start_matches('/'));
+                    let a_key = a.trim_start_matches('/');
+                    let b_label = rules::top_level_rule(self.backend, b).map_or(*b, |rule| rule.label);
                     let message = format!(
-                        "{a_key} is {a_value} but {b_key} is {b_value}; both will be sent as true. \
+                        "{b_label} is {b_value} but {a_key} is {a_value}; both will be sent as true. \
                          Set them the same to be sure."
                     );
                     self.push(b, Severity::Warning, message);
