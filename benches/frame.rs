@@ -1,0 +1,155 @@
+//! Benchmark: the CPU cost of one frame of the whole window, headless, on each tab.
+//!
+//! `cargo bench --bench frame` builds an [`IntakeApp`] on the Help Scout profile with every field
+//! of the draft filled in (two rows in every list, three custom properties), and for each tab
+//! runs a 1280×800 frame — `Context::run_ui` with `IntakeApp::show`, then `Context::tessellate` —
+//! 20 times to warm up and 200 times measured. Painting on the GPU is not included.
+//!
+//! Two figures per tab: each frame timed with `Instant` (wall time; on an otherwise idle thread
+//! with nothing else to wait for this is CPU time, but a busy machine can stretch single frames),
+//! and the thread's own CPU time (user + system from `/proc/thread-self/stat`, in 10 ms clock
+//! ticks) over frames run for 2 s more, divided by their number. The budget is 1 ms per frame,
+//! judged on the p95 of the timed frames. Under `cargo test` it runs a few frames only.
+//! Lines `RESULT|name|shown|judged value|unit|budget` are for `scripts/bench.sh`.
+
+#![expect(clippy::print_stdout, reason = "a benchmark prints its figures")]
+
+mod support;
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use egui::{Event, Key, Modifiers, Pos2, RawInput, Rect, vec2};
+use intake::model::Tab;
+use intake::ui::state::PersistedState;
+use intake::ui::{AppOptions, IntakeApp};
+use support::{full_help_scout, is_bench_run, summarize, verdict};
+
+/// Frame budget, in milliseconds.
+const BUDGET_MS: f64 = 1.0;
+/// The tab shortcuts (Ctrl+1…4), in [`Tab::ALL`] order.
+const TAB_KEYS: [Key; 4] = [Key::Num1, Key::Num2, Key::Num3, Key::Num4];
+/// How long the CPU-time loop runs frames on each tab.
+const CPU_LOOP: Duration = Duration::from_secs(2);
+/// Linux reports thread times in USER_HZ ticks, which is 100 per second.
+const CLOCK_TICKS_PER_SEC: f64 = 100.0;
+
+fn main() -> Result<(), String> {
+    let bench = is_bench_run();
+    let (warm_up, measured) = if bench { (20, 200) } else { (2, 3) };
+
+    let ctx = egui::Context::default();
+    let state = PersistedState { profile: "Sandbox · Help Scout".into(), ..Default::default() };
+    let mut app = IntakeApp::new(state, AppOptions::default());
+    app.form_mut().help_scout = full_help_scout();
+    app.form_mut().invalidate();
+    let mut clock = FrameClock::default();
+
+    if bench {
+        println!(
+            "frame bench: 1280×800, Help Scout draft filled in; per tab {warm_up} warm-up frames, {measured} timed \
+             one by one, then frames for {} s for the thread's CPU time",
+            CPU_LOOP.as_secs()
+        );
+    }
+    for (number, (tab, key)) in (1..).zip(Tab::ALL.into_iter().zip(TAB_KEYS)) {
+        // Switch tabs the way a person does, with the shortcut.
+        let press = Event::Key { key, physical_key: None, pressed: true, repeat: false, modifiers: Modifiers::COMMAND };
+        run_frame(&ctx, &mut app, clock.input(vec![press]));
+        if app.tab() != tab {
+            return Err(format!("Ctrl+{number} did not open the {} tab", tab.title()));
+        }
+        for _ in 0..warm_up {
+            run_frame(&ctx, &mut app, clock.input(Vec::new()));
+        }
+        let mut timings = Vec::with_capacity(measured);
+        let mut shapes = 0;
+        for _ in 0..measured {
+            let input = clock.input(Vec::new());
+            let start = Instant::now();
+            shapes = run_frame(&ctx, &mut app, input);
+            timings.push(start.elapsed());
+        }
+        let summary = summarize(timings).ok_or("no frames measured")?;
+        // The thread's CPU time comes in 10 ms ticks: run frames for a while to average over many.
+        let cpu_before = thread_cpu_time()?;
+        let cpu_started = Instant::now();
+        let mut cpu_frames = 0_u32;
+        while cpu_frames < 3 || (bench && cpu_started.elapsed() < CPU_LOOP) {
+            run_frame(&ctx, &mut app, clock.input(Vec::new()));
+            cpu_frames += 1;
+        }
+        let cpu = thread_cpu_time()?.saturating_sub(cpu_before);
+        if app.form().error_count() != 0 {
+            return Err(format!("the full Help Scout draft shows errors: {:#?}", app.form().issues()));
+        }
+        if bench {
+            let millis = |d: Duration| d.as_secs_f64() * 1e3;
+            let (median, p95) = (millis(summary.median), millis(summary.p95));
+            let cpu_per_frame = millis(cpu) / f64::from(cpu_frames);
+            println!(
+                "  {:<12} {shapes:>4} shapes   median {median:>6.3} ms   p95 {p95:>6.3} ms   \
+                 CPU {cpu_per_frame:>6.3} ms/frame   budget ≤ {BUDGET_MS} ms  {}",
+                tab.title(),
+                verdict(p95, BUDGET_MS)
+            );
+            let title = tab.title();
+            println!("RESULT|frame, {title} tab|median {median:.3} / p95 {p95:.3}|{p95:.3}|ms|{BUDGET_MS}");
+            println!("RESULT|frame, {title} tab, thread CPU|average {cpu_per_frame:.3}|{cpu_per_frame:.3}|ms|-");
+        }
+    }
+    if bench {
+        println!("budget: ≤ {BUDGET_MS} ms per frame (PASS when p95 is within it)");
+    } else {
+        println!("frame bench: quick check passed (run `cargo bench --bench frame` to measure)");
+    }
+    Ok(())
+}
+
+/// One frame as eframe runs it, without the painting: the UI pass, then tessellation. Returns
+/// the number of shapes drawn.
+fn run_frame(ctx: &egui::Context, app: &mut IntakeApp, input: RawInput) -> usize {
+    let mut output = ctx.run_ui(input, |ui| app.show(ui));
+    let shapes = std::mem::take(&mut output.shapes);
+    let count = shapes.len();
+    black_box(ctx.tessellate(shapes, output.pixels_per_point));
+    // No renderer here to upload the font atlas to.
+    output.drop_without_applying_deltas();
+    count
+}
+
+/// Hands out frame inputs at 60 frames per second of simulated time.
+#[derive(Default)]
+struct FrameClock {
+    frame: u32,
+}
+
+impl FrameClock {
+    fn input(&mut self, events: Vec<Event>) -> RawInput {
+        self.frame += 1;
+        RawInput {
+            screen_rect: Some(Rect::from_min_size(Pos2::ZERO, vec2(1280.0, 800.0))),
+            time: Some(f64::from(self.frame) / 60.0),
+            predicted_dt: 1.0 / 60.0,
+            focused: true,
+            events,
+            ..Default::default()
+        }
+    }
+}
+
+/// User plus system CPU time of the calling thread so far.
+fn thread_cpu_time() -> Result<Duration, String> {
+    let stat = std::fs::read_to_string("/proc/thread-self/stat")
+        .map_err(|err| format!("cannot read /proc/thread-self/stat: {err}"))?;
+    // The fields after the command name (which is in parentheses and may hold spaces): state is
+    // field 3, utime 14 and stime 15.
+    let rest = stat.rsplit_once(')').map(|(_, rest)| rest).ok_or("unexpected /proc stat format")?;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |index: usize| -> Result<f64, String> {
+        let field = fields.get(index).ok_or("unexpected /proc stat format")?;
+        field.parse::<f64>().map_err(|err| format!("bad /proc stat field {field:?}: {err}"))
+    };
+    let total = ticks(14 - 3)? + ticks(15 - 3)?;
+    Ok(Duration::from_secs_f64(total / CLOCK_TICKS_PER_SEC))
+}

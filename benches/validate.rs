@@ -1,0 +1,123 @@
+//! Benchmark: validation and normalisation of a full draft of each backend, per call.
+//!
+//! `cargo bench --bench validate` prints the median and 95th percentile of single calls, timed one
+//! by one with `Instant` after a warm-up, against the budget of 20 µs per validation. It also times
+//! what the form does after each edit: `to_json` + validate, and the whole `FormState` refresh
+//! (to_json, validate with the property types, normalise). Under `cargo test` it runs a few
+//! iterations only. Lines `RESULT|name|shown|judged value|unit|budget` are for `scripts/bench.sh`.
+
+#![expect(clippy::print_stdout, reason = "a benchmark prints its figures")]
+
+mod support;
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use intake::model::Backend;
+use intake::normalize::normalize_for_sending;
+use intake::ui::form_state::FormState;
+use intake::validation::validate_draft;
+use support::{Summary, full_finosu, full_help_scout, is_bench_run, summarize, verdict};
+
+/// Validation budget per call, in microseconds.
+const BUDGET_US: f64 = 20.0;
+
+fn main() -> Result<(), String> {
+    let bench = is_bench_run();
+    let (warm_up, samples) = if bench { (2_000, 20_000) } else { (2, 5) };
+
+    let finosu = full_finosu();
+    let help_scout = full_help_scout();
+    let finosu_json = finosu.to_json();
+    let help_scout_json = help_scout.to_json();
+    for (backend, body) in [(Backend::Finosu, &finosu_json), (Backend::HelpScout, &help_scout_json)] {
+        let issues = validate_draft(backend, body);
+        if !issues.is_empty() {
+            return Err(format!("the full {} draft is not valid: {issues:#?}", backend.display_name()));
+        }
+    }
+
+    if bench {
+        println!("validate bench: each call timed alone, after {warm_up} warm-up calls; {samples} samples");
+    }
+    let time = |name: &str, budget: Option<f64>, f: &mut dyn FnMut()| -> Result<(), String> {
+        let summary = measure(warm_up, samples, f).ok_or_else(|| format!("{name}: no samples"))?;
+        if bench {
+            report(name, budget, summary);
+        }
+        Ok(())
+    };
+
+    time("validate Finosu", Some(BUDGET_US), &mut || {
+        black_box(validate_draft(Backend::Finosu, black_box(&finosu_json)));
+    })?;
+    time("validate Help Scout", Some(BUDGET_US), &mut || {
+        black_box(validate_draft(Backend::HelpScout, black_box(&help_scout_json)));
+    })?;
+    time("normalize Finosu", None, &mut || {
+        black_box(normalize_for_sending(Backend::Finosu, black_box(&finosu_json)));
+    })?;
+    time("normalize Help Scout", None, &mut || {
+        black_box(normalize_for_sending(Backend::HelpScout, black_box(&help_scout_json)));
+    })?;
+    time("to_json+validate Finosu", None, &mut || {
+        let body = black_box(&finosu).to_json();
+        black_box(validate_draft(Backend::Finosu, &body));
+    })?;
+    time("to_json+validate Help Scout", None, &mut || {
+        let body = black_box(&help_scout).to_json();
+        black_box(validate_draft(Backend::HelpScout, &body));
+    })?;
+
+    // The form's whole recomputation after an edit.
+    let mut form = FormState::default();
+    form.finosu = finosu.clone();
+    form.help_scout = help_scout.clone();
+    for backend in Backend::ALL {
+        form.refresh(backend);
+        if form.error_count() != 0 {
+            return Err(format!(
+                "the form finds errors in the full {} draft: {:#?}",
+                backend.display_name(),
+                form.issues()
+            ));
+        }
+        time(&format!("form refresh {}", backend.display_name()), None, &mut || {
+            form.invalidate();
+            form.refresh(backend);
+            black_box(form.preview());
+        })?;
+    }
+    if bench {
+        println!(
+            "budget: validation ≤ {BUDGET_US} µs per call (PASS when p95 is within it); other rows are information"
+        );
+    } else {
+        println!("validate bench: quick check passed (run `cargo bench --bench validate` to measure)");
+    }
+    Ok(())
+}
+
+/// Times `f` call by call.
+fn measure(warm_up: usize, samples: usize, f: &mut dyn FnMut()) -> Option<Summary> {
+    for _ in 0..warm_up {
+        f();
+    }
+    let timings: Vec<Duration> = (0..samples)
+        .map(|_| {
+            let start = Instant::now();
+            f();
+            start.elapsed()
+        })
+        .collect();
+    summarize(timings)
+}
+
+fn report(name: &str, budget: Option<f64>, summary: Summary) {
+    let micros = |d: Duration| d.as_secs_f64() * 1e6;
+    let (median, p95) = (micros(summary.median), micros(summary.p95));
+    let judged = budget.map_or_else(|| "(info)".to_owned(), |b| format!("budget ≤ {b} µs  {}", verdict(p95, b)));
+    println!("  {name:<30} median {median:>8.2} µs   p95 {p95:>8.2} µs   {judged}");
+    let budget = budget.map_or_else(|| "-".to_owned(), |b| b.to_string());
+    println!("RESULT|{name}|median {median:.2} / p95 {p95:.2}|{p95:.2}|us|{budget}");
+}

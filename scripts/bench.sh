@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# The benchmark command: prints the figures the project's performance targets are checked
+# against, then a summary table with each figure, its budget and PASS/FAIL.
+#   1. cargo bench --bench validate   validation and normalisation per call   (≤ 20 µs)
+#   2. cargo bench --bench frame      CPU time of one headless frame per tab  (≤ 1 ms)
+#   3. the release binary under Xvfb, on a fresh profile each launch:
+#      start → first frame (median of 5 launches, ≤ 200 ms), and the time until the window can
+#      be found from outside; frames painted while idle for 5 s (0); idle memory (RSS).
+# Exits 0 when a budget is missed (that is reported), non-zero when a measurement failed.
+# Installs what is missing first (scripts/setup.sh --test) unless INTAKE_SKIP_INSTALL is set.
+#   scripts/bench.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+now_ms() { awk -v t="${EPOCHREALTIME:-$(date +%s.%N)}" 'BEGIN { printf "%.1f", t * 1000 }'; }
+median() { sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'; }
+
+# --- Part 3, run inside Xvfb by the outer script: `bench.sh --inside-xvfb BIN DIR` -------------
+if [ "${1:-}" = --inside-xvfb ]; then
+  bin=$2 dir=$3
+  app_pid=""
+  stop_app() {
+    if [ -n "$app_pid" ]; then { kill "$app_pid" && wait "$app_pid"; } 2>/dev/null || true; fi
+    app_pid=""
+  }
+  trap stop_app EXIT
+  fail() {
+    echo "bench: $1" >&2
+    if [ -f "$run/app.log" ]; then sed 's/^/  app: /' "$run/app.log" >&2; fi
+    exit 1
+  }
+  # Starts the app on a fresh profile in $run; sets app_pid and launched_ms.
+  launch() {
+    run=$1
+    mkdir -p "$run/data" "$run/config" "$run/run" "$run/home"
+    chmod 700 "$run/run"
+    launched_ms=$(now_ms)
+    XDG_DATA_HOME="$run/data" XDG_CONFIG_HOME="$run/config" XDG_RUNTIME_DIR="$run/run" HOME="$run/home" \
+      INTAKE_BENCH_REPORT="$run/report.json" "$bin" >"$run/app.log" 2>&1 &
+    app_pid=$!
+  }
+  # Polls every 10 ms for the window (`xdotool search --sync` would retry only every 0.5 s);
+  # prints the milliseconds since launch.
+  wait_for_window() {
+    local deadline=$((SECONDS + 15))
+    while [ "$SECONDS" -lt "$deadline" ]; do
+      if [ -n "$(xdotool search --name '^Intake$' 2>/dev/null | head -n 1 || true)" ]; then
+        awk -v a="$launched_ms" -v b="$(now_ms)" 'BEGIN { printf "%.0f\n", b - a }'
+        return 0
+      fi
+      kill -0 "$app_pid" 2>/dev/null || fail "the app exited before its window appeared"
+      sleep 0.01
+    done
+    fail "no Intake window after 15 s"
+  }
+  # Prints a field of the app's frame report (written every 100 ms) once it has one.
+  report_field() {
+    local field=$1 value="" tries=0
+    while [ -z "$value" ] && [ "$tries" -lt 100 ]; do
+      value=$(sed -n "s/.*\"$field\":\([0-9.]*\).*/\1/p" "$run/report.json" 2>/dev/null || true)
+      [ -n "$value" ] || sleep 0.1
+      tries=$((tries + 1))
+    done
+    [ -n "$value" ] || fail "no $field in $run/report.json (INTAKE_BENCH_REPORT)"
+    echo "$value"
+  }
+
+  first_frames=() windows=()
+  for i in 1 2 3 4 5; do
+    launch "$dir/start-$i"
+    window_ms=$(wait_for_window)
+    first_ms=""
+    for _ in $(seq 1 100); do
+      first_ms=$(report_field first_frame_ms)
+      if awk -v v="$first_ms" 'BEGIN { exit !(v > 0) }'; then break; fi
+      sleep 0.1
+    done
+    awk -v v="$first_ms" 'BEGIN { exit !(v > 0) }' || fail "the app painted no frame within 10 s"
+    stop_app
+    echo "  launch $i: first frame after $first_ms ms (in the app), window found after $window_ms ms (xdotool)"
+    first_frames+=("$first_ms")
+    windows+=("$window_ms")
+  done
+  first_median=$(printf '%s\n' "${first_frames[@]}" | median)
+  window_median=$(printf '%s\n' "${windows[@]}" | median)
+  echo "RESULT|start -> first frame (in app)|median $first_median (${first_frames[*]})|$first_median|ms|200"
+  echo "RESULT|start -> window found (xdotool)|median $window_median (${windows[*]})|$window_median|ms|-"
+
+  launch "$dir/idle"
+  wait_for_window >/dev/null
+  sleep 2
+  frames_a=$(report_field frames)
+  sleep 3
+  rss_kb=$(awk '/^VmRSS:/ { print $2 }' "/proc/$app_pid/status" 2>/dev/null || true)
+  [ -n "$rss_kb" ] || fail "cannot read the app's memory use from /proc/$app_pid/status"
+  sleep 2
+  frames_b=$(report_field frames)
+  kill -0 "$app_pid" 2>/dev/null || fail "the app exited while idle"
+  stop_app
+  idle_frames=$((frames_b - frames_a))
+  rss_mb=$(awk -v k="$rss_kb" 'BEGIN { printf "%.1f", k / 1024 }')
+  echo "  idle: $frames_a frames 2 s after the window appeared, $frames_b five seconds later; RSS $rss_mb MB"
+  echo "RESULT|frames painted while idle 5 s|$idle_frames|$idle_frames|frames|0"
+  echo "RESULT|idle memory (VmRSS, window open 5 s)|$rss_mb|$rss_mb|MB|-"
+  exit 0
+fi
+
+# --- The outer script ---------------------------------------------------------------------------
+if [ -z "${INTAKE_SKIP_INSTALL:-}" ]; then scripts/setup.sh --test; fi
+if ! command -v cargo >/dev/null 2>&1; then
+  # shellcheck disable=SC1091
+  . "${CARGO_HOME:-$HOME/.cargo}/env"
+fi
+if [ -n "${CI:-}" ]; then export CARGO_TERM_COLOR=never; fi
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+echo "=== bench: building the release binary"
+cargo build --release
+echo
+echo "=== bench: cargo bench --bench validate"
+cargo bench --bench validate | tee "$tmp/validate.out"
+echo
+echo "=== bench: cargo bench --bench frame"
+cargo bench --bench frame | tee "$tmp/frame.out"
+echo
+echo "=== bench: the release binary under Xvfb (1280x800)"
+xvfb-run -a -s '-screen 0 1280x800x24' "$0" --inside-xvfb "$PWD/target/release/intake" "$tmp" | tee "$tmp/window.out"
+
+echo
+echo "=== bench: summary (judged on p95 for per-call and per-frame times, on the median for start-up)"
+grep -h '^RESULT|' "$tmp/validate.out" "$tmp/frame.out" "$tmp/window.out" >"$tmp/results" ||
+  { echo "bench: no figures were printed" >&2; exit 1; }
+printf '%-40s %-44s %-12s %s\n' figure measured budget result
+missed=0
+while IFS='|' read -r _ name shown value unit budget; do
+  if [ "$budget" = - ]; then
+    budget_text="-" result="info"
+  else
+    budget_text="<= $budget $unit"
+    if awk -v v="$value" -v b="$budget" 'BEGIN { exit !(v <= b) }'; then result=PASS; else result=FAIL missed=$((missed + 1)); fi
+  fi
+  printf '%-40s %-44s %-12s %s\n' "$name" "$shown $unit" "$budget_text" "$result"
+done <"$tmp/results"
+if [ "$missed" -gt 0 ]; then
+  echo "bench: $missed figure(s) over budget (reported, not an error)"
+else
+  echo "bench: every budget met"
+fi
