@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 
 use crate::model::Backend;
 use crate::reference::timezones;
-use crate::validation::{CrossRule, FieldRule, Kind, parse_phone, rules_for};
+use crate::validation::{CrossRule, FieldRule, Kind, phone_e164, rules_for};
 
 /// The request body for `draft`, ready to send.
 pub fn normalize_for_sending(backend: Backend, draft: &Value) -> Value {
@@ -81,11 +81,8 @@ fn normalize_value(value: &Value, kind: &Kind) -> Option<Value> {
 
 fn normalize_text(kind: &Kind, text: &str) -> String {
     match kind {
-        Kind::Phone => match parse_phone(text) {
-            // E.164 has no room for an extension: keep such a number as typed.
-            Some(number) if number.extension().is_none() => number.format().mode(phonenumber::Mode::E164).to_string(),
-            _ => text.to_owned(),
-        },
+        // E.164 has no room for an extension: such a number (or an invalid one) is kept as typed.
+        Kind::Phone => phone_e164(text).unwrap_or_else(|| text.to_owned()),
         Kind::UsState | Kind::CountryCode => text.to_uppercase(),
         Kind::OneOf(_) => text.to_lowercase(),
         Kind::Timezone => timezones::canonical_timezone(text).map_or_else(|| text.to_owned(), str::to_owned),

@@ -10,6 +10,9 @@ pub fn is_iana_timezone(name: &str) -> bool {
 /// The canonical spelling of a zone typed in another case ("america/chicago" → "America/Chicago").
 pub fn canonical_timezone(name: &str) -> Option<&'static str> {
     let name = name.trim();
+    if let Ok(tz) = name.parse::<Tz>() {
+        return Some(tz.name());
+    }
     TZ_VARIANTS.iter().map(|tz| tz.name()).find(|n| n.eq_ignore_ascii_case(name))
 }
 

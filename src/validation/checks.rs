@@ -61,11 +61,57 @@ fn check_email(text: &str) -> Option<CheckFailure> {
     error(format!("is not a valid email address: {reason}. Use the form name@example.com."))
 }
 
-/// Parses a phone number with US as the default region; `None` when it cannot be read or is
-/// not a valid number.
-pub fn parse_phone(text: &str) -> Option<phonenumber::PhoneNumber> {
-    let number = phonenumber::parse(Some(phonenumber::country::Id::US), text).ok()?;
-    number.is_valid().then_some(number)
+/// What a phone text reads as (default region US).
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum PhoneReading {
+    /// Not a phone number at all.
+    Unreadable,
+    /// Reads as a number that cannot exist (wrong length, unassigned area code).
+    Invalid,
+    /// A real number.
+    Valid(phonenumber::PhoneNumber),
+}
+
+/// How many recent phone readings are remembered per thread.
+const PHONE_MEMORY: usize = 32;
+
+thread_local! {
+    /// Recent readings. Checking whether a number exists costs a few microseconds of regex
+    /// matching, and the form revalidates the whole draft on every keystroke while the phone
+    /// numbers in it rarely change; the reading is a pure function of the text, so it is reused.
+    static PHONE_READINGS: std::cell::RefCell<std::collections::VecDeque<(String, PhoneReading)>> =
+        std::cell::RefCell::new(std::collections::VecDeque::with_capacity(PHONE_MEMORY));
+}
+
+/// Reads `text` as a phone number (or recalls the reading) and looks at it with `look`.
+fn with_phone_reading<R>(text: &str, look: impl FnOnce(&PhoneReading) -> R) -> R {
+    PHONE_READINGS.with_borrow_mut(|readings| {
+        if let Some((_, reading)) = readings.iter().find(|(t, _)| t == text) {
+            return look(reading);
+        }
+        let reading = match phonenumber::parse(Some(phonenumber::country::Id::US), text) {
+            Err(_) => PhoneReading::Unreadable,
+            Ok(number) if number.is_valid() => PhoneReading::Valid(number),
+            Ok(_) => PhoneReading::Invalid,
+        };
+        let result = look(&reading);
+        if readings.len() == PHONE_MEMORY {
+            readings.pop_front();
+        }
+        readings.push_back((text.to_owned(), reading));
+        result
+    })
+}
+
+/// The E.164 form of a valid phone number without an extension (`+14155550123`); `None` for
+/// anything else (E.164 has no room for an extension), which is then sent as typed.
+pub fn phone_e164(text: &str) -> Option<String> {
+    with_phone_reading(text, |reading| match reading {
+        PhoneReading::Valid(number) if number.extension().is_none() => {
+            Some(number.format().mode(phonenumber::Mode::E164).to_string())
+        }
+        PhoneReading::Valid(_) | PhoneReading::Unreadable | PhoneReading::Invalid => None,
+    })
 }
 
 fn check_phone(text: &str) -> Option<CheckFailure> {
@@ -76,18 +122,17 @@ fn check_phone(text: &str) -> Option<CheckFailure> {
                 .to_owned(),
         );
     }
-    match phonenumber::parse(Some(phonenumber::country::Id::US), text) {
-        Err(_) => error(
-            "is not a phone number Intake can read. Type digits, e.g. (415) 555-0123, or + and the country code."
-                .to_owned(),
-        ),
-        Ok(number) if !number.is_valid() => error(
+    let problem = with_phone_reading(text, |reading| match reading {
+        PhoneReading::Unreadable => {
+            Some("is not a phone number Intake can read. Type digits, e.g. (415) 555-0123, or + and the country code.")
+        }
+        PhoneReading::Invalid => Some(
             "does not exist as a phone number (check the digits and the area code). For a number outside the US, \
-             start with + and the country code."
-                .to_owned(),
+             start with + and the country code.",
         ),
-        Ok(_) => None,
-    }
+        PhoneReading::Valid(_) => None,
+    });
+    problem.and_then(|message| error(message.to_owned()))
 }
 
 fn check_timezone(text: &str) -> Option<CheckFailure> {
@@ -168,4 +213,25 @@ fn check_country(text: &str) -> Option<CheckFailure> {
         return None;
     }
     error("must be a two-letter ISO country code, e.g. US, GB or DE.".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn remembered_phone_readings_match_fresh_ones() {
+        let texts: Vec<String> = (0..PHONE_MEMORY * 2).map(|i| format!("(415) 555-{:04}", 100 + i)).collect();
+        let read = |t: &String| with_phone_reading(t, Clone::clone);
+        let fresh: Vec<PhoneReading> = texts.iter().map(read).collect();
+        // Second pass: the newest half is remembered, the oldest half was pushed out.
+        let again: Vec<PhoneReading> = texts.iter().rev().map(read).collect();
+        assert_eq!(again.into_iter().rev().collect::<Vec<_>>(), fresh);
+        assert_eq!(phone_e164("(415) 555-0123").as_deref(), Some("+14155550123"));
+        assert_eq!(phone_e164("415-555-0123 ext. 7"), None);
+        assert_eq!(with_phone_reading("hello", Clone::clone), PhoneReading::Unreadable);
+        assert!(check_phone("(415) 555-0123").is_none());
+        assert!(check_phone("(415) 555-0123").is_none(), "remembered, same verdict");
+        assert!(check_phone("(099) 555-0123").is_some_and(|(_, m)| m.contains("does not exist")));
+    }
 }

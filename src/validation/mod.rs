@@ -13,7 +13,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-pub use checks::{is_zip, parse_iso_date, parse_phone};
+pub use checks::{is_zip, parse_iso_date, phone_e164};
 pub use rules::{CrossRule, FieldRule, Kind, rules_for, tab_for_path};
 
 use crate::model::{Backend, PropertyKind, Tab};
@@ -66,10 +66,14 @@ pub fn validate_draft(backend: Backend, draft: &Value) -> Vec<Issue> {
 pub fn validate_draft_with(backend: Backend, draft: &Value, context: &ValidationContext<'_>) -> Vec<Issue> {
     let mut walker = Walker { backend, context, issues: Vec::new() };
     let Some(body) = draft.as_object() else {
-        walker.push("", Severity::Error, format!("The draft must be a JSON object {{ … }}, not {}.", describe(draft)));
+        walker.push_at(
+            "",
+            Severity::Error,
+            format!("The draft must be a JSON object {{ … }}, not {}.", describe(draft)),
+        );
         return walker.issues;
     };
-    walker.object_fields(body, rules_for(backend).fields, "", Scope::TopLevel);
+    walker.object_fields(body, rules_for(backend).fields, &Loc::ROOT, Scope::TopLevel);
     for rule in rules_for(backend).cross {
         walker.cross_rule(draft, rule);
     }
@@ -136,15 +140,75 @@ fn describe(value: &Value) -> &'static str {
 
 // ---------------------------------------------------------------------------------------------
 
-/// Where an object sits in the body, which decides labels and when its required fields apply.
+/// Where an object sits in the body, which decides names and when its required fields apply.
 #[derive(Debug, Clone, Copy)]
 enum Scope<'a> {
     /// The request body itself.
     TopLevel,
-    /// An object field such as `address`, with its label.
-    Nested(&'a str),
-    /// A list entry; labels get this prefix ("Email 2").
-    Entry(&'a str),
+    /// An object field such as `address`, with its name.
+    Nested(Name<'a>),
+    /// A list entry: the item's name and its number from 1 ("Email", 2).
+    Entry(&'a str, usize),
+}
+
+/// Where a value sits: a chain of steps from the body, written out as a JSON Pointer only when
+/// an issue is reported, so checking a valid draft builds no strings.
+#[derive(Debug, Clone, Copy)]
+struct Loc<'a> {
+    parent: Option<&'a Loc<'a>>,
+    step: Step<'a>,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Step<'a> {
+    Root,
+    Key(&'a str),
+    Index(usize),
+}
+
+impl<'a> Loc<'a> {
+    const ROOT: Self = Self { parent: None, step: Step::Root };
+
+    fn key(&'a self, key: &'a str) -> Self {
+        Self { parent: Some(self), step: Step::Key(key) }
+    }
+
+    fn index(&'a self, index: usize) -> Self {
+        Self { parent: Some(self), step: Step::Index(index) }
+    }
+}
+
+impl std::fmt::Display for Loc<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(parent) = self.parent {
+            parent.fmt(f)?;
+        }
+        match self.step {
+            Step::Root => Ok(()),
+            Step::Key(key) => write!(f, "/{}", pointer_segment(key)),
+            Step::Index(index) => write!(f, "/{index}"),
+        }
+    }
+}
+
+/// A field's name in messages ("Email", "Email 2 address", "Property \"car\""), written out
+/// only when an issue is reported.
+#[derive(Debug, Clone, Copy)]
+enum Name<'a> {
+    Plain(&'a str),
+    Item { item: &'a str, number: usize, field: Option<&'a str> },
+    Property(&'a str),
+}
+
+impl std::fmt::Display for Name<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Plain(name) => f.write_str(name),
+            Self::Item { item, number, field: None } => write!(f, "{item} {number}"),
+            Self::Item { item, number, field: Some(field) } => write!(f, "{item} {number} {field}"),
+            Self::Property(slug) => write!(f, "Property \"{slug}\""),
+        }
+    }
 }
 
 struct Walker<'a> {
@@ -154,27 +218,31 @@ struct Walker<'a> {
 }
 
 impl Walker<'_> {
-    fn push(&mut self, path: &str, severity: Severity, message: String) {
-        self.issues.push(Issue { path: path.to_owned(), severity, message });
+    fn push(&mut self, loc: &Loc<'_>, severity: Severity, message: String) {
+        self.issues.push(Issue { path: loc.to_string(), severity, message });
+    }
+
+    fn push_at(&mut self, pointer: &str, severity: Severity, message: String) {
+        self.issues.push(Issue { path: pointer.to_owned(), severity, message });
     }
 
     /// Checks an object's fields against `rules`, then warns about keys the rules do not know.
     /// Required fields of a nested object apply only when it has content (an empty address
     /// requires nothing); an entry is only checked when it has content.
-    fn object_fields(&mut self, object: &Map<String, Value>, rules: &[FieldRule], base: &str, scope: Scope<'_>) {
+    fn object_fields(&mut self, object: &Map<String, Value>, rules: &[FieldRule], base: &Loc<'_>, scope: Scope<'_>) {
         let required_applies = !matches!(scope, Scope::Nested(_)) || object.values().any(has_content);
         for rule in rules {
-            let path = format!("{base}/{}", pointer_segment(rule.key));
-            let label = match scope {
-                Scope::Entry(prefix) => format!("{prefix} {}", rule.label),
-                Scope::TopLevel | Scope::Nested(_) => rule.label.to_owned(),
+            let loc = base.key(rule.key);
+            let name = match scope {
+                Scope::Entry(item, number) => Name::Item { item, number, field: Some(rule.label) },
+                Scope::TopLevel | Scope::Nested(_) => Name::Plain(rule.label),
             };
             match object.get(rule.key) {
-                Some(value) if has_content(value) => self.value(value, &rule.kind, &label, &path),
+                Some(value) if has_content(value) => self.value(value, &rule.kind, name, &loc),
                 _ if rule.required && required_applies => {
                     let why = if matches!(scope, Scope::Nested(_)) { " when the rest of it is filled in" } else { "" };
-                    let message = format!("{label} is required{why}.{}", required_hint(&rule.kind));
-                    self.push(&path, Severity::Error, message);
+                    let message = format!("{name} is required{why}.{}", required_hint(&rule.kind));
+                    self.push(&loc, Severity::Error, message);
                 }
                 _ => {}
             }
@@ -182,62 +250,61 @@ impl Walker<'_> {
         // An unknown field with nothing in it is as good as absent: nothing to warn about.
         for (key, value) in object {
             if rules.iter().all(|rule| rule.key != key) && has_content(value) {
-                let path = format!("{base}/{}", pointer_segment(key));
                 let owner = match scope {
-                    Scope::TopLevel => self.backend.display_name(),
-                    Scope::Nested(label) => label,
-                    Scope::Entry(_) => "This entry",
+                    Scope::TopLevel => Name::Plain(self.backend.display_name()),
+                    Scope::Nested(name) => name,
+                    Scope::Entry(..) => Name::Plain("This entry"),
                 };
                 let message = format!("{owner} has no field \"{key}\". It is kept in the draft but will not be sent.");
-                self.push(&path, Severity::Warning, message);
+                self.push(&base.key(key), Severity::Warning, message);
             }
         }
     }
 
-    fn value(&mut self, value: &Value, kind: &Kind, label: &str, path: &str) {
+    fn value(&mut self, value: &Value, kind: &Kind, name: Name<'_>, loc: &Loc<'_>) {
         match (kind, value) {
-            (Kind::Object(rules), Value::Object(object)) => {
-                self.object_fields(object, rules, path, Scope::Nested(label))
-            }
+            (Kind::Object(rules), Value::Object(object)) => self.object_fields(object, rules, loc, Scope::Nested(name)),
             (Kind::List { item, item_label }, Value::Array(items)) => {
                 for (index, entry) in items.iter().enumerate() {
                     if !has_content(entry) {
                         continue;
                     }
-                    let entry_path = format!("{path}/{index}");
-                    let entry_label = format!("{item_label} {}", index + 1);
+                    let entry_loc = loc.index(index);
                     match (item, entry) {
                         (Kind::Object(rules), Value::Object(fields)) => {
-                            self.object_fields(fields, rules, &entry_path, Scope::Entry(&entry_label));
+                            self.object_fields(fields, rules, &entry_loc, Scope::Entry(item_label, index + 1));
                         }
-                        _ => self.value(entry, item, &entry_label, &entry_path),
+                        _ => {
+                            let entry_name = Name::Item { item: item_label, number: index + 1, field: None };
+                            self.value(entry, item, entry_name, &entry_loc);
+                        }
                     }
                 }
             }
-            (Kind::Properties, Value::Object(properties)) => self.properties(properties, path),
+            (Kind::Properties, Value::Object(properties)) => self.properties(properties, loc),
             (Kind::Bool, Value::Bool(_)) => {}
-            (Kind::JsonObject, _) => self.json_object(value, label, path),
+            (Kind::JsonObject, _) => self.json_object(value, name, loc),
             (Kind::Object(_) | Kind::List { .. } | Kind::Properties | Kind::Bool, other) => {
                 let expected = match kind {
                     Kind::Object(_) | Kind::Properties => "an object { … }",
                     Kind::List { .. } => "a list [ … ]",
                     _ => "true or false (without quotes)",
                 };
-                self.push(path, Severity::Error, format!("{label} must be {expected}, not {}.", describe(other)));
+                self.push(loc, Severity::Error, format!("{name} must be {expected}, not {}.", describe(other)));
             }
             (_, Value::String(text)) => {
                 if let Some((severity, message)) = checks::check_text(kind, text.trim(), self.context.today) {
-                    self.push(path, severity, format!("{label} {message}"));
+                    self.push(loc, severity, format!("{name} {message}"));
                 }
             }
             (_, other) => {
-                let message = format!("{label} must be text in quotes, not {}.", describe(other));
-                self.push(path, Severity::Error, message);
+                let message = format!("{name} must be text in quotes, not {}.", describe(other));
+                self.push(loc, Severity::Error, message);
             }
         }
     }
 
-    fn json_object(&mut self, value: &Value, label: &str, path: &str) {
+    fn json_object(&mut self, value: &Value, label: Name<'_>, loc: &Loc<'_>) {
         let message = match value {
             Value::Object(_) => return,
             Value::String(text) => match serde_json::from_str::<Value>(text) {
@@ -253,25 +320,25 @@ impl Walker<'_> {
             },
             other => format!("{label} must be a JSON object {{ … }}, not {}.", describe(other)),
         };
-        self.push(path, Severity::Error, message);
+        self.push(loc, Severity::Error, message);
     }
 
-    fn properties(&mut self, properties: &Map<String, Value>, base: &str) {
+    fn properties(&mut self, properties: &Map<String, Value>, base: &Loc<'_>) {
         for (slug, value) in properties {
             // Blank text is left out of the request (see `normalize`), like any empty field.
             if matches!(value, Value::String(text) if text.trim().is_empty()) {
                 continue;
             }
-            let path = format!("{base}/{}", pointer_segment(slug));
+            let loc = base.key(slug);
             if slug.trim().is_empty() {
                 self.push(
-                    &path,
+                    &loc,
                     Severity::Error,
                     "A property has a value but no slug. Fill in the slug or remove the row.".to_owned(),
                 );
                 continue;
             }
-            let label = format!("Property \"{slug}\"");
+            let label = Name::Property(slug);
             let declared = self.context.property_kinds.map(|kinds| kinds.get(slug).copied());
             let message = match declared {
                 Some(None) => Some((
@@ -282,7 +349,7 @@ impl Walker<'_> {
                 None => untyped_property_problem(value).map(|m| (Severity::Error, format!("{label} {m}"))),
             };
             if let Some((severity, message)) = message {
-                self.push(&path, severity, message);
+                self.push(&loc, severity, message);
             }
         }
     }
@@ -302,12 +369,12 @@ impl Walker<'_> {
                 let state_text = text(state).unwrap_or_default();
                 if !state_text.is_empty() && us_states::find_state(state_text).is_none() {
                     let message = "State must be a two-letter US state or territory code (e.g. CA) for a US address.";
-                    self.push(state, Severity::Error, message.to_owned());
+                    self.push_at(state, Severity::Error, message.to_owned());
                 }
                 let zip_text = text(zip).unwrap_or_default();
                 if !zip_text.is_empty() && !is_zip(zip_text) {
                     let message = "Postal code must be a ZIP code, 12345 or 12345-6789, for a US address.";
-                    self.push(zip, Severity::Error, message.to_owned());
+                    self.push_at(zip, Severity::Error, message.to_owned());
                 } else if !zip_text.is_empty() {
                     self.zip_fit_warning(zip, zip_text, state_text);
                 }
@@ -323,7 +390,7 @@ impl Walker<'_> {
                         "{b_label} is {b_value} but {a_key} is {a_value}; both will be sent as true. \
                          Set them the same to be sure."
                     );
-                    self.push(b, Severity::Warning, message);
+                    self.push_at(b, Severity::Warning, message);
                 }
             }
         }
@@ -340,7 +407,7 @@ impl Walker<'_> {
         } else {
             format!("ZIP code {zip} belongs to {}, not {state}. Check the ZIP code and the state.", owners.join(" or "))
         };
-        self.push(zip_path, Severity::Warning, message);
+        self.push_at(zip_path, Severity::Warning, message);
     }
 }
 
