@@ -155,7 +155,7 @@ enum Scope<'a> {
 /// an issue is reported, so checking a valid draft builds no strings.
 #[derive(Debug, Clone, Copy)]
 struct Loc<'a> {
-    parent: Option<&'a Loc<'a>>,
+    parent: Option<&'a Self>,
     step: Step<'a>,
 }
 
