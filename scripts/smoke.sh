@@ -2,11 +2,19 @@
 # Smoke test: start the real binary under Xvfb on a fresh profile, wait for its window, and
 # save a screenshot (docs/screenshot.png unless a path is given). Fails if no window appears.
 # Installs what is missing first (scripts/setup.sh) unless INTAKE_SKIP_INSTALL is set.
-#   scripts/smoke.sh [--debug] [OUTPUT.png]
+# With --draft FILE the window opens that draft (the README screenshot uses an example).
+#   scripts/smoke.sh [--debug] [--draft FILE] [OUTPUT.png]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 profile=release
-if [ "${1:-}" = "--debug" ]; then profile=debug; shift; fi
+draft=""
+while [ "$#" -gt 0 ]; do
+  case "$1" in
+    --debug) profile=debug; shift ;;
+    --draft) draft=$(realpath "$2"); shift 2 ;;
+    *) break ;;
+  esac
+done
 out=${1:-docs/screenshot.png}
 mkdir -p "$(dirname "$out")"
 
@@ -36,8 +44,8 @@ chmod 700 "$XDG_RUNTIME_DIR"
 # nothing) however this inner script ends.
 xvfb-run -a -s '-screen 0 1280x800x24' bash -c '
   set -euo pipefail
-  bin=$1 tmp=$2 out=$3 import=$4
-  "$bin" >"$tmp/app.log" 2>&1 &
+  bin=$1 tmp=$2 out=$3 import=$4 draft=$5
+  if [ -n "$draft" ]; then "$bin" "$draft" >"$tmp/app.log" 2>&1 & else "$bin" >"$tmp/app.log" 2>&1 & fi
   app_pid=$!
   stop_app() { { kill "$app_pid" && wait "$app_pid"; } 2>/dev/null || true; }
   trap stop_app EXIT
@@ -55,5 +63,5 @@ xvfb-run -a -s '-screen 0 1280x800x24' bash -c '
   fi
   sleep 1.5
   "$import" -window "$wid" "$out"
-' smoke "$bin" "$tmp" "$out" "$import"
+' smoke "$bin" "$tmp" "$out" "$import" "$draft"
 echo "smoke: window found; screenshot saved to $out"

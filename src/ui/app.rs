@@ -467,13 +467,15 @@ impl IntakeApp {
                 let problems = count.errors + count.warnings;
                 let title =
                     if problems == 0 { tab.title().to_owned() } else { format!("{} ({problems})", tab.title()) };
+                let selected = self.tab == tab;
                 let mut text = RichText::new(title).size(15.0);
-                if count.errors > 0 {
+                // The selected tab keeps the theme's selection colours so it stays readable.
+                if !selected && count.errors > 0 {
                     text = text.color(ui.visuals().error_fg_color);
-                } else if count.warnings > 0 {
+                } else if !selected && count.warnings > 0 {
                     text = text.color(ui.visuals().warn_fg_color);
                 }
-                let response = ui.selectable_label(self.tab == tab, text).on_hover_text(format!("Ctrl+{}", index + 1));
+                let response = ui.selectable_label(selected, text).on_hover_text(format!("Ctrl+{}", index + 1));
                 if response.clicked() {
                     self.tab = tab;
                     self.tabs_runtime.focus_first_field = true;
