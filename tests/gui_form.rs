@@ -306,3 +306,30 @@ fn profile_tab_and_drafts_survive_a_restart() {
     assert_eq!(restored.state().tab(), Tab::Metadata);
     assert_eq!(restored.state().form().finosu.first_name, "Ada", "the other backend's draft is kept too");
 }
+
+#[test]
+fn a_huge_paste_is_cut_at_the_field_limit_with_a_note_and_nothing_else_changes() {
+    let mut harness = app_harness(Backend::Finosu);
+    type_into(&mut harness, "First name", "Ada");
+    let paste = "x".repeat(20_000);
+    type_into(&mut harness, "Last name", &paste);
+    let form = harness.state().form();
+    assert_eq!(form.finosu.last_name.chars().count(), intake::ui::form_state::LINE_MAX_CHARS);
+    assert_eq!(form.finosu.first_name, "Ada");
+    assert!(harness.query_by_label_contains("holds at most 1,000 characters").is_some());
+
+    harness.get_by_role_and_label(Role::TextInput, "Last name").focus();
+    harness.run();
+    harness.key_press(Key::Backspace);
+    harness.run();
+    assert!(harness.query_by_label_contains("holds at most 1,000 characters").is_none(), "gone once shorter");
+}
+
+#[test]
+fn enter_in_the_time_zone_field_takes_the_best_match() {
+    let mut harness = app_harness(Backend::Finosu);
+    type_into(&mut harness, "Time zone", "chicago");
+    harness.key_press(Key::Enter);
+    harness.run();
+    assert_eq!(harness.state().form().finosu.timezone, "America/Chicago");
+}

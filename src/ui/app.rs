@@ -190,8 +190,9 @@ impl IntakeApp {
             self.confirm_new_ui(ui.ctx());
         }
 
-        // An edit this frame made issues and preview stale: draw once more with them fresh.
-        if self.form.is_stale() {
+        // An edit this frame changed issues and preview after the tab bar and the preview were
+        // drawn: draw once more with them fresh.
+        if self.form.is_stale() || self.form.generation() != generation {
             self.form.refresh(self.backend());
             ui.ctx().request_repaint();
         }

@@ -20,6 +20,8 @@ pub struct FormState {
     pub touched: BTreeSet<String>,
     /// Show every problem, touched or not.
     pub show_all: bool,
+    /// Notes about a field that are not validation issues: text cut at the field's length limit.
+    notices: BTreeMap<String, String>,
     derived: Option<Derived>,
     generation: u64,
 }
@@ -60,6 +62,7 @@ impl FormState {
 
     /// Replaces the draft of its backend and forgets what was touched.
     pub fn replace(&mut self, draft: Draft) {
+        self.notices.clear();
         match draft {
             Draft::Finosu(d) => self.finosu = d,
             Draft::HelpScout(d) => self.help_scout = d,
@@ -115,7 +118,12 @@ impl FormState {
 
     /// A read-only view of the issues, for drawing.
     pub fn view(&self) -> IssueView<'_> {
-        IssueView { derived: self.derived.as_ref(), touched: &self.touched, show_all: self.show_all }
+        IssueView {
+            derived: self.derived.as_ref(),
+            touched: &self.touched,
+            show_all: self.show_all,
+            notices: &self.notices,
+        }
     }
 
     /// The shown issues, all paths.
@@ -151,16 +159,37 @@ impl FormState {
 
     /// Splits the state so a view can edit the drafts while reading the issues.
     pub fn split(&mut self) -> (&mut FinosuDraft, &mut HelpScoutDraft, IssueView<'_>) {
-        let Self { finosu, help_scout, touched, show_all, derived, generation: _ } = self;
-        (finosu, help_scout, IssueView { derived: derived.as_ref(), touched, show_all: *show_all })
+        let Self { finosu, help_scout, touched, show_all, notices, derived, generation: _ } = self;
+        (finosu, help_scout, IssueView { derived: derived.as_ref(), touched, show_all: *show_all, notices })
     }
 
     /// Records what a frame's views edited: touched fields, and whether anything changed.
-    pub fn apply_edits(&mut self, edited: Vec<String>, changed: bool) {
-        self.touched.extend(edited);
+    ///
+    /// An edited field whose text reached its length limit gets a notice saying the rest of what
+    /// was typed or pasted was left out (the text edit stops at the limit); the notice goes once
+    /// the text is shorter again.
+    pub fn apply_edits(&mut self, backend: Backend, edited: Vec<String>, changed: bool) {
         if changed {
             self.invalidate();
+            self.refresh(backend);
         }
+        for pointer in &edited {
+            let text = match pointer.as_str() {
+                "/externalMetadata" if backend == Backend::Finosu => Some(self.finosu.external_metadata.as_str()),
+                _ => self.draft_json().and_then(|body| body.pointer(pointer)).and_then(Value::as_str),
+            };
+            let max = max_chars_at(pointer);
+            if text.is_some_and(|text| text.chars().count() >= max) {
+                let message = format!(
+                    "This field holds at most {} characters; the rest of what was typed or pasted was left out.",
+                    thousands(max)
+                );
+                self.notices.insert(pointer.clone(), message);
+            } else {
+                self.notices.remove(pointer);
+            }
+        }
+        self.touched.extend(edited);
     }
 
     /// The first tab that shows a problem, for the status line's "go to" hint.
@@ -176,6 +205,7 @@ pub struct IssueView<'a> {
     derived: Option<&'a Derived>,
     touched: &'a BTreeSet<String>,
     show_all: bool,
+    notices: &'a BTreeMap<String, String>,
 }
 
 impl<'a> IssueView<'a> {
@@ -187,6 +217,11 @@ impl<'a> IssueView<'a> {
         indexes.iter().filter(move |_| visible).filter_map(move |&i| derived.and_then(|d| d.issues.get(i)))
     }
 
+    /// The notice about the field at `path` (text cut at its limit), if any.
+    pub fn notice_at(&self, path: &str) -> Option<&'a str> {
+        self.notices.get(path).map(String::as_str)
+    }
+
     /// Whether an error (shown or not) sits at `path`.
     pub fn has_error_at(&self, path: &str) -> bool {
         let Some(derived) = self.derived else { return false };
@@ -194,4 +229,32 @@ impl<'a> IssueView<'a> {
             indexes.iter().any(|&i| derived.issues.get(i).is_some_and(|x| x.severity == Severity::Error))
         })
     }
+}
+
+/// Longest text a one-line field takes; the text edit stops there.
+pub const LINE_MAX_CHARS: usize = 1_000;
+/// Longest notes text (Help Scout allows 200; the validator says so, the editor keeps more).
+pub const NOTES_MAX_CHARS: usize = 10_000;
+/// Longest external-metadata JSON text: far above any real customer's, small enough to lay out.
+pub const METADATA_MAX_CHARS: usize = 100_000;
+
+/// The length limit of the text field at `pointer`.
+pub fn max_chars_at(pointer: &str) -> usize {
+    match pointer {
+        "/externalMetadata" => METADATA_MAX_CHARS,
+        "/background" => NOTES_MAX_CHARS,
+        _ => LINE_MAX_CHARS,
+    }
+}
+
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }

@@ -1,5 +1,6 @@
 //! The Address tab.
 
+use crate::ui::widgets::line_edit;
 use egui::Ui;
 
 use crate::model::{FinosuDraft, HelpScoutDraft};
@@ -45,8 +46,7 @@ pub fn help_scout_ui(ui: &mut Ui, fields: &mut FieldUi<'_>, draft: &mut HelpScou
 fn state_row(ui: &mut Ui, fields: &mut FieldUi<'_>, pointer: &str, state: &mut String) {
     fields.row(ui, "State", pointer, |ui, label_id| {
         ui.horizontal(|ui| {
-            let response =
-                ui.add(egui::TextEdit::singleline(state).hint_text("CA").desired_width(60.0)).labelled_by(label_id);
+            let response = ui.add(line_edit(state).hint_text("CA").desired_width(60.0)).labelled_by(label_id);
             if let Some(found) = find_state(state) {
                 ui.label(egui::RichText::new(found.name).weak());
             }

@@ -1,5 +1,6 @@
 //! The Basic tab: names and contact details.
 
+use crate::ui::widgets::line_edit;
 use egui::Ui;
 
 use super::TabsRuntime;
@@ -15,9 +16,8 @@ pub fn finosu_ui(ui: &mut Ui, fields: &mut FieldUi<'_>, draft: &mut FinosuDraft,
     } = draft;
     fields.row(ui, "ID", "/id", |ui, label_id| {
         ui.horizontal(|ui| {
-            let mut response = ui
-                .add(egui::TextEdit::singleline(id).hint_text("your reference").desired_width(220.0))
-                .labelled_by(label_id);
+            let mut response =
+                ui.add(line_edit(id).hint_text("your reference").desired_width(220.0)).labelled_by(label_id);
             if ui.button("Generate").accessible_name("Generate ID").clicked() {
                 *id = generate_customer_id();
                 response.mark_changed();
@@ -69,9 +69,8 @@ pub fn help_scout_ui(ui: &mut Ui, fields: &mut FieldUi<'_>, draft: &mut HelpScou
 /// A date typed as text, with a calendar button that fills it in.
 fn birthday_ui(ui: &mut Ui, birthday: &mut String, label_id: egui::Id) -> egui::Response {
     ui.horizontal(|ui| {
-        let mut response = ui
-            .add(egui::TextEdit::singleline(birthday).hint_text("YYYY-MM-DD").desired_width(110.0))
-            .labelled_by(label_id);
+        let mut response =
+            ui.add(line_edit(birthday).hint_text("YYYY-MM-DD").desired_width(110.0)).labelled_by(label_id);
         let mut date = parse_iso_date(birthday.trim())
             .ok()
             .and_then(|d| d.format("%Y-%m-%d").to_string().parse::<jiff::civil::Date>().ok())

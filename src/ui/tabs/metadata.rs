@@ -1,11 +1,13 @@
 //! The Metadata tab: external metadata JSON (Finosu); notes, websites, profiles, chats and
 //! photo (Help Scout).
 
+use crate::ui::widgets::line_edit;
 use egui::Ui;
 
 use super::TabsRuntime;
 use crate::model::metadata_rows::{MetadataRow, rows_from_text, text_from_rows};
 use crate::model::{FinosuDraft, HelpScoutDraft};
+use crate::ui::form_state::{METADATA_MAX_CHARS, NOTES_MAX_CHARS};
 use crate::ui::widgets::{FIELD_WIDTH, choice_ui};
 use crate::ui::widgets::{FieldUi, ListSpec, list_editor_ui};
 use crate::validation::rules::{CHAT_TYPES, PHOTO_TYPES, SOCIAL_TYPES};
@@ -24,6 +26,7 @@ pub fn finosu_ui(ui: &mut Ui, fields: &mut FieldUi<'_>, draft: &mut FinosuDraft,
         let mut response = ui
             .add(
                 egui::TextEdit::multiline(text)
+                    .char_limit(METADATA_MAX_CHARS)
                     .code_editor()
                     .desired_rows(10)
                     .desired_width(FIELD_WIDTH * 1.5)
@@ -62,14 +65,10 @@ fn metadata_rows_ui(ui: &mut Ui, text: &mut String, cache: &mut Option<(String, 
         let number = index + 1;
         ui.horizontal(|ui| {
             let key = ui
-                .add(egui::TextEdit::singleline(&mut row.key).hint_text("key").desired_width(130.0))
+                .add(line_edit(&mut row.key).hint_text("key").desired_width(130.0))
                 .accessible_name(format!("Metadata key {number}"));
             let value = ui
-                .add(
-                    egui::TextEdit::singleline(&mut row.value)
-                        .hint_text("value or JSON")
-                        .desired_width(FIELD_WIDTH - 40.0),
-                )
+                .add(line_edit(&mut row.value).hint_text("value or JSON").desired_width(FIELD_WIDTH - 40.0))
                 .accessible_name(format!("Metadata value {number}"));
             edited |= key.changed() || value.changed();
             let remove_name = format!("Remove metadata field {number}");
@@ -97,7 +96,12 @@ pub fn help_scout_ui(ui: &mut Ui, fields: &mut FieldUi<'_>, draft: &mut HelpScou
     let HelpScoutDraft { background, websites, social_profiles, chats, photo_url, photo_type, .. } = draft;
     fields.row(ui, "Notes", "/background", |ui, label_id| {
         let response = ui
-            .add(egui::TextEdit::multiline(background).desired_rows(3).desired_width(FIELD_WIDTH))
+            .add(
+                egui::TextEdit::multiline(background)
+                    .char_limit(NOTES_MAX_CHARS)
+                    .desired_rows(3)
+                    .desired_width(FIELD_WIDTH),
+            )
             .labelled_by(label_id);
         let used = background.trim().chars().count();
         ui.label(egui::RichText::new(format!("{used} / 200 characters")).small().weak());

@@ -41,5 +41,5 @@ pub fn tab_ui(ui: &mut Ui, tab: Tab, backend: Backend, form: &mut FormState, run
         },
     );
     let FieldUi { edited, changed, .. } = fields;
-    form.apply_edits(edited, changed);
+    form.apply_edits(backend, edited, changed);
 }

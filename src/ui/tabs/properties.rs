@@ -1,5 +1,6 @@
 //! The Properties tab: call configuration (Finosu) or custom properties (Help Scout).
 
+use crate::ui::widgets::line_edit;
 use egui::Ui;
 
 use crate::model::{FinosuDraft, HelpScoutDraft, PropertyKind, PropertyRow};
@@ -38,7 +39,7 @@ pub fn help_scout_ui(ui: &mut Ui, fields: &mut FieldUi<'_>, draft: &mut HelpScou
             let pointer = format!("/properties/{}", pointer_segment(&row.slug));
             ui.horizontal(|ui| {
                 let slug = ui
-                    .add(egui::TextEdit::singleline(&mut row.slug).hint_text("slug").desired_width(130.0))
+                    .add(line_edit(&mut row.slug).hint_text("slug").desired_width(130.0))
                     .accessible_name(format!("Property {number} slug"));
                 track_row(fields, &slug, row, &pointer);
                 let kind = kind_ui(ui, index, &mut row.kind).accessible_name(format!("Property {number} type"));
@@ -119,5 +120,5 @@ fn value_ui(ui: &mut Ui, row: &mut PropertyRow) -> egui::Response {
         PropertyKind::Date => "YYYY-MM-DD",
         PropertyKind::Text | PropertyKind::Bool => "value",
     };
-    ui.add(egui::TextEdit::singleline(&mut row.value).hint_text(hint).desired_width(170.0))
+    ui.add(line_edit(&mut row.value).hint_text(hint).desired_width(170.0))
 }

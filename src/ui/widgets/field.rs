@@ -4,7 +4,7 @@
 use egui::{Response, RichText, Ui};
 
 use crate::model::Backend;
-use crate::ui::form_state::IssueView;
+use crate::ui::form_state::{IssueView, LINE_MAX_CHARS};
 use crate::validation::rules::top_level_rule;
 use crate::validation::{Issue, Severity};
 
@@ -59,6 +59,10 @@ impl<'a> FieldUi<'a> {
         for issue in self.issues.visible_at(pointer) {
             issue_message_ui(ui, issue);
         }
+        if let Some(notice) = self.issues.notice_at(pointer) {
+            let text = RichText::new(format!("✂ {notice}")).color(ui.visuals().warn_fg_color).size(12.0);
+            ui.add(egui::Label::new(text).wrap());
+        }
     }
 
     /// Whether the field at `pointer` has an error (shown or not).
@@ -103,7 +107,7 @@ impl<'a> FieldUi<'a> {
     /// A grid row with a single-line text field.
     pub fn text_row(&mut self, ui: &mut Ui, label: &str, pointer: &str, value: &mut String, hint: &str) -> Response {
         self.row(ui, label, pointer, |ui, label_id| {
-            ui.add(egui::TextEdit::singleline(value).hint_text(hint).desired_width(FIELD_WIDTH)).labelled_by(label_id)
+            ui.add(line_edit(value).hint_text(hint).desired_width(FIELD_WIDTH)).labelled_by(label_id)
         })
     }
 
@@ -151,4 +155,9 @@ pub fn issue_message_ui(ui: &mut Ui, issue: &Issue) {
         Severity::Warning => ("⚠", ui.visuals().warn_fg_color),
     };
     ui.add(egui::Label::new(RichText::new(format!("{icon} {}", issue.message)).color(color).size(12.0)).wrap());
+}
+
+/// A one-line text edit that stops at [`LINE_MAX_CHARS`], so a huge paste cannot swamp the form.
+pub fn line_edit(value: &mut String) -> egui::TextEdit<'_> {
+    egui::TextEdit::singleline(value).char_limit(LINE_MAX_CHARS)
 }

@@ -1,6 +1,7 @@
 //! Add/remove rows for Help Scout's typed lists (emails, phones, chats, social profiles,
 //! websites) and for plain text lists (address lines).
 
+use super::field::line_edit;
 use egui::Ui;
 
 use super::field::{FIELD_WIDTH, FieldUi, choice_ui};
@@ -40,7 +41,7 @@ pub fn list_editor_ui(ui: &mut Ui, fields: &mut FieldUi<'_>, label: &str, spec: 
                 let value_pointer = format!("{base}/value");
                 let width = if spec.types.is_some() { FIELD_WIDTH - 104.0 } else { FIELD_WIDTH };
                 let response = ui
-                    .add(egui::TextEdit::singleline(&mut entry.value).hint_text(spec.hint).desired_width(width))
+                    .add(line_edit(&mut entry.value).hint_text(spec.hint).desired_width(width))
                     .accessible_name(format!("{} {number}", spec.item_label));
                 fields.track(&value_pointer, &response);
                 let remove_name = format!("Remove {} {number}", spec.item_label.to_lowercase());
@@ -84,7 +85,7 @@ pub fn text_list_ui(
             let line_pointer = format!("{pointer}/{index}");
             ui.horizontal(|ui| {
                 let response = ui
-                    .add(egui::TextEdit::singleline(line).desired_width(FIELD_WIDTH))
+                    .add(line_edit(line).desired_width(FIELD_WIDTH))
                     .accessible_name(format!("{item_label} {number}"));
                 fields.track(&line_pointer, &response);
                 let remove_name = format!("Remove {} {number}", item_label.to_lowercase());

@@ -6,7 +6,7 @@ mod list_editor;
 mod masked;
 mod timezone;
 
-pub use field::{FIELD_WIDTH, FieldUi, choice_ui, issue_message_ui};
+pub use field::{FIELD_WIDTH, FieldUi, choice_ui, issue_message_ui, line_edit};
 pub use list_editor::{ListSpec, list_editor_ui, text_list_ui};
 pub use masked::masked_text_ui;
 pub use timezone::timezone_picker_ui;

@@ -1,6 +1,7 @@
 //! The time-zone field: free typing with matching IANA names offered under it, a searchable
 //! list of all names, and a suggestion from the US state when the field is empty.
 
+use super::field::line_edit;
 use egui::{Response, Ui};
 
 use super::field::FIELD_WIDTH;
@@ -16,11 +17,7 @@ pub fn timezone_picker_ui(ui: &mut Ui, value: &mut String, state_code: &str, lab
     let mut response = ui
         .horizontal(|ui| {
             let response = ui
-                .add(
-                    egui::TextEdit::singleline(value)
-                        .hint_text("e.g. America/New_York")
-                        .desired_width(FIELD_WIDTH - 90.0),
-                )
+                .add(line_edit(value).hint_text("e.g. America/New_York").desired_width(FIELD_WIDTH - 90.0))
                 .labelled_by(label_id);
             browse_ui(ui, value, &mut picked);
             response
@@ -40,9 +37,14 @@ pub fn timezone_picker_ui(ui: &mut Ui, value: &mut String, state_code: &str, lab
         }
     } else if !timezones::is_iana_timezone(query) {
         let matches = timezones::search_timezones(query, INLINE_MATCHES);
+        // Enter in the field takes the best match, so the keyboard never has to leave it.
+        let entered = response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        if entered && let Some(best) = matches.first() {
+            picked = Some(best);
+        }
         if !matches.is_empty() {
             ui.horizontal_wrapped(|ui| {
-                ui.label(egui::RichText::new("Did you mean:").small());
+                ui.label(egui::RichText::new("Did you mean (Enter takes the first):").small());
                 for zone in matches {
                     if ui.small_button(zone).accessible_name(format!("Use time zone {zone}")).clicked() {
                         picked = Some(zone);
