@@ -305,6 +305,15 @@ fn profile_tab_and_drafts_survive_a_restart() {
     assert_eq!(restored.state().backend(), Backend::HelpScout);
     assert_eq!(restored.state().tab(), Tab::Metadata);
     assert_eq!(restored.state().form().finosu.first_name, "Ada", "the other backend's draft is kept too");
+
+    let mut harness = app_harness(Backend::Finosu);
+    type_into(&mut harness, "Email", "ada@");
+    let restored = gui_support::harness_with(intake::ui::IntakeApp::new(
+        harness.state().persisted_state(),
+        intake::ui::AppOptions::default(),
+    ));
+    assert!(restored.query_by_label_contains("Email is not a valid email address").is_some(), "problems show again");
+    assert!(restored.query_by_label_contains("First name is required").is_none(), "untouched fields stay quiet");
 }
 
 #[test]

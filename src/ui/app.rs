@@ -77,6 +77,10 @@ impl IntakeApp {
         if let Some(body) = help_scout_draft {
             form.replace(Draft::from_json(Backend::HelpScout, &body));
         }
+        // What was typed before the restart shows its problems again.
+        for backend in Backend::ALL {
+            form.touch_filled_fields(backend);
+        }
         let frame_stats = options
             .bench_report
             .map(|path| FrameStats::start(path, options.process_start.unwrap_or_else(Instant::now)));
