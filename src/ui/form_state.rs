@@ -133,8 +133,7 @@ impl FormState {
 
     /// Shown problems per tab, in [`Tab::ALL`] order.
     pub fn visible_counts(&self, backend: Backend) -> [TabCount; 4] {
-        let visible: Vec<Issue> = self.visible_issues().cloned().collect();
-        count_by_tab(backend, &visible)
+        count_by_tab(backend, self.visible_issues())
     }
 
     /// Errors and warnings hidden because their fields were not touched yet.

@@ -87,7 +87,7 @@ pub fn has_errors(issues: &[Issue]) -> bool {
 
 /// Number of errors and warnings on each tab, in [`Tab::ALL`] order. Issues on fields the
 /// backend does not have count on no tab.
-pub fn count_by_tab(backend: Backend, issues: &[Issue]) -> [TabCount; 4] {
+pub fn count_by_tab<'a>(backend: Backend, issues: impl IntoIterator<Item = &'a Issue>) -> [TabCount; 4] {
     let mut counts = [TabCount::default(); 4];
     for issue in issues {
         let Some(tab) = tab_for_path(backend, &issue.path) else { continue };
