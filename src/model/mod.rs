@@ -119,20 +119,4 @@ impl Draft {
             Backend::HelpScout => Self::HelpScout(HelpScoutDraft::from_json(body)),
         }
     }
-
-    /// Fields the form has no editor for (unknown names or values of the wrong type).
-    pub fn extra_fields(&self) -> &serde_json::Map<String, Value> {
-        match self {
-            Self::Finosu(d) => &d.extra,
-            Self::HelpScout(d) => &d.extra,
-        }
-    }
-
-    /// Drops one field the form has no editor for.
-    pub fn remove_extra_field(&mut self, key: &str) {
-        match self {
-            Self::Finosu(d) => d.extra.remove(key),
-            Self::HelpScout(d) => d.extra.remove(key),
-        };
-    }
 }

@@ -220,14 +220,6 @@ impl<'a> IssueView<'a> {
     pub fn notice_at(&self, path: &str) -> Option<&'a str> {
         self.notices.get(path).map(String::as_str)
     }
-
-    /// Whether an error (shown or not) sits at `path`.
-    pub fn has_error_at(&self, path: &str) -> bool {
-        let Some(derived) = self.derived else { return false };
-        derived.by_path.get(path).is_some_and(|indexes| {
-            indexes.iter().any(|&i| derived.issues.get(i).is_some_and(|x| x.severity == Severity::Error))
-        })
-    }
 }
 
 /// Longest text a one-line field takes; the text edit stops there.

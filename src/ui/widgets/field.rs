@@ -65,11 +65,6 @@ impl<'a> FieldUi<'a> {
         }
     }
 
-    /// Whether the field at `pointer` has an error (shown or not).
-    pub fn has_error_at(&self, pointer: &str) -> bool {
-        self.issues.has_error_at(pointer)
-    }
-
     /// A grid row: the label, then whatever `add_field` draws (given the label's id to link
     /// the input to), then the field's messages under it.
     pub fn row(
