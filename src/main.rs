@@ -48,6 +48,6 @@ fn run_gui(process_start: Instant, open_draft: Option<std::path::PathBuf>) -> Ex
 
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,intake=info"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,winit=error,intake=info"));
     tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
 }
