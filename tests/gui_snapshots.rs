@@ -8,7 +8,7 @@ mod gui_support;
 
 use egui::{Key, Modifiers};
 use egui_kittest::SnapshotResults;
-use gui_support::app_harness;
+use gui_support::app_harness_in;
 use intake::model::{Backend, FinosuDraft, HelpScoutDraft, ListEntry, PropertyKind, PropertyRow, Tab};
 
 fn finosu_customer() -> FinosuDraft {
@@ -68,19 +68,25 @@ fn help_scout_customer() -> HelpScoutDraft {
     }
 }
 
+/// A harness showing the filled customer of `backend` with every problem visible.
+fn filled_harness(backend: Backend, theme: egui::Theme) -> egui_kittest::Harness<'static, intake::ui::IntakeApp> {
+    let mut harness = app_harness_in(backend, theme);
+    let form = harness.state_mut().form_mut();
+    match backend {
+        Backend::Finosu => form.finosu = finosu_customer(),
+        Backend::HelpScout => form.help_scout = help_scout_customer(),
+    }
+    form.show_all = true;
+    form.invalidate();
+    harness.run();
+    harness
+}
+
 #[test]
 fn every_tab_of_both_forms() {
     let mut results = SnapshotResults::new();
     for backend in Backend::ALL {
-        let mut harness = app_harness(backend);
-        let form = harness.state_mut().form_mut();
-        match backend {
-            Backend::Finosu => form.finosu = finosu_customer(),
-            Backend::HelpScout => form.help_scout = help_scout_customer(),
-        }
-        form.show_all = true;
-        form.invalidate();
-        harness.run();
+        let mut harness = filled_harness(backend, egui::Theme::Light);
         for (tab, key) in Tab::ALL.into_iter().zip([Key::Num1, Key::Num2, Key::Num3, Key::Num4]) {
             harness.key_press_modifiers(Modifiers::COMMAND, key);
             harness.run();
@@ -94,5 +100,14 @@ fn backend_slug(backend: Backend) -> &'static str {
     match backend {
         Backend::Finosu => "finosu",
         Backend::HelpScout => "helpscout",
+    }
+}
+
+#[test]
+fn basic_tab_in_dark_theme() {
+    let mut results = SnapshotResults::new();
+    for backend in Backend::ALL {
+        let mut harness = filled_harness(backend, egui::Theme::Dark);
+        results.add(harness.try_snapshot(format!("{}_basic_dark", backend_slug(backend))));
     }
 }

@@ -15,16 +15,25 @@ pub const SIZE: [f32; 2] = [1180.0, 780.0];
 
 /// A first-run app on the sandbox profile of `backend`, in light theme.
 pub fn app_harness(backend: Backend) -> Harness<'static, IntakeApp> {
+    app_harness_in(backend, egui::Theme::Light)
+}
+
+/// A first-run app on the sandbox profile of `backend`, in `theme`.
+pub fn app_harness_in(backend: Backend, theme: egui::Theme) -> Harness<'static, IntakeApp> {
     let profile = BUILTIN_PROFILES.iter().find(|p| p.backend == backend).map(|p| p.name).unwrap_or_default();
     let state = PersistedState { profile: profile.to_owned(), ..PersistedState::default() };
-    harness_with(IntakeApp::new(state, AppOptions::default()))
+    harness_in(IntakeApp::new(state, AppOptions::default()), theme)
 }
 
 /// A harness over an app built elsewhere.
 pub fn harness_with(app: IntakeApp) -> Harness<'static, IntakeApp> {
+    harness_in(app, egui::Theme::Light)
+}
+
+fn harness_in(app: IntakeApp, theme: egui::Theme) -> Harness<'static, IntakeApp> {
     let mut harness = Harness::builder()
         .with_size(SIZE)
-        .with_theme(egui::Theme::Light)
+        .with_theme(theme)
         .wgpu()
         .build_ui_state(|ui, app: &mut IntakeApp| app.show(ui), app);
     intake::ui::configure_style(&harness.ctx);
