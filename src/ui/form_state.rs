@@ -52,7 +52,7 @@ impl FormState {
         self.derived = None;
     }
 
-    /// The active draft as a [`Draft`] (a copy).
+    /// The draft of `backend` as a [`Draft`] (a copy).
     pub fn draft(&self, backend: Backend) -> Draft {
         match backend {
             Backend::Finosu => Draft::Finosu(self.finosu.clone()),
@@ -114,16 +114,6 @@ impl FormState {
     /// Whether problems at `path` are shown now.
     pub fn is_visible(&self, path: &str) -> bool {
         self.show_all || self.touched.contains(path)
-    }
-
-    /// A read-only view of the issues, for drawing.
-    pub fn view(&self) -> IssueView<'_> {
-        IssueView {
-            derived: self.derived.as_ref(),
-            touched: &self.touched,
-            show_all: self.show_all,
-            notices: &self.notices,
-        }
     }
 
     /// The shown issues, all paths.
