@@ -342,3 +342,42 @@ fn enter_in_the_time_zone_field_takes_the_best_match() {
     harness.run();
     assert_eq!(harness.state().form().finosu.timezone, "America/Chicago");
 }
+
+#[test]
+fn help_scout_property_rows_are_typed() {
+    let mut harness = app_harness(Backend::HelpScout);
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Num4);
+    harness.run();
+    click(&mut harness, "Add property");
+    type_into(&mut harness, "Property 1 slug", "shoeSize");
+    harness.get_by_role_and_label(Role::ComboBox, "Property 1 type").click();
+    harness.run();
+    click(&mut harness, "number");
+    type_into(&mut harness, "Property 1 value", "44");
+    assert!(harness.query_by_label_contains("\"shoeSize\": 44").is_some(), "sent as a number");
+    type_into(&mut harness, "Property 1 value", ".5");
+    assert!(harness.query_by_label_contains("Property \"shoeSize\" must be a whole number").is_some());
+    assert_eq!(tab_label(&harness, "Properties"), "Properties (1)");
+}
+
+#[test]
+fn values_no_editor_can_hold_are_reported_where_they_belong() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("odd.json");
+    let body = serde_json::json!({
+        "firstName": "Vernon", "emails": [],
+        "address": {"city": "Dallas", "state": "TX", "postalCode": "75201", "country": "US", "zip": "75201"},
+        "properties": {"tags": ["a", "b"]}
+    });
+    std::fs::write(&path, body.to_string()).unwrap();
+    let mut harness = app_harness(Backend::HelpScout);
+    let ctx = harness.ctx.clone();
+    harness.state_mut().open_draft_path(path, &ctx);
+    step_until(&mut harness, "the file to be read", |app| !app.is_file_busy());
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Num2);
+    harness.run();
+    assert!(harness.query_by_label_contains("Address has no field \"zip\"").is_some());
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Num4);
+    harness.run();
+    assert!(harness.query_by_label_contains("Property \"tags\" must be a single value").is_some());
+}

@@ -14,7 +14,7 @@ const TODAY: NaiveDate = match NaiveDate::from_ymd_opt(2026, 11, 23) {
 };
 
 fn context() -> ValidationContext<'static> {
-    ValidationContext { today: TODAY, property_kinds: None }
+    ValidationContext { today: TODAY, property_kinds: None, property_kinds_complete: false }
 }
 
 /// A complete, valid Finosu body (the seed's examples, filled in).

@@ -14,11 +14,19 @@ const TODAY: NaiveDate = match NaiveDate::from_ymd_opt(2026, 11, 23) {
 };
 
 fn check(body: &Value) -> Vec<Issue> {
-    validate_draft_with(Backend::HelpScout, body, &ValidationContext { today: TODAY, property_kinds: None })
+    validate_draft_with(
+        Backend::HelpScout,
+        body,
+        &ValidationContext { today: TODAY, property_kinds: None, property_kinds_complete: false },
+    )
 }
 
 fn check_typed(body: &Value, kinds: &BTreeMap<String, PropertyKind>) -> Vec<Issue> {
-    validate_draft_with(Backend::HelpScout, body, &ValidationContext { today: TODAY, property_kinds: Some(kinds) })
+    validate_draft_with(
+        Backend::HelpScout,
+        body,
+        &ValidationContext { today: TODAY, property_kinds: Some(kinds), property_kinds_complete: true },
+    )
 }
 
 /// The request example of the Help Scout seed, verbatim.
@@ -562,4 +570,15 @@ fn blank_property_values_are_left_out_not_errors() {
     let body = json!({"properties": {"car": "Tesla", "shoeSize": "", "since": "  ", "vip": ""}});
     assert_eq!(check_typed(&body, &kinds()), Vec::<Issue>::new());
     assert_clean(&body);
+}
+
+#[test]
+fn row_types_that_are_not_full_definitions_leave_other_slugs_to_their_json_type() {
+    let kinds = BTreeMap::from([("car".to_owned(), PropertyKind::Text)]);
+    let context = ValidationContext { today: TODAY, property_kinds: Some(&kinds), property_kinds_complete: false };
+    let body = json!({"properties": {"car": "Tesla", "size": 4.5, "tags": ["a"], "ok": 3}});
+    let issues = validate_draft_with(Backend::HelpScout, &body, &context);
+    let paths: Vec<&str> = issues.iter().map(|i| i.path.as_str()).collect();
+    assert_eq!(paths, ["/properties/size", "/properties/tags"], "{issues:#?}");
+    assert!(issues.iter().all(|i| i.severity == Severity::Error && !i.message.contains("not a defined")));
 }

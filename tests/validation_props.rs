@@ -349,7 +349,7 @@ fn property_kinds() -> impl Strategy<Value = BTreeMap<String, PropertyKind>> {
 }
 
 fn context(kinds: Option<&BTreeMap<String, PropertyKind>>) -> ValidationContext<'_> {
-    ValidationContext { today: TODAY, property_kinds: kinds }
+    ValidationContext { today: TODAY, property_kinds: kinds, property_kinds_complete: true }
 }
 
 /// The pointer with its last segment removed ("" for a top-level field).

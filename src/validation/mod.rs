@@ -48,12 +48,16 @@ pub struct ValidationContext<'a> {
     pub today: NaiveDate,
     /// Help Scout property types by slug; `None` when no definitions are known.
     pub property_kinds: Option<&'a BTreeMap<String, PropertyKind>>,
+    /// Whether `property_kinds` is Help Scout's full list of definitions, so that any other slug
+    /// is unknown to it. When the kinds only come from the form's rows, other slugs (values from
+    /// a file that no row holds) are checked by their JSON type instead.
+    pub property_kinds_complete: bool,
 }
 
 impl ValidationContext<'_> {
     /// Today (local time), no property definitions.
     pub fn today() -> Self {
-        Self { today: chrono::Local::now().date_naive(), property_kinds: None }
+        Self { today: chrono::Local::now().date_naive(), property_kinds: None, property_kinds_complete: false }
     }
 }
 
@@ -341,12 +345,12 @@ impl Walker<'_> {
             let label = Name::Property(slug);
             let declared = self.context.property_kinds.map(|kinds| kinds.get(slug).copied());
             let message = match declared {
-                Some(None) => Some((
+                Some(None) if self.context.property_kinds_complete => Some((
                     Severity::Warning,
                     format!("{label} is not a defined customer property; Help Scout will reject it."),
                 )),
                 Some(Some(kind)) => property_problem(kind, value).map(|m| (Severity::Error, format!("{label} {m}"))),
-                None => untyped_property_problem(value).map(|m| (Severity::Error, format!("{label} {m}"))),
+                Some(None) | None => untyped_property_problem(value).map(|m| (Severity::Error, format!("{label} {m}"))),
             };
             if let Some((severity, message)) = message {
                 self.push(&loc, severity, message);

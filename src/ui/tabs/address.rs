@@ -7,6 +7,7 @@ use crate::model::{FinosuDraft, HelpScoutDraft};
 use crate::reference::us_states::find_state;
 use crate::ui::widgets::FIELD_WIDTH;
 use crate::ui::widgets::{FieldUi, text_list_ui};
+use crate::validation::pointer_segment;
 
 /// Finosu: street lines, city, state, ZIP.
 pub fn finosu_ui(ui: &mut Ui, fields: &mut FieldUi<'_>, draft: &mut FinosuDraft) {
@@ -20,7 +21,7 @@ pub fn finosu_ui(ui: &mut Ui, fields: &mut FieldUi<'_>, draft: &mut FinosuDraft)
 
 /// Help Scout: location, then the address object.
 pub fn help_scout_ui(ui: &mut Ui, fields: &mut FieldUi<'_>, draft: &mut HelpScoutDraft) {
-    let HelpScoutDraft { location, address_lines, city, state, postal_code, country, .. } = draft;
+    let HelpScoutDraft { location, address_lines, city, state, postal_code, country, address_extra, .. } = draft;
     fields.text_row(ui, "Location", "/location", location, "e.g. Greater Dallas area");
     text_list_ui(ui, fields, "Address lines", "/address/lines", "Address line", address_lines);
     fields.text_row(ui, "City", "/address/city", city, "");
@@ -31,6 +32,9 @@ pub fn help_scout_ui(ui: &mut Ui, fields: &mut FieldUi<'_>, draft: &mut HelpScou
     ui.vertical(|ui| {
         ui.set_max_width(FIELD_WIDTH);
         fields.messages_ui(ui, "/address");
+        for key in address_extra.keys() {
+            fields.messages_ui(ui, &format!("/address/{}", pointer_segment(key)));
+        }
         ui.label(
             egui::RichText::new(
                 "If any address field is filled in, city, state, postal code and country are all needed.",

@@ -27,7 +27,7 @@ pub fn finosu_ui(ui: &mut Ui, fields: &mut FieldUi<'_>, draft: &mut FinosuDraft)
 /// Help Scout: custom properties as slug / type / value rows.
 pub fn help_scout_ui(ui: &mut Ui, fields: &mut FieldUi<'_>, draft: &mut HelpScoutDraft) {
     let duplicates: Vec<String> = draft.duplicate_property_slugs().into_iter().map(str::to_owned).collect();
-    let rows = &mut draft.properties;
+    let HelpScoutDraft { properties: rows, properties_extra, .. } = draft;
     ui.label("Custom properties");
     ui.vertical(|ui| {
         ui.label(
@@ -63,6 +63,10 @@ pub fn help_scout_ui(ui: &mut Ui, fields: &mut FieldUi<'_>, draft: &mut HelpScou
                 };
                 crate::ui::widgets::issue_message_ui(ui, &issue);
             }
+        }
+        // Values from a file that no row can edit (lists, objects, null) are reported here.
+        for slug in properties_extra.keys() {
+            fields.messages_ui(ui, &format!("/properties/{}", pointer_segment(slug)));
         }
         fields.messages_ui(ui, "/properties");
         if let Some(index) = remove {
