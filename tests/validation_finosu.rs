@@ -2,16 +2,12 @@
 //! value gives no issue at its path, invalid values give an issue at the exact JSON Pointer with
 //! the right severity and a message that starts with the field's label and says what to do.
 
-use chrono::NaiveDate;
+mod validation_support;
+
 use intake::model::Backend;
 use intake::validation::{Issue, Severity, ValidationContext, has_errors, validate_draft, validate_draft_with};
 use serde_json::{Value, json};
-
-/// "Today" for every test, so birthday checks do not depend on the clock.
-const TODAY: NaiveDate = match NaiveDate::from_ymd_opt(2026, 11, 23) {
-    Some(date) => date,
-    None => panic!("2026-11-23 is a date"),
-};
+use validation_support::TODAY;
 
 fn context() -> ValidationContext<'static> {
     ValidationContext { today: TODAY, property_kinds: None, property_kinds_complete: false }
@@ -63,20 +59,10 @@ fn issues_at(body: &Value, path: &str) -> Vec<Issue> {
     check(body).into_iter().filter(|issue| issue.path == path).collect()
 }
 
-/// Asserts that `body` has exactly one issue, at `path`, with this severity, a message starting
-/// with `label` and containing every word of `words`; returns the message.
+/// Asserts that `body` has exactly one issue, at `path`; see [`validation_support::assert_only_issue`].
 #[track_caller]
 fn assert_only_issue(body: &Value, path: &str, severity: Severity, label: &str, words: &[&str]) -> String {
-    let issues = check(body);
-    assert_eq!(issues.len(), 1, "expected one issue at {path:?}, got {issues:#?}");
-    let issue = &issues[0];
-    assert_eq!(issue.path, path, "{issue:?}");
-    assert_eq!(issue.severity, severity, "{issue:?}");
-    assert!(issue.message.starts_with(label), "message should start with {label:?}: {:?}", issue.message);
-    for word in words {
-        assert!(issue.message.contains(word), "message should contain {word:?}: {:?}", issue.message);
-    }
-    issue.message.clone()
+    validation_support::assert_only_issue(&check(body), path, severity, label, words)
 }
 
 #[track_caller]

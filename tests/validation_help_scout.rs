@@ -1,17 +1,14 @@
 //! The Help Scout rules of the validation engine (SPEC "Validation"): lengths, URLs, enums, list
 //! entries, the address, and custom properties with and without definitions.
 
+mod validation_support;
+
 use std::collections::BTreeMap;
 
-use chrono::NaiveDate;
 use intake::model::{Backend, PropertyKind};
 use intake::validation::{Issue, Severity, ValidationContext, has_errors, pointer_segment, validate_draft_with};
 use serde_json::{Value, json};
-
-const TODAY: NaiveDate = match NaiveDate::from_ymd_opt(2026, 11, 23) {
-    Some(date) => date,
-    None => panic!("2026-11-23 is a date"),
-};
+use validation_support::{TODAY, assert_only_issue as assert_issue};
 
 fn check(body: &Value) -> Vec<Issue> {
     validate_draft_with(
@@ -71,19 +68,6 @@ fn full() -> Value {
 
 fn issues_at(body: &Value, path: &str) -> Vec<Issue> {
     check(body).into_iter().filter(|issue| issue.path == path).collect()
-}
-
-#[track_caller]
-fn assert_issue(issues: &[Issue], path: &str, severity: Severity, label: &str, words: &[&str]) -> String {
-    assert_eq!(issues.len(), 1, "expected one issue at {path:?}, got {issues:#?}");
-    let issue = &issues[0];
-    assert_eq!(issue.path, path, "{issue:?}");
-    assert_eq!(issue.severity, severity, "{issue:?}");
-    assert!(issue.message.starts_with(label), "message should start with {label:?}: {:?}", issue.message);
-    for word in words {
-        assert!(issue.message.contains(word), "message should contain {word:?}: {:?}", issue.message);
-    }
-    issue.message.clone()
 }
 
 /// Asserts `body` has exactly one issue, an error at `path`.

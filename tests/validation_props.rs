@@ -3,19 +3,16 @@
 //! idempotent and never sends blanks or unknown fields, and reading a body into the form's draft
 //! and back does not change what validation says about it.
 
+mod validation_support;
+
 use std::collections::BTreeMap;
 
-use chrono::NaiveDate;
 use intake::model::{Backend, FinosuDraft, HelpScoutDraft, PropertyKind};
 use intake::normalize::normalize_for_sending;
 use intake::validation::{Issue, ValidationContext, has_errors, rules_for, validate_draft, validate_draft_with};
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
-
-const TODAY: NaiveDate = match NaiveDate::from_ymd_opt(2026, 11, 23) {
-    Some(date) => date,
-    None => panic!("2026-11-23 is a date"),
-};
+use validation_support::TODAY;
 
 const FINOSU_TEXT_FIELDS: [&str; 14] = [
     "id",
