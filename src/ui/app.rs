@@ -214,8 +214,7 @@ impl IntakeApp {
             self.request_new();
         }
         if let Some(tab) = tab.and_then(|i| Tab::ALL.get(i)) {
-            self.tab = *tab;
-            self.tabs_runtime.focus_first_field = true;
+            self.select_tab(*tab);
         }
         if open {
             self.request_open(ctx);
@@ -223,6 +222,12 @@ impl IntakeApp {
         if save {
             self.request_save(ctx);
         }
+    }
+
+    /// Shows `tab` with the keyboard focus in its first field.
+    fn select_tab(&mut self, tab: Tab) {
+        self.tab = tab;
+        self.tabs_runtime.focus_first_field = true;
     }
 
     /// Starts a new customer, asking first when the draft has unsaved changes.
@@ -254,8 +259,7 @@ impl IntakeApp {
         self.form.replace(Draft::new(backend));
         self.clean_body = None;
         self.confirm_new = false;
-        self.tab = Tab::Basic;
-        self.tabs_runtime.focus_first_field = true;
+        self.select_tab(Tab::Basic);
         self.set_status(&format!("New {} customer.", backend.display_name()), false);
     }
 
@@ -482,8 +486,7 @@ impl IntakeApp {
                 }
                 let response = ui.selectable_label(selected, text).on_hover_text(format!("Ctrl+{}", index + 1));
                 if response.clicked() {
-                    self.tab = tab;
-                    self.tabs_runtime.focus_first_field = true;
+                    self.select_tab(tab);
                 }
             }
         });

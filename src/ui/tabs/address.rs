@@ -1,12 +1,10 @@
 //! The Address tab.
 
-use crate::ui::widgets::line_edit;
 use egui::Ui;
 
 use crate::model::{FinosuDraft, HelpScoutDraft};
 use crate::reference::us_states::find_state;
-use crate::ui::widgets::FIELD_WIDTH;
-use crate::ui::widgets::{FieldUi, text_list_ui};
+use crate::ui::widgets::{FIELD_WIDTH, FieldUi, line_edit, text_list_ui};
 use crate::validation::pointer_segment;
 
 /// Finosu: street lines, city, state, ZIP.

@@ -1,11 +1,10 @@
 //! The Basic tab: names and contact details.
 
-use crate::ui::widgets::line_edit;
 use egui::Ui;
 
 use super::TabsRuntime;
 use crate::model::{FinosuDraft, HelpScoutDraft};
-use crate::ui::widgets::{FieldUi, ListSpec, list_editor_ui, masked_text_ui, timezone_picker_ui};
+use crate::ui::widgets::{FieldUi, ListSpec, line_edit, list_editor_ui, masked_text_ui, timezone_picker_ui};
 use crate::validation::parse_iso_date;
 use crate::validation::rules::{EMAIL_TYPES, GENDERS, PHONE_TYPES};
 

@@ -1,15 +1,13 @@
 //! The Metadata tab: external metadata JSON (Finosu); notes, websites, profiles, chats and
 //! photo (Help Scout).
 
-use crate::ui::widgets::line_edit;
 use egui::Ui;
 
 use super::TabsRuntime;
 use crate::model::metadata_rows::{MetadataRow, rows_from_text, text_from_rows};
 use crate::model::{FinosuDraft, HelpScoutDraft};
 use crate::ui::form_state::{METADATA_MAX_CHARS, NOTES_MAX_CHARS};
-use crate::ui::widgets::{FIELD_WIDTH, choice_ui};
-use crate::ui::widgets::{FieldUi, ListSpec, list_editor_ui};
+use crate::ui::widgets::{FIELD_WIDTH, FieldUi, ListSpec, choice_ui, line_edit, list_editor_ui};
 use crate::validation::rules::{CHAT_TYPES, PHOTO_TYPES, SOCIAL_TYPES};
 
 /// Finosu: `externalMetadata` as key/value rows and as JSON text, both views of one value.

@@ -1,10 +1,9 @@
 //! The Properties tab: call configuration (Finosu) or custom properties (Help Scout).
 
-use crate::ui::widgets::line_edit;
 use egui::Ui;
 
 use crate::model::{FinosuDraft, HelpScoutDraft, PropertyKind, PropertyRow};
-use crate::ui::widgets::FieldUi;
+use crate::ui::widgets::{FieldUi, line_edit};
 use crate::validation::pointer_segment;
 
 /// Finosu: task type, do-not-call, and the one test-customer checkbox.

@@ -38,8 +38,7 @@ impl<'a> FieldUi<'a> {
     /// Notes an edit of the field at `pointer` when `response` changed.
     pub fn track(&mut self, pointer: &str, response: &Response) {
         if response.changed() {
-            self.edited.push(pointer.to_owned());
-            self.changed = true;
+            self.edited_at(pointer);
         }
     }
 

@@ -1,10 +1,9 @@
 //! Add/remove rows for Help Scout's typed lists (emails, phones, chats, social profiles,
 //! websites) and for plain text lists (address lines).
 
-use super::field::line_edit;
 use egui::Ui;
 
-use super::field::{FIELD_WIDTH, FieldUi, choice_ui};
+use super::field::{FIELD_WIDTH, FieldUi, choice_ui, line_edit};
 use crate::model::ListEntry;
 
 /// How one list is shown.

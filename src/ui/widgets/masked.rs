@@ -1,7 +1,8 @@
 //! A text field whose content is hidden until the person asks to see it (SSN last four).
 
-use super::field::line_edit;
 use egui::{Response, Ui};
+
+use super::field::line_edit;
 
 /// Draws a masked single-line field with a Show/Hide toggle after it. `visible` is the toggle's
 /// state. Returns the text field's response.

@@ -1,10 +1,9 @@
 //! The time-zone field: free typing with matching IANA names offered under it, a searchable
 //! list of all names, and a suggestion from the US state when the field is empty.
 
-use super::field::line_edit;
 use egui::{Response, Ui};
 
-use super::field::FIELD_WIDTH;
+use super::field::{FIELD_WIDTH, line_edit};
 use crate::reference::{timezones, us_states};
 
 /// How many matches are offered under the field while typing.
