@@ -3,6 +3,7 @@
 //! The core — [`model`], [`validation`], [`normalize`], [`reference`], [`draft_file`] — knows
 //! nothing about egui and is tested without a window; [`ui`] only draws state and sends commands.
 
+pub mod backends;
 pub mod cli;
 pub mod draft_file;
 pub mod model;

@@ -1,0 +1,76 @@
+//! Talking to the customer APIs: one client per backend, every ending a typed [`Outcome`], every
+//! attempt recorded as an [`Exchange`] with its secrets masked.
+
+pub mod exchange;
+pub mod finosu;
+pub mod helpscout;
+pub mod http;
+pub mod outcome;
+pub mod secret;
+
+pub use exchange::{Exchange, Header, ResponseRecord};
+pub use finosu::FinosuClient;
+pub use helpscout::{HelpScoutAuth, HelpScoutClient};
+pub use http::Endpoint;
+pub use outcome::{FieldError, Outcome, TimeoutPhase};
+pub use secret::{Secret, mask_secret};
+
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use crate::model::Backend;
+
+/// A profile's credentials, in memory only.
+#[derive(Debug, Clone)]
+pub enum Credentials {
+    /// Finosu's API key.
+    FinosuApiKey(Secret),
+    /// Help Scout's token or OAuth app.
+    HelpScout(HelpScoutAuth),
+}
+
+impl Credentials {
+    /// The backend these credentials are for.
+    pub fn backend(&self) -> Backend {
+        match self {
+            Self::FinosuApiKey(_) => Backend::Finosu,
+            Self::HelpScout(_) => Backend::HelpScout,
+        }
+    }
+}
+
+/// A client for either backend, cheap to clone and share between tasks.
+#[derive(Debug, Clone)]
+pub enum CustomerClient {
+    /// Finosu.
+    Finosu(Arc<FinosuClient>),
+    /// Help Scout.
+    HelpScout(Arc<HelpScoutClient>),
+}
+
+impl CustomerClient {
+    /// A client for `endpoint` with `credentials` (which decide the backend).
+    pub fn new(endpoint: Endpoint, credentials: Credentials) -> Result<Self, http::ClientSetupError> {
+        Ok(match credentials {
+            Credentials::FinosuApiKey(key) => Self::Finosu(Arc::new(FinosuClient::new(endpoint, key)?)),
+            Credentials::HelpScout(auth) => Self::HelpScout(Arc::new(HelpScoutClient::new(endpoint, auth)?)),
+        })
+    }
+
+    /// Which API this client talks to.
+    pub fn backend(&self) -> Backend {
+        match self {
+            Self::Finosu(_) => Backend::Finosu,
+            Self::HelpScout(_) => Backend::HelpScout,
+        }
+    }
+
+    /// Sends a normalised body; every exchange it took, the last one deciding.
+    pub async fn create_customer(&self, body: &Value) -> Vec<Exchange> {
+        match self {
+            Self::Finosu(client) => vec![client.create_customer(body).await],
+            Self::HelpScout(client) => client.create_customer(body).await,
+        }
+    }
+}

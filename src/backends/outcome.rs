@@ -1,0 +1,256 @@
+//! What one request to a backend came to, as a type the UI, the CLI and the outbox can act on.
+
+use std::time::Duration;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::model::Backend;
+
+/// One problem the server reported about one field, already placed on the form.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FieldError {
+    /// JSON Pointer into the draft (`/emails/0/value`), the same paths validation uses; empty
+    /// when the server's path could not be read.
+    pub pointer: String,
+    /// The path as the server wrote it (`emails[0].value`).
+    pub server_path: String,
+    /// The server's message.
+    pub message: String,
+    /// The value the server refused, when it said.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rejected_value: Option<Value>,
+}
+
+/// Where a timeout struck.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TimeoutPhase {
+    /// No connection within the connect timeout.
+    Connect,
+    /// Connected, but the whole exchange took longer than the total timeout.
+    Response,
+}
+
+/// Every way a request can end. Each variant carries what the person needs to act on it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Outcome {
+    /// The customer exists now.
+    Created {
+        /// The server's id (Finosu's echoed `id`, Help Scout's `Resource-ID`).
+        id: Option<String>,
+        /// Help Scout's `Location` header.
+        location: Option<String>,
+    },
+    /// 400/422: the server refused the content.
+    Rejected {
+        /// The server's overall message, best effort.
+        message: String,
+        /// Per-field errors mapped onto the form.
+        field_errors: Vec<FieldError>,
+        /// Valid task types a Finosu server listed (empty otherwise).
+        valid_task_types: Vec<String>,
+    },
+    /// 401: key or token not accepted.
+    Unauthorized {
+        /// The server's message, best effort.
+        message: String,
+    },
+    /// 403: accepted, but not allowed to do this.
+    Forbidden {
+        /// The server's message, best effort.
+        message: String,
+    },
+    /// 404: nothing at this URL; usually a wrong base URL.
+    NotFound,
+    /// 409: the customer (or something it names) already exists.
+    Conflict {
+        /// The server's message, best effort.
+        message: String,
+    },
+    /// 429: too many requests.
+    RateLimited {
+        /// How long to wait, from `X-RateLimit-Retry-After` or `Retry-After`.
+        #[serde(serialize_with = "serialize_opt_secs")]
+        retry_after: Option<Duration>,
+    },
+    /// 5xx.
+    ServerError {
+        /// The status code.
+        status: u16,
+    },
+    /// Any other status the client does not expect from this endpoint.
+    UnexpectedStatus {
+        /// The status code.
+        status: u16,
+    },
+    /// No answer within the profile's timeouts.
+    Timeout {
+        /// Connect or response.
+        phase: TimeoutPhase,
+        /// The limit that struck.
+        #[serde(serialize_with = "serialize_secs")]
+        limit: Duration,
+    },
+    /// Nothing listens at that host and port.
+    ConnectionRefused,
+    /// The host name does not resolve.
+    Dns {
+        /// The host name.
+        host: String,
+    },
+    /// The TLS handshake failed (untrusted or expired certificate, wrong host name…).
+    Tls {
+        /// The certificate or protocol problem, from rustls.
+        detail: String,
+    },
+    /// The connection broke (closed without an answer, reset).
+    ConnectionLost {
+        /// What the network stack said.
+        detail: String,
+    },
+    /// An answer came but could not be understood (not JSON where JSON is required, a success
+    /// without the id it must carry).
+    UndecodableBody {
+        /// What was wrong with it.
+        detail: String,
+    },
+    /// The person cancelled before an answer arrived. Whether the server acted is unknown.
+    Cancelled,
+    /// The request could not even be built (bad URL, invalid header value).
+    InvalidRequest {
+        /// Why.
+        detail: String,
+    },
+}
+
+fn serialize_opt_secs<S: serde::Serializer>(value: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
+    match value {
+        Some(d) => s.serialize_some(&d.as_secs_f64()),
+        None => s.serialize_none(),
+    }
+}
+
+fn serialize_secs<S: serde::Serializer>(value: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f64(value.as_secs_f64())
+}
+
+impl Outcome {
+    /// The machine name used by `--json` output (`created`, `rejected`, `timeout`…).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Created { .. } => "created",
+            Self::Rejected { .. } => "rejected",
+            Self::Unauthorized { .. } => "unauthorized",
+            Self::Forbidden { .. } => "forbidden",
+            Self::NotFound => "not_found",
+            Self::Conflict { .. } => "conflict",
+            Self::RateLimited { .. } => "rate_limited",
+            Self::ServerError { .. } => "server_error",
+            Self::UnexpectedStatus { .. } => "unexpected_status",
+            Self::Timeout { .. } => "timeout",
+            Self::ConnectionRefused => "connection_refused",
+            Self::Dns { .. } => "dns",
+            Self::Tls { .. } => "tls",
+            Self::ConnectionLost { .. } => "connection_lost",
+            Self::UndecodableBody { .. } => "undecodable_body",
+            Self::Cancelled => "cancelled",
+            Self::InvalidRequest { .. } => "invalid_request",
+        }
+    }
+
+    /// True for the one good ending.
+    pub fn is_created(&self) -> bool {
+        matches!(self, Self::Created { .. })
+    }
+
+    /// True when sending the same request again later may work without changing anything
+    /// (network trouble, timeouts, rate limits, 5xx). What the outbox retries on its own.
+    pub fn is_retryable(&self) -> bool {
+        matches!(
+            self,
+            Self::RateLimited { .. }
+                | Self::ServerError { .. }
+                | Self::Timeout { .. }
+                | Self::ConnectionRefused
+                | Self::Dns { .. }
+                | Self::ConnectionLost { .. }
+        )
+    }
+
+    /// The server's id of a created customer.
+    pub fn created_id(&self) -> Option<&str> {
+        match self {
+            Self::Created { id, .. } => id.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// Field errors the server named, for placing on the form.
+    pub fn field_errors(&self) -> &[FieldError] {
+        match self {
+            Self::Rejected { field_errors, .. } => field_errors,
+            _ => &[],
+        }
+    }
+
+    /// One plain sentence of what happened and, for failures, what to do next.
+    pub fn summary(&self, backend: Backend) -> String {
+        let api = backend.display_name();
+        match self {
+            Self::Created { id: Some(id), .. } => format!("Created customer {id}."),
+            Self::Created { id: None, .. } => format!("Created the customer; {api} did not say its id."),
+            Self::Rejected { message, field_errors, valid_task_types } => {
+                let mut sentence = match field_errors.len() {
+                    0 if message.is_empty() => format!("Rejected by {api}; see the response body."),
+                    0 => format!("Rejected: {message}"),
+                    1 => "Rejected: 1 field. Fix it and send again.".to_owned(),
+                    n => format!("Rejected: {n} fields. Fix them and send again."),
+                };
+                if !valid_task_types.is_empty() {
+                    sentence.push_str(&format!(" Valid task types: {}.", valid_task_types.join(", ")));
+                }
+                sentence
+            }
+            Self::Unauthorized { .. } => match backend {
+                Backend::Finosu => "Key not accepted (401). Check the profile's API key.".to_owned(),
+                Backend::HelpScout => {
+                    "Token not accepted (401). It may have expired; get a new token for the profile.".to_owned()
+                }
+            },
+            Self::Forbidden { .. } => {
+                format!("Forbidden (403): the credential works but may not create customers. Ask a {api} admin.")
+            }
+            Self::NotFound => "Not found (404): check the profile's base URL.".to_owned(),
+            Self::Conflict { message } if !message.is_empty() => format!("Conflict (409): {message}"),
+            Self::Conflict { .. } => "Conflict (409): this customer seems to exist already.".to_owned(),
+            Self::RateLimited { retry_after: Some(wait) } => {
+                format!("Rate limited (429): wait {} s and send again.", wait.as_secs().max(1))
+            }
+            Self::RateLimited { retry_after: None } => "Rate limited (429): wait a minute and send again.".to_owned(),
+            Self::ServerError { status } => {
+                format!("{api} had an error ({status}); nothing is wrong with the draft. Try again later.")
+            }
+            Self::UnexpectedStatus { status } => format!("Unexpected answer ({status}); see the response body."),
+            Self::Timeout { phase: TimeoutPhase::Connect, limit } => {
+                format!("No connection within {} s; the server may be down or unreachable.", limit.as_secs())
+            }
+            Self::Timeout { phase: TimeoutPhase::Response, limit } => format!(
+                "No answer within {} s. The customer may or may not have been created; check before sending again.",
+                limit.as_secs()
+            ),
+            Self::ConnectionRefused => {
+                "Connection refused: nothing listens at the base URL's host and port.".to_owned()
+            }
+            Self::Dns { host } => format!("The host name {host} does not resolve; check the base URL and the network."),
+            Self::Tls { detail } => format!("Secure connection failed: {detail}."),
+            Self::ConnectionLost { .. } => {
+                "The connection closed before an answer; the customer may or may not have been created.".to_owned()
+            }
+            Self::UndecodableBody { detail } => format!("The answer could not be read: {detail}."),
+            Self::Cancelled => "Cancelled before an answer; the customer may or may not have been created.".to_owned(),
+            Self::InvalidRequest { detail } => format!("The request could not be built: {detail}."),
+        }
+    }
+}
