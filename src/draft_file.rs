@@ -1,7 +1,7 @@
 //! Reading and writing draft files: JSON request bodies on disk, with clear errors for files
 //! that are too big, not text, or not JSON.
 
-use std::io::{Read as _, Write as _};
+use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
@@ -94,18 +94,7 @@ pub fn write_draft_file(path: &Path, draft: &Value) -> Result<(), DraftFileError
     let io_error = |source| DraftFileError::Io { action: "write", source, path: path.to_owned() };
     let mut text = serde_json::to_string_pretty(draft).map_err(|e| io_error(std::io::Error::other(e)))?;
     text.push('\n');
-    let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let temp = path.with_file_name(format!(".{file_name}.intake-tmp"));
-    let write = || -> std::io::Result<()> {
-        let mut file = std::fs::File::create(&temp)?;
-        file.write_all(text.as_bytes())?;
-        file.sync_all()?;
-        std::fs::rename(&temp, path)
-    };
-    write().map_err(|source| {
-        std::fs::remove_file(&temp).ok();
-        io_error(source)
-    })
+    crate::atomic_write::write_atomically(path, text.as_bytes()).map_err(io_error)
 }
 
 /// Which backend a body was most likely written for, by counting the top-level keys each

@@ -3,11 +3,14 @@
 //! The core — [`model`], [`validation`], [`normalize`], [`reference`], [`draft_file`] — knows
 //! nothing about egui and is tested without a window; [`ui`] only draws state and sends commands.
 
+pub mod atomic_write;
 pub mod backends;
 pub mod cli;
 pub mod draft_file;
 pub mod model;
 pub mod normalize;
+pub mod paths;
+pub mod profiles;
 pub mod reference;
 pub mod ui;
 pub mod validation;

@@ -1,0 +1,234 @@
+//! Profiles: where customers are sent. The non-secret part (name, backend, base URL, timeouts,
+//! what was learned from the server) lives in a plain JSON file; secrets never do.
+
+mod store;
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+use url::Url;
+
+use crate::backends::Endpoint;
+use crate::backends::http::is_loopback_url;
+use crate::model::Backend;
+
+pub use store::ProfileStore;
+
+/// Which API a profile talks to, and whether it is the built-in emulator of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ProfileKind {
+    /// A real Finosu account.
+    #[serde(rename = "finosu")]
+    Finosu,
+    /// A real Help Scout account.
+    #[serde(rename = "helpscout")]
+    HelpScout,
+    /// The built-in Finosu emulator.
+    #[serde(rename = "sandbox-finosu")]
+    SandboxFinosu,
+    /// The built-in Help Scout emulator.
+    #[serde(rename = "sandbox-helpscout")]
+    SandboxHelpScout,
+}
+
+impl ProfileKind {
+    /// The API whose form and rules apply.
+    pub fn backend(self) -> Backend {
+        match self {
+            Self::Finosu | Self::SandboxFinosu => Backend::Finosu,
+            Self::HelpScout | Self::SandboxHelpScout => Backend::HelpScout,
+        }
+    }
+
+    /// True for the built-in emulators, whose URL and credentials come from the running sandbox.
+    pub fn is_sandbox(self) -> bool {
+        matches!(self, Self::SandboxFinosu | Self::SandboxHelpScout)
+    }
+
+    /// The config file's spelling (`sandbox-finosu`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Finosu => "finosu",
+            Self::HelpScout => "helpscout",
+            Self::SandboxFinosu => "sandbox-finosu",
+            Self::SandboxHelpScout => "sandbox-helpscout",
+        }
+    }
+}
+
+fn default_connect_timeout() -> u64 {
+    5
+}
+
+fn default_timeout() -> u64 {
+    30
+}
+
+/// One profile, as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Profile {
+    /// Unique name, shown in pickers and given to `--profile`.
+    pub name: String,
+    /// The API and whether it is the sandbox.
+    #[serde(rename = "backend")]
+    pub kind: ProfileKind,
+    /// Where requests go; absent for sandbox profiles (the sandbox picks its port at start).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_url: Option<String>,
+    /// Seconds allowed to connect.
+    #[serde(default = "default_connect_timeout")]
+    pub connect_timeout_secs: u64,
+    /// Seconds allowed for a whole request.
+    #[serde(default = "default_timeout")]
+    pub timeout_secs: u64,
+    /// Task types a Finosu server listed as valid, offered as suggestions.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub learned_task_types: Vec<String>,
+}
+
+/// Name of the built-in Finosu sandbox profile.
+pub const SANDBOX_FINOSU: &str = "Sandbox · Finosu";
+/// Name of the built-in Help Scout sandbox profile.
+pub const SANDBOX_HELPSCOUT: &str = "Sandbox · Help Scout";
+
+impl Profile {
+    /// A profile for a real account at `base_url` with default timeouts.
+    pub fn new(name: impl Into<String>, kind: ProfileKind, base_url: Option<String>) -> Self {
+        Self {
+            name: name.into(),
+            kind,
+            base_url,
+            connect_timeout_secs: default_connect_timeout(),
+            timeout_secs: default_timeout(),
+            learned_task_types: Vec::new(),
+        }
+    }
+
+    /// The two profiles every installation has.
+    pub fn builtins() -> [Self; 2] {
+        [
+            Self::new(SANDBOX_FINOSU, ProfileKind::SandboxFinosu, None),
+            Self::new(SANDBOX_HELPSCOUT, ProfileKind::SandboxHelpScout, None),
+        ]
+    }
+
+    /// The API whose form and rules apply.
+    pub fn backend(&self) -> Backend {
+        self.kind.backend()
+    }
+
+    /// Where this profile's requests go. Sandbox profiles need the running sandbox's base URL.
+    pub fn endpoint(&self, sandbox_base_url: Option<&str>) -> Result<Endpoint, ProfileError> {
+        let text = if self.kind.is_sandbox() {
+            sandbox_base_url.ok_or_else(|| ProfileError::SandboxNotRunning(self.name.clone()))?
+        } else {
+            self.base_url.as_deref().ok_or_else(|| ProfileError::NoBaseUrl(self.name.clone()))?
+        };
+        let base_url = check_base_url(text)?;
+        Ok(Endpoint {
+            base_url,
+            connect_timeout: Duration::from_secs(self.connect_timeout_secs.max(1)),
+            timeout: Duration::from_secs(self.timeout_secs.max(1)),
+        })
+    }
+}
+
+/// Why a profile or the profiles file cannot be used.
+#[derive(Debug, Error)]
+pub enum ProfileError {
+    /// The base URL does not parse.
+    #[error("base URL {url:?} is not a URL: {reason}")]
+    BadUrl {
+        /// What was given.
+        url: String,
+        /// The parser's complaint.
+        reason: url::ParseError,
+    },
+    /// `http://` to a host that is not loopback, or another scheme.
+    #[error("base URL {0:?} must start with https:// (plain http:// is allowed only for localhost, 127.0.0.1 and ::1)")]
+    InsecureUrl(String),
+    /// The URL carries a user name, password, query or fragment.
+    #[error("base URL {0:?} must not contain a user name, password, query or fragment")]
+    UrlExtras(String),
+    /// A real profile without a base URL.
+    #[error("profile {0:?} has no base URL")]
+    NoBaseUrl(String),
+    /// A sandbox profile used while no sandbox runs.
+    #[error("profile {0:?} needs the built-in sandbox, which is not running")]
+    SandboxNotRunning(String),
+    /// No profile by that name.
+    #[error("no profile named {0:?}; `intake profile list` shows them")]
+    NotFound(String),
+    /// Adding a name that exists.
+    #[error("a profile named {0:?} exists already")]
+    Duplicate(String),
+    /// Removing a built-in profile.
+    #[error("{0:?} is built in and cannot be removed")]
+    BuiltIn(String),
+    /// An empty or overlong name.
+    #[error("a profile name needs 1 to 80 characters")]
+    BadName,
+    /// Reading or writing the file failed.
+    #[error("cannot {action} the profiles file {path}: {source}")]
+    Io {
+        /// `read` or `write`.
+        action: &'static str,
+        /// The file.
+        path: std::path::PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// The file is not valid profiles JSON.
+    #[error("the profiles file {path} is damaged ({source}); fix or move it away")]
+    Damaged {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The parse error.
+        source: serde_json::Error,
+    },
+}
+
+/// Parses a base URL and applies the transport rule: `https://`, or `http://` to loopback only.
+pub fn check_base_url(text: &str) -> Result<Url, ProfileError> {
+    let text = text.trim();
+    let url = Url::parse(text).map_err(|reason| ProfileError::BadUrl { url: text.to_owned(), reason })?;
+    let allowed = match url.scheme() {
+        "https" => true,
+        "http" => is_loopback_url(&url),
+        _ => false,
+    };
+    if !allowed || url.host().is_none() {
+        return Err(ProfileError::InsecureUrl(text.to_owned()));
+    }
+    if !url.username().is_empty() || url.password().is_some() || url.query().is_some() || url.fragment().is_some() {
+        return Err(ProfileError::UrlExtras(text.to_owned()));
+    }
+    Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_urls_need_https_except_on_loopback() {
+        assert!(check_base_url("https://api.helpscout.net").is_ok());
+        assert!(check_base_url("http://127.0.0.1:8080/finosu").is_ok());
+        assert!(check_base_url("http://localhost:1").is_ok());
+        assert!(check_base_url("http://[::1]:9/x").is_ok());
+        assert!(matches!(check_base_url("http://api.finosu.com"), Err(ProfileError::InsecureUrl(_))));
+        assert!(matches!(check_base_url("ftp://127.0.0.1"), Err(ProfileError::InsecureUrl(_))));
+        assert!(matches!(check_base_url("https://u:p@x.com"), Err(ProfileError::UrlExtras(_))));
+        assert!(matches!(check_base_url("not a url"), Err(ProfileError::BadUrl { .. })));
+    }
+
+    #[test]
+    fn sandbox_profiles_take_the_running_sandbox_url() {
+        let [finosu, _] = Profile::builtins();
+        assert!(matches!(finosu.endpoint(None), Err(ProfileError::SandboxNotRunning(_))));
+        let endpoint = finosu.endpoint(Some("http://127.0.0.1:4000/finosu")).expect("endpoint");
+        assert_eq!(endpoint.url_for("/customers"), "http://127.0.0.1:4000/finosu/customers");
+        assert_eq!(endpoint.timeout, Duration::from_secs(30));
+    }
+}

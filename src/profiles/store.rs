@@ -1,0 +1,164 @@
+//! The profiles file: load (creating the built-ins on first run), change, save atomically.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::{Profile, ProfileError, check_base_url};
+use crate::paths::IntakePaths;
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct ProfilesFile {
+    #[serde(default)]
+    profiles: Vec<Profile>,
+}
+
+/// All profiles, backed by `profiles.json` in the config folder.
+#[derive(Debug, Clone)]
+pub struct ProfileStore {
+    path: PathBuf,
+    profiles: Vec<Profile>,
+}
+
+impl ProfileStore {
+    /// Reads the profiles file; a missing file means only the built-in profiles. The built-ins
+    /// are always present, first.
+    pub fn load(paths: &IntakePaths) -> Result<Self, ProfileError> {
+        Self::load_from(&paths.profiles_file())
+    }
+
+    /// Reads a specific profiles file.
+    pub fn load_from(path: &Path) -> Result<Self, ProfileError> {
+        let file = match std::fs::read(path) {
+            Ok(bytes) => serde_json::from_slice::<ProfilesFile>(&bytes)
+                .map_err(|source| ProfileError::Damaged { path: path.to_owned(), source })?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => ProfilesFile::default(),
+            Err(source) => return Err(ProfileError::Io { action: "read", path: path.to_owned(), source }),
+        };
+        let mut profiles: Vec<Profile> = Profile::builtins()
+            .into_iter()
+            .map(|builtin| {
+                // Keep what was learned on a built-in profile (task types, timeouts).
+                file.profiles
+                    .iter()
+                    .find(|p| p.kind == builtin.kind && p.name == builtin.name)
+                    .cloned()
+                    .unwrap_or(builtin)
+            })
+            .collect();
+        profiles.extend(file.profiles.into_iter().filter(|p| !p.kind.is_sandbox()));
+        Ok(Self { path: path.to_owned(), profiles })
+    }
+
+    /// Writes the file (atomically).
+    pub fn save(&self) -> Result<(), ProfileError> {
+        let file = ProfilesFile { profiles: self.profiles.clone() };
+        let mut text = serde_json::to_string_pretty(&file)
+            .map_err(|source| ProfileError::Damaged { path: self.path.clone(), source })?;
+        text.push('\n');
+        crate::atomic_write::write_atomically(&self.path, text.as_bytes()).map_err(|source| ProfileError::Io {
+            action: "write",
+            path: self.path.clone(),
+            source,
+        })
+    }
+
+    /// The file these profiles live in.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Every profile, built-ins first.
+    pub fn profiles(&self) -> &[Profile] {
+        &self.profiles
+    }
+
+    /// The profile called `name` (case-insensitive); `sandbox-finosu` and `sandbox-helpscout`
+    /// also name the built-ins, so scripts need not type the middle dot.
+    pub fn find(&self, name: &str) -> Option<&Profile> {
+        let name = name.trim();
+        self.profiles.iter().find(|p| p.name.eq_ignore_ascii_case(name)).or_else(|| {
+            self.profiles.iter().find(|p| p.kind.is_sandbox() && p.kind.as_str().eq_ignore_ascii_case(name))
+        })
+    }
+
+    /// Adds a real profile after checking its name and base URL.
+    pub fn add(&mut self, profile: Profile) -> Result<(), ProfileError> {
+        let name = profile.name.trim();
+        if name.is_empty() || name.chars().count() > 80 {
+            return Err(ProfileError::BadName);
+        }
+        if self.find(name).is_some() {
+            return Err(ProfileError::Duplicate(name.to_owned()));
+        }
+        if profile.kind.is_sandbox() {
+            return Err(ProfileError::BuiltIn(name.to_owned()));
+        }
+        let url = check_base_url(profile.base_url.as_deref().unwrap_or_default())?;
+        self.profiles.push(Profile {
+            name: name.to_owned(),
+            base_url: Some(url.as_str().trim_end_matches('/').to_owned()),
+            ..profile
+        });
+        Ok(())
+    }
+
+    /// Removes a profile by name; built-ins stay.
+    pub fn remove(&mut self, name: &str) -> Result<Profile, ProfileError> {
+        let profile = self.find(name).ok_or_else(|| ProfileError::NotFound(name.to_owned()))?;
+        if profile.kind.is_sandbox() {
+            return Err(ProfileError::BuiltIn(profile.name.clone()));
+        }
+        let name = profile.name.clone();
+        let index = self.profiles.iter().position(|p| p.name == name).ok_or(ProfileError::NotFound(name))?;
+        Ok(self.profiles.remove(index))
+    }
+
+    /// Remembers the valid task types a server listed; true when that changed anything.
+    pub fn learn_task_types(&mut self, name: &str, task_types: &[String]) -> bool {
+        let Some(profile) = self.profiles.iter_mut().find(|p| p.name == name) else { return false };
+        if task_types.is_empty() || profile.learned_task_types == task_types {
+            return false;
+        }
+        profile.learned_task_types = task_types.to_vec();
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::profiles::ProfileKind;
+
+    #[test]
+    fn profiles_round_trip_and_keep_the_builtins() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let paths = IntakePaths::under(dir.path());
+        let mut store = ProfileStore::load(&paths).expect("load");
+        assert_eq!(store.profiles().len(), 2);
+        store.add(Profile::new("Acme", ProfileKind::Finosu, Some("https://api.acme.test/".to_owned()))).expect("add");
+        assert!(matches!(
+            store.add(Profile::new("acme", ProfileKind::Finosu, Some("https://x.test".to_owned()))),
+            Err(ProfileError::Duplicate(_))
+        ));
+        assert!(store.learn_task_types("Sandbox · Finosu", &["collections".to_owned()]));
+        store.save().expect("save");
+        let again = ProfileStore::load(&paths).expect("reload");
+        assert_eq!(again.profiles(), store.profiles());
+        assert_eq!(again.find("ACME").and_then(|p| p.base_url.as_deref()), Some("https://api.acme.test"));
+        assert_eq!(again.find("sandbox-finosu").map(|p| p.learned_task_types.len()), Some(1));
+        let mut again = again;
+        assert!(matches!(again.remove("sandbox-helpscout"), Err(ProfileError::BuiltIn(_))));
+        assert_eq!(again.remove("acme").expect("remove").name, "Acme");
+    }
+
+    #[test]
+    fn a_damaged_file_is_reported_not_replaced() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let paths = IntakePaths::under(dir.path());
+        std::fs::create_dir_all(&paths.config_dir).expect("mkdir");
+        std::fs::write(paths.profiles_file(), "{not json").expect("write");
+        let error = ProfileStore::load(&paths).expect_err("damaged");
+        assert!(error.to_string().contains("damaged"), "{error}");
+    }
+}
