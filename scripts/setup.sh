@@ -33,6 +33,7 @@ if [ "$want_gui" = 1 ]; then
     "libxkbcommon-x11-0:keyboard handling of the X11 window"
     "libgl1-mesa-dri:OpenGL drivers (llvmpipe when there is no GPU)"
     "libegl1:OpenGL on Wayland"
+    "ca-certificates:trusted certificates for HTTPS to the real APIs"
   )
   if ! has_display; then
     wanted+=("xvfb:virtual X server, since there is no display" "xauth:needed by xvfb-run")
@@ -51,6 +52,7 @@ if [ "$want_test" = 1 ]; then
     "libgl1-mesa-dri:OpenGL drivers (llvmpipe) for the real window"
     "xdotool:finds the window in the smoke test and benchmarks"
     "imagemagick:import, the smoke test's screenshot"
+    "curl:the submit benchmark sends the same request with curl"
   )
 fi
 if ! command -v cargo >/dev/null 2>&1 && ! [ -x "${CARGO_HOME:-$HOME/.cargo}/bin/cargo" ]; then

@@ -12,5 +12,6 @@ pub mod normalize;
 pub mod paths;
 pub mod profiles;
 pub mod reference;
+pub mod sandbox;
 pub mod ui;
 pub mod validation;

@@ -5,6 +5,9 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::Parser as _;
+use intake::cli::profile::run_profile;
+use intake::cli::sandbox::run_sandbox;
+use intake::cli::submit::run_submit;
 use intake::cli::validate::{EXIT_USAGE_OR_IO, run_validate};
 use intake::cli::{Cli, Command};
 use intake::ui::AppOptions;
@@ -15,16 +18,24 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         None => run_gui(process_start, cli.draft),
-        Some(Command::Validate(args)) => {
-            let (mut out, mut err) = (std::io::stdout().lock(), std::io::stderr().lock());
-            match run_validate(&args, &mut out, &mut err) {
-                Ok(code) => ExitCode::from(code),
-                Err(io_error) => {
-                    // stdout closed (e.g. piped into `head`); report and fail as an I/O error.
-                    writeln!(err, "intake: cannot write the report: {io_error}").ok();
-                    ExitCode::from(EXIT_USAGE_OR_IO)
-                }
-            }
+        Some(Command::Validate(args)) => run_command(|out, err| run_validate(&args, out, err)),
+        Some(Command::Submit(args)) => run_command(|out, err| run_submit(&args, out, err)),
+        Some(Command::Profile { command }) => run_command(|out, err| run_profile(&command, out, err)),
+        Some(Command::Sandbox(args)) => run_command(|out, err| run_sandbox(&args, out, err)),
+    }
+}
+
+/// Runs a subcommand with standard output and error; a failure to write (stdout closed, e.g.
+/// piped into `head`) is reported and counts as an I/O error.
+fn run_command(
+    command: impl FnOnce(&mut dyn std::io::Write, &mut dyn std::io::Write) -> std::io::Result<u8>,
+) -> ExitCode {
+    let (mut out, mut err) = (std::io::stdout(), std::io::stderr());
+    match command(&mut out, &mut err) {
+        Ok(code) => ExitCode::from(code),
+        Err(io_error) => {
+            writeln!(err, "intake: cannot write the report: {io_error}").ok();
+            ExitCode::from(EXIT_USAGE_OR_IO)
         }
     }
 }
@@ -34,6 +45,13 @@ fn run_gui(process_start: Instant, open_draft: Option<std::path::PathBuf>) -> Ex
         open_draft,
         bench_report: std::env::var_os("INTAKE_BENCH_REPORT").map(Into::into),
         process_start: Some(process_start),
+        paths: match intake::paths::IntakePaths::from_env() {
+            Ok(paths) => Some(paths),
+            Err(error) => {
+                tracing::warn!("{error}; profiles are not saved this session");
+                None
+            }
+        },
     };
     match intake::ui::run_native(options) {
         Ok(()) => ExitCode::SUCCESS,

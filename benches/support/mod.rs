@@ -89,6 +89,8 @@ pub struct Summary {
     pub median: Duration,
     /// The sample 95 % of the others are at or below.
     pub p95: Duration,
+    /// The slowest sample.
+    pub max: Duration,
     /// How many samples.
     pub count: usize,
 }
@@ -99,7 +101,8 @@ pub fn summarize(mut samples: Vec<Duration>) -> Option<Summary> {
     let count = samples.len();
     let median = *samples.get(count / 2)?;
     let p95 = *samples.get((count * 95).div_ceil(100).saturating_sub(1))?;
-    Some(Summary { median, p95, count })
+    let max = *samples.last()?;
+    Some(Summary { median, p95, max, count })
 }
 
 /// "PASS" or "FAIL" for a figure against its budget (the budget is met when the figure is at

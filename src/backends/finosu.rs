@@ -28,6 +28,11 @@ impl FinosuClient {
         Ok(Self { http: build_http_client(&endpoint)?, endpoint, api_key })
     }
 
+    /// Where this client's requests go.
+    pub fn endpoint(&self) -> &Endpoint {
+        &self.endpoint
+    }
+
     /// Creates a customer from a normalised body.
     pub async fn create_customer(&self, body: &Value) -> Exchange {
         let spec = RequestSpec {

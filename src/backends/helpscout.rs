@@ -74,6 +74,11 @@ impl HelpScoutClient {
         Ok(Self { http: build_http_client(&endpoint)?, endpoint, auth, token: Mutex::new(token) })
     }
 
+    /// Where this client's requests go.
+    pub fn endpoint(&self) -> &Endpoint {
+        &self.endpoint
+    }
+
     /// Creates a customer from a normalised body. Returns every exchange it took (a token grant
     /// first when needed, a retry after a 401); the last one decides.
     pub async fn create_customer(&self, body: &Value) -> Vec<Exchange> {

@@ -66,6 +66,15 @@ impl CustomerClient {
         }
     }
 
+    /// The URL a create goes to.
+    pub fn create_url(&self) -> String {
+        let endpoint = match self {
+            Self::Finosu(client) => client.endpoint(),
+            Self::HelpScout(client) => client.endpoint(),
+        };
+        endpoint.url_for(self.backend().create_path())
+    }
+
     /// Sends a normalised body; every exchange it took, the last one deciding.
     pub async fn create_customer(&self, body: &Value) -> Vec<Exchange> {
         match self {

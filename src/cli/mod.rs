@@ -1,5 +1,9 @@
 //! The command line of the `intake` binary. With no subcommand the GUI opens.
 
+pub mod profile;
+pub mod sandbox;
+mod secret_input;
+pub mod submit;
 pub mod validate;
 
 use std::path::PathBuf;
@@ -28,6 +32,104 @@ pub enum Command {
     /// Exit status: 0 when every file is valid (warnings allowed), 1 when any file has an
     /// error, 2 for usage errors or files that cannot be read or are not JSON.
     Validate(ValidateArgs),
+    /// Validate draft files and send the valid ones to a profile's API.
+    ///
+    /// Exit status: 0 when every file was created, 1 when any was invalid (not sent), refused or
+    /// failed, 2 for usage errors, unknown profiles or files that cannot be read.
+    Submit(SubmitArgs),
+    /// List, add or remove profiles (no secrets are stored by these commands).
+    Profile {
+        /// What to do with profiles.
+        #[command(subcommand)]
+        command: ProfileCommand,
+    },
+    /// Serve the built-in sandbox (emulated Finosu and Help Scout APIs) on 127.0.0.1 until
+    /// stopped, printing its base URLs and credentials.
+    Sandbox(SandboxArgs),
+}
+
+/// Arguments of `intake submit`.
+#[derive(Debug, Args)]
+pub struct SubmitArgs {
+    /// The profile to send to (`intake profile list`); `sandbox-finosu` and `sandbox-helpscout`
+    /// name the built-in sandbox, started for the run.
+    #[arg(long, value_name = "NAME")]
+    pub profile: String,
+    /// Read the profile's secret (Finosu API key, Help Scout access token) from standard input;
+    /// never give a secret as an argument.
+    #[arg(long)]
+    pub secret_stdin: bool,
+    /// One JSON object per file per line instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Draft files: JSON request bodies.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+}
+
+/// `intake profile …`.
+#[derive(Debug, Subcommand)]
+pub enum ProfileCommand {
+    /// Show every profile.
+    List {
+        /// One JSON object per profile per line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Add a profile for a real account.
+    Add {
+        /// A unique name.
+        #[arg(long, value_name = "NAME")]
+        name: String,
+        /// Which API.
+        #[arg(long, value_enum)]
+        backend: Backend,
+        /// `https://…` (plain `http://` only for localhost).
+        #[arg(long, value_name = "URL")]
+        base_url: String,
+        /// Seconds allowed to connect.
+        #[arg(long, value_name = "SECS", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=300))]
+        connect_timeout: u64,
+        /// Seconds allowed for a whole request.
+        #[arg(long, value_name = "SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+        timeout: u64,
+    },
+    /// Remove a profile.
+    Remove {
+        /// The profile's name.
+        #[arg(value_name = "NAME")]
+        name: String,
+    },
+}
+
+/// Arguments of `intake sandbox`.
+#[derive(Debug, Args)]
+pub struct SandboxArgs {
+    /// Port on 127.0.0.1; 0 picks a free one.
+    #[arg(long, default_value_t = 8787)]
+    pub port: u16,
+    /// Requests per minute per API before 429 (writes count double); 0 turns limiting off.
+    #[arg(long, value_name = "N", default_value_t = 200)]
+    pub rate_limit: u32,
+    /// Delay added before every answer.
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    pub latency_ms: u64,
+    /// Share of API requests answered with 503, from 0 to 1.
+    #[arg(long, value_name = "P", default_value_t = 0.0, value_parser = parse_share)]
+    pub fail_rate: f64,
+    /// Share of API requests whose connection is dropped without an answer, from 0 to 1.
+    #[arg(long, value_name = "P", default_value_t = 0.0, value_parser = parse_share)]
+    pub drop_rate: f64,
+    /// Print the base URLs and credentials as one JSON line first.
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn parse_share(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(p) if (0.0..=1.0).contains(&p) => Ok(p),
+        _ => Err(format!("{text:?} is not a number from 0 to 1")),
+    }
 }
 
 /// Arguments of `intake validate`.

@@ -73,6 +73,11 @@ fn write_human(out: &mut dyn Write, path: &Path, issues: &[Issue]) -> std::io::R
         (e, w) => format!("invalid, {e} {}, {w} {}", plural(e, "error"), plural(w, "warning")),
     };
     writeln!(out, "{}: {verdict}", path.display())?;
+    write_issue_lines(out, issues)
+}
+
+/// One indented line per issue: `  error   /email: …`.
+pub(crate) fn write_issue_lines(out: &mut dyn Write, issues: &[Issue]) -> std::io::Result<()> {
     for issue in issues {
         let severity = match issue.severity {
             Severity::Error => "error",

@@ -1,6 +1,7 @@
 //! Profiles: where customers are sent. The non-secret part (name, backend, base URL, timeouts,
 //! what was learned from the server) lives in a plain JSON file; secrets never do.
 
+mod connect;
 mod store;
 
 use std::time::Duration;
@@ -13,6 +14,7 @@ use crate::backends::Endpoint;
 use crate::backends::http::is_loopback_url;
 use crate::model::Backend;
 
+pub use connect::{ConnectError, client_for, sandbox_base_url, sandbox_credentials};
 pub use store::ProfileStore;
 
 /// Which API a profile talks to, and whether it is the built-in emulator of it.

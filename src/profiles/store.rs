@@ -16,7 +16,8 @@ struct ProfilesFile {
 /// All profiles, backed by `profiles.json` in the config folder.
 #[derive(Debug, Clone)]
 pub struct ProfileStore {
-    path: PathBuf,
+    /// `None` for a store that lives only in memory (tests, or no home directory).
+    path: Option<PathBuf>,
     profiles: Vec<Profile>,
 }
 
@@ -47,25 +48,31 @@ impl ProfileStore {
             })
             .collect();
         profiles.extend(file.profiles.into_iter().filter(|p| !p.kind.is_sandbox()));
-        Ok(Self { path: path.to_owned(), profiles })
+        Ok(Self { path: Some(path.to_owned()), profiles })
     }
 
-    /// Writes the file (atomically).
+    /// Only the built-in profiles, kept in memory: nothing is read or written.
+    pub fn builtin_only() -> Self {
+        Self { path: None, profiles: Profile::builtins().to_vec() }
+    }
+
+    /// Writes the file (atomically); does nothing for an in-memory store.
     pub fn save(&self) -> Result<(), ProfileError> {
+        let Some(path) = &self.path else { return Ok(()) };
         let file = ProfilesFile { profiles: self.profiles.clone() };
         let mut text = serde_json::to_string_pretty(&file)
-            .map_err(|source| ProfileError::Damaged { path: self.path.clone(), source })?;
+            .map_err(|source| ProfileError::Damaged { path: path.clone(), source })?;
         text.push('\n');
-        crate::atomic_write::write_atomically(&self.path, text.as_bytes()).map_err(|source| ProfileError::Io {
+        crate::atomic_write::write_atomically(path, text.as_bytes()).map_err(|source| ProfileError::Io {
             action: "write",
-            path: self.path.clone(),
+            path: path.clone(),
             source,
         })
     }
 
-    /// The file these profiles live in.
-    pub fn path(&self) -> &Path {
-        &self.path
+    /// The file these profiles live in (`None` in memory).
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
     }
 
     /// Every profile, built-ins first.

@@ -10,10 +10,15 @@ use super::file_worker::{FileRequest, FileResult, FileWorker};
 use super::form_state::FormState;
 use super::frame_stats::FrameStats;
 use super::preview::{preview_text, preview_ui};
-use super::state::{BUILTIN_PROFILES, PersistedState, Profile};
+use super::state::PersistedState;
+use super::submit_worker::{SubmitDone, SubmitWorker};
 use super::tabs::{TabsRuntime, tab_ui};
+use super::viewer::ResponseViewer;
+use crate::backends::{Outcome, Secret};
 use crate::draft_file::{guess_backend, suggested_file_name};
 use crate::model::{Backend, Draft, Tab};
+use crate::paths::IntakePaths;
+use crate::profiles::{Profile, ProfileStore};
 
 /// Ctrl+O: open a draft file.
 pub const OPEN_SHORTCUT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::O);
@@ -21,6 +26,8 @@ pub const OPEN_SHORTCUT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COM
 pub const SAVE_SHORTCUT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::S);
 /// Ctrl+N: start a new customer.
 pub const NEW_SHORTCUT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::N);
+/// Ctrl+Enter: send the customer.
+pub const SUBMIT_SHORTCUT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::Enter);
 const TAB_KEYS: [Key; 4] = [Key::Num1, Key::Num2, Key::Num3, Key::Num4];
 
 /// A line in the status bar about the last file action.
@@ -41,12 +48,43 @@ pub struct AppOptions {
     pub process_start: Option<Instant>,
     /// A draft file to open once the window is up.
     pub open_draft: Option<PathBuf>,
+    /// Where profiles are read from and saved to; `None` keeps only the built-in profiles, in
+    /// memory (tests).
+    pub paths: Option<IntakePaths>,
+}
+
+/// What the right-hand panel shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SidePanel {
+    /// The body that would be sent.
+    #[default]
+    Request,
+    /// This session's attempts.
+    Responses,
+}
+
+/// The last customer created from this form, so the same draft is not sent twice by mistake.
+#[derive(Debug, Clone)]
+struct CreatedDraft {
+    profile: String,
+    draft: serde_json::Value,
+    id: Option<String>,
 }
 
 /// The Intake window.
 #[derive(Debug)]
 pub struct IntakeApp {
+    profiles: ProfileStore,
     profile: Profile,
+    submit: SubmitWorker,
+    viewer: ResponseViewer,
+    side: SidePanel,
+    created: Option<CreatedDraft>,
+    /// Secrets typed for real profiles, kept in memory for this session only.
+    session_secrets: std::collections::HashMap<String, Secret>,
+    secret_input: String,
+    /// The in-process sandbox could not start (said once in the status line).
+    sandbox_failed: bool,
     tab: Tab,
     form: FormState,
     tabs_runtime: TabsRuntime,
@@ -69,7 +107,19 @@ impl IntakeApp {
     /// An app restored from `state` (use `PersistedState::default()` for a first run).
     pub fn new(state: PersistedState, options: AppOptions) -> Self {
         let PersistedState { profile, tab, finosu_draft, help_scout_draft, last_dir } = state;
-        let profile = BUILTIN_PROFILES.iter().copied().find(|p| p.name == profile).unwrap_or(BUILTIN_PROFILES[0]);
+        let mut status = None;
+        let profiles = match options.paths.as_ref().map(ProfileStore::load) {
+            None => ProfileStore::builtin_only(),
+            Some(Ok(store)) => store,
+            Some(Err(error)) => {
+                let text = format!("Only the built-in profiles are available: {error}");
+                tracing::warn!("{text}");
+                status = Some(StatusLine { text, is_error: true });
+                ProfileStore::builtin_only()
+            }
+        };
+        let profile = profiles.find(&profile).or_else(|| profiles.profiles().first()).cloned();
+        let profile = profile.unwrap_or_else(|| Profile::builtins()[0].clone());
         let mut form = FormState::default();
         if let Some(body) = finosu_draft {
             form.replace(Draft::from_json(Backend::Finosu, &body));
@@ -85,12 +135,20 @@ impl IntakeApp {
             .bench_report
             .map(|path| FrameStats::start(path, options.process_start.unwrap_or_else(Instant::now)));
         Self {
+            profiles,
             profile,
+            submit: SubmitWorker::default(),
+            viewer: ResponseViewer::default(),
+            side: SidePanel::default(),
+            created: None,
+            session_secrets: std::collections::HashMap::new(),
+            secret_input: String::new(),
+            sandbox_failed: false,
             tab,
             form,
             tabs_runtime: TabsRuntime { focus_first_field: true, ..TabsRuntime::default() },
             files: FileWorker::default(),
-            status: None,
+            status,
             last_dir,
             preview_cache: None,
             frame_stats,
@@ -99,6 +157,12 @@ impl IntakeApp {
             confirm_new: false,
             open_on_start: options.open_draft,
         }
+        .with_task_type_suggestions()
+    }
+
+    fn with_task_type_suggestions(mut self) -> Self {
+        self.tabs_runtime.task_type_suggestions = self.profile.learned_task_types.clone();
+        self
     }
 
     /// Restores from eframe's storage.
@@ -111,7 +175,7 @@ impl IntakeApp {
     /// What is saved on exit.
     pub fn persisted_state(&self) -> PersistedState {
         PersistedState {
-            profile: self.profile.name.to_owned(),
+            profile: self.profile.name.clone(),
             tab: self.tab,
             finosu_draft: Some(self.form.finosu.to_json()),
             help_scout_draft: Some(self.form.help_scout.to_json()),
@@ -121,7 +185,32 @@ impl IntakeApp {
 
     /// The active profile's backend.
     pub fn backend(&self) -> Backend {
-        self.profile.backend
+        self.profile.backend()
+    }
+
+    /// The active profile.
+    pub fn profile(&self) -> &Profile {
+        &self.profile
+    }
+
+    /// The profiles the picker offers.
+    pub fn profiles(&self) -> &ProfileStore {
+        &self.profiles
+    }
+
+    /// The response viewer (tests).
+    pub fn viewer(&self) -> &ResponseViewer {
+        &self.viewer
+    }
+
+    /// Whether a send is under way.
+    pub fn is_sending(&self) -> bool {
+        self.submit.is_busy()
+    }
+
+    /// What the right-hand panel shows.
+    pub fn side_panel(&self) -> SidePanel {
+        self.side
     }
 
     /// The form state (tests and benchmarks).
@@ -163,6 +252,7 @@ impl IntakeApp {
             self.open_draft_path(path, ui.ctx());
         }
         self.poll_files();
+        self.poll_submit();
         self.handle_shortcuts(ui.ctx());
         let dropped = ui.ctx().input(|i| i.raw.dropped_files.first().map(|file| file.path().to_owned()));
         if let Some(path) = dropped {
@@ -184,14 +274,24 @@ impl IntakeApp {
             }
         };
         let error_count = self.form.error_count();
-        egui::Panel::right("request_preview")
-            .resizable(true)
-            .default_size(360.0)
-            .min_size(240.0)
-            .show(ui, |ui| preview_ui(ui, backend, &text, error_count));
+        egui::Panel::right("request_preview").resizable(true).default_size(380.0).min_size(260.0).show(ui, |ui| {
+            self.side_switch_ui(ui);
+            match self.side {
+                SidePanel::Request => preview_ui(ui, backend, &text, error_count),
+                SidePanel::Responses => self.viewer.ui(ui),
+            }
+        });
         egui::CentralPanel::default().show(ui, |ui| self.form_ui(ui));
         if self.confirm_new {
             self.confirm_new_ui(ui.ctx());
+        }
+        // A sandbox profile works from the first send: its server starts with the window.
+        if self.profile.kind.is_sandbox() && self.submit.sandbox().is_none() && !self.sandbox_failed {
+            if let Err(reason) = self.submit.ensure_sandbox() {
+                self.sandbox_failed = true;
+                self.set_status(&reason, true);
+            }
+            ui.ctx().request_repaint();
         }
 
         // An edit this frame changed issues and preview after the tab bar and the preview were
@@ -203,13 +303,17 @@ impl IntakeApp {
     }
 
     fn handle_shortcuts(&mut self, ctx: &egui::Context) {
-        let (open, save, new, tab) = ctx.input_mut(|input| {
+        let (open, save, new, tab, submit) = ctx.input_mut(|input| {
+            let submit = input.consume_shortcut(&SUBMIT_SHORTCUT);
             let open = input.consume_shortcut(&OPEN_SHORTCUT);
             let save = input.consume_shortcut(&SAVE_SHORTCUT);
             let new = input.consume_shortcut(&NEW_SHORTCUT);
             let tab = TAB_KEYS.iter().position(|key| input.consume_key(Modifiers::COMMAND, *key));
-            (open, save, new, tab)
+            (open, save, new, tab, submit)
         });
+        if submit {
+            self.request_submit(ctx);
+        }
         if new {
             self.request_new();
         }
@@ -349,9 +453,9 @@ impl IntakeApp {
         let mut note = String::new();
         if let Some(guess) = guess_backend(body)
             && guess != self.backend()
-            && let Some(profile) = BUILTIN_PROFILES.iter().find(|p| p.backend == guess)
+            && let Some(profile) = self.profiles.profiles().iter().find(|p| p.backend() == guess).cloned()
         {
-            self.profile = *profile;
+            self.profile = profile.clone();
             note =
                 format!(" It looks like a {} customer, so the profile is now {}.", guess.display_name(), profile.name);
         }
@@ -369,6 +473,125 @@ impl IntakeApp {
             n => format!(" {n} problems to look at."),
         };
         self.set_status(&format!("Opened {}.{note}{summary}", path.display()), false);
+    }
+
+    /// Makes `name` the active profile (its backend picks the form).
+    pub fn select_profile(&mut self, name: &str) {
+        let Some(profile) = self.profiles.find(name).cloned() else { return };
+        self.profile = profile;
+        self.secret_input.clear();
+        self.tabs_runtime.task_type_suggestions = self.profile.learned_task_types.clone();
+        self.form.invalidate();
+    }
+
+    /// Sends the draft to the active profile (Submit, Ctrl+Enter). Does nothing while a send
+    /// runs; refuses with a reason when the draft has errors or was already created as is.
+    pub fn request_submit(&mut self, ctx: &egui::Context) {
+        if self.submit.is_busy() {
+            return;
+        }
+        let backend = self.backend();
+        self.form.refresh(backend);
+        let errors = self.form.error_count();
+        if errors > 0 {
+            self.form.show_all = true;
+            self.form.refresh(backend);
+            if let Some(tab) = self.form.first_visible_tab_with_problems(backend) {
+                self.select_tab(tab);
+            }
+            let noun = if errors == 1 { "error" } else { "errors" };
+            self.set_status(&format!("Not sent: {errors} {noun} to fix first."), true);
+            return;
+        }
+        let (Some(draft), Some(body)) = (self.form.draft_json().cloned(), self.form.preview().cloned()) else {
+            return;
+        };
+        if let Some(created) = &self.created
+            && created.profile == self.profile.name
+            && created.draft == draft
+        {
+            let id = created.id.as_deref().map(|id| format!(" {id}")).unwrap_or_default();
+            let text = format!(
+                "Not sent again: this exact customer was already created as{id}. Change something, or press New."
+            );
+            self.set_status(&text, true);
+            return;
+        }
+        let secret = if self.profile.kind.is_sandbox() {
+            None
+        } else if let Some(secret) = self.session_secrets.get(&self.profile.name) {
+            Some(secret.clone())
+        } else {
+            self.set_status("Enter the profile's secret (top bar) before sending.", true);
+            return;
+        };
+        let profile = self.profile.clone();
+        match self.submit.start(&profile, secret, body, draft, ctx) {
+            Ok(()) => self.set_status(&format!("Sending to {}…", profile.name), false),
+            Err(reason) => self.set_status(&reason, true),
+        }
+    }
+
+    /// Keeps `secret` in memory for the active (real) profile for this session, as typing it
+    /// in the top bar does.
+    pub fn use_session_secret(&mut self, secret: Secret) {
+        self.session_secrets.insert(self.profile.name.clone(), secret);
+        self.submit.forget_clients();
+    }
+
+    /// Stops waiting for the answer of the send under way.
+    pub fn cancel_submit(&mut self) {
+        if let Some(done) = self.submit.cancel() {
+            self.finish_submit(done);
+        }
+    }
+
+    fn poll_submit(&mut self) {
+        if let Some(done) = self.submit.poll() {
+            self.finish_submit(done);
+        }
+    }
+
+    fn finish_submit(&mut self, done: SubmitDone) {
+        let Some(last) = done.exchanges.last().map(|e| e.exchange().clone()) else { return };
+        for prepared in done.exchanges {
+            self.viewer.push(prepared);
+        }
+        self.side = SidePanel::Responses;
+        let summary = last.summary();
+        match &last.outcome {
+            Outcome::Created { id, .. } => {
+                self.form.set_server_issues(last.backend, &done.draft, &[]);
+                self.created = Some(CreatedDraft { profile: done.profile, draft: done.draft, id: id.clone() });
+                self.set_status(&summary, false);
+            }
+            Outcome::Rejected { field_errors, valid_task_types, .. } => {
+                self.form.set_server_issues(last.backend, &done.draft, field_errors);
+                self.learn_task_types(&done.profile, valid_task_types);
+                if last.backend == self.backend()
+                    && let Some(tab) = self.form.first_visible_tab_with_problems(last.backend)
+                {
+                    self.tab = tab;
+                }
+                self.set_status(&summary, true);
+            }
+            _ => self.set_status(&summary, true),
+        }
+    }
+
+    fn learn_task_types(&mut self, profile: &str, task_types: &[String]) {
+        if !self.profiles.learn_task_types(profile, task_types) {
+            return;
+        }
+        if let Some(updated) = self.profiles.find(profile).cloned()
+            && updated.name == self.profile.name
+        {
+            self.profile = updated;
+            self.tabs_runtime.task_type_suggestions = self.profile.learned_task_types.clone();
+        }
+        if let Err(error) = self.profiles.save() {
+            tracing::warn!("could not save the learned task types: {error}");
+        }
     }
 
     fn remember_dir(&mut self, path: &std::path::Path) {
@@ -390,24 +613,25 @@ impl IntakeApp {
         ui.add_space(4.0);
         ui.horizontal(|ui| {
             let label = ui.label("Profile");
-            let mut chosen = self.profile;
+            let mut chosen = self.profile.name.clone();
             egui::ComboBox::from_id_salt("profile_picker")
-                .selected_text(self.profile.name)
+                .selected_text(&self.profile.name)
                 .width(200.0)
                 .show_ui(ui, |ui| {
-                    for profile in BUILTIN_PROFILES {
-                        ui.selectable_value(&mut chosen, profile, profile.name);
+                    for profile in self.profiles.profiles() {
+                        ui.selectable_value(&mut chosen, profile.name.clone(), &profile.name);
                     }
                 })
                 .response
                 .labelled_by(label.id);
-            if chosen != self.profile {
-                self.profile = chosen;
-                self.form.invalidate();
+            if chosen != self.profile.name {
+                self.select_profile(&chosen);
             }
             ui.label(RichText::new(format!("Backend: {}", self.backend().display_name())).strong());
-            ui.label(RichText::new("local sandbox").small().weak());
+            self.profile_target_ui(ui);
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                self.submit_ui(ui);
+                ui.separator();
                 let busy = self.files.is_busy();
                 if ui
                     .add_enabled(!busy, egui::Button::new("Save…"))
@@ -431,13 +655,85 @@ impl IntakeApp {
         ui.add_space(2.0);
     }
 
+    /// Where the active profile sends: the sandbox's address, or the base URL and the secret
+    /// for this session.
+    fn profile_target_ui(&mut self, ui: &mut Ui) {
+        if self.profile.kind.is_sandbox() {
+            let text = match self.submit.sandbox() {
+                Some(sandbox) => format!("local sandbox · {}", sandbox.addr()),
+                None => "local sandbox (starts on first send)".to_owned(),
+            };
+            ui.label(RichText::new(text).small().weak());
+            return;
+        }
+        ui.label(RichText::new(self.profile.base_url.as_deref().unwrap_or_default()).small().weak());
+        let name = self.profile.name.clone();
+        if let Some(secret) = self.session_secrets.get(&name) {
+            ui.label(RichText::new(format!("secret {} (this session)", secret.masked())).small());
+            if ui.small_button("Forget").on_hover_text("Forget the secret typed for this session").clicked() {
+                self.session_secrets.remove(&name);
+                self.submit.forget_clients();
+            }
+            return;
+        }
+        let hint = match self.backend() {
+            Backend::Finosu => "API key (this session only)",
+            Backend::HelpScout => "access token (this session only)",
+        };
+        let label = ui.label("Secret");
+        let edit = ui.add(
+            egui::TextEdit::singleline(&mut self.secret_input).password(true).hint_text(hint).desired_width(200.0),
+        );
+        let edit = edit.labelled_by(label.id);
+        let entered = edit.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
+        if (ui.small_button("Use").clicked() || entered) && !self.secret_input.trim().is_empty() {
+            let secret = Secret::new(std::mem::take(&mut self.secret_input));
+            self.use_session_secret(secret);
+        }
+    }
+
+    /// Submit, or the spinner and Cancel while a send runs (drawn right to left).
+    fn submit_ui(&mut self, ui: &mut Ui) {
+        if let Some(elapsed) = self.submit.elapsed() {
+            if ui.button("Cancel").on_hover_text("Stop waiting for the answer").clicked() {
+                self.cancel_submit();
+            }
+            ui.label(format!("Sending… {:.1} s", elapsed.as_secs_f32()));
+            ui.spinner();
+            return;
+        }
+        let errors = self.form.error_count();
+        let button = egui::Button::new(RichText::new("Submit").strong());
+        let response = ui
+            .add_enabled(errors == 0, button)
+            .on_hover_text(format!("Send this customer to {} (Ctrl+Enter)", self.profile.name))
+            .on_disabled_hover_text("Fix the errors first; the status bar counts them");
+        if response.clicked() {
+            self.request_submit(ui.ctx());
+        }
+    }
+
+    /// Request preview or response viewer.
+    fn side_switch_ui(&mut self, ui: &mut Ui) {
+        ui.add_space(4.0);
+        ui.horizontal(|ui| {
+            ui.selectable_value(&mut self.side, SidePanel::Request, "Request");
+            let responses = match self.viewer.len() {
+                0 => "Responses".to_owned(),
+                n => format!("Responses ({n})"),
+            };
+            ui.selectable_value(&mut self.side, SidePanel::Responses, responses);
+        });
+        ui.separator();
+    }
+
     fn status_bar_ui(&mut self, ui: &mut Ui) {
         ui.horizontal(|ui| {
             if let Some(status) = &self.status {
                 let color = if status.is_error { ui.visuals().error_fg_color } else { ui.visuals().text_color() };
                 ui.add(egui::Label::new(RichText::new(&status.text).color(color)).truncate());
             } else {
-                let keys = "Tab next field · Ctrl+1…4 tabs · Ctrl+N new · Ctrl+O open · Ctrl+S save · drop a .json file to open";
+                let keys = "Tab next field · Ctrl+Enter submit · Ctrl+1…4 tabs · Ctrl+N new · Ctrl+O open · Ctrl+S save · drop a .json file to open";
                 ui.label(RichText::new(keys).weak());
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
+use crate::backends::FieldError;
 use crate::model::{Backend, Draft, FinosuDraft, HelpScoutDraft, Tab};
 use crate::normalize::normalize_for_sending;
 use crate::validation::{Issue, Severity, TabCount, ValidationContext, count_by_tab, has_content, validate_draft_with};
@@ -22,15 +23,28 @@ pub struct FormState {
     pub show_all: bool,
     /// Notes about a field that are not validation issues: text cut at the field's length limit.
     notices: BTreeMap<String, String>,
+    /// What a server said about fields of the last draft sent.
+    server_issues: Vec<ServerIssue>,
     derived: Option<Derived>,
     generation: u64,
+}
+
+/// A server's complaint about a field, shown while the field still holds the value it refused.
+#[derive(Debug, Clone)]
+struct ServerIssue {
+    backend: Backend,
+    issue: Issue,
+    sent_value: Option<Value>,
 }
 
 /// What is computed from the active draft.
 #[derive(Debug)]
 struct Derived {
     backend: Backend,
+    /// Validation's issues, then the server's.
     issues: Vec<Issue>,
+    /// How many of `issues` come from validation (only those block sending).
+    validation_len: usize,
     by_path: BTreeMap<String, Vec<usize>>,
     draft_json: Value,
     preview: Value,
@@ -69,7 +83,30 @@ impl FormState {
         }
         self.touched.clear();
         self.show_all = false;
+        self.server_issues.clear();
         self.invalidate();
+    }
+
+    /// Shows a server's field errors at their fields (and forgets earlier ones of `backend`).
+    /// Each stays until its field no longer holds the value in `sent_draft`.
+    pub fn set_server_issues(&mut self, backend: Backend, sent_draft: &Value, errors: &[FieldError]) {
+        self.server_issues.retain(|s| s.backend != backend);
+        for error in errors {
+            let path = if error.pointer.is_empty() { String::new() } else { error.pointer.clone() };
+            let message = format!("{} says: {}", backend.display_name(), error.message);
+            self.touched.insert(path.clone());
+            self.server_issues.push(ServerIssue {
+                backend,
+                sent_value: sent_draft.pointer(&path).cloned(),
+                issue: Issue { path, severity: Severity::Error, message },
+            });
+        }
+        self.invalidate();
+    }
+
+    /// Number of server complaints still shown.
+    pub fn server_issue_count(&self) -> usize {
+        self.derived.as_ref().map_or(0, |d| d.issues.len() - d.validation_len)
     }
 
     /// Recomputes issues and preview if an edit made them stale.
@@ -82,14 +119,21 @@ impl FormState {
             Backend::HelpScout => (self.help_scout.to_json(), Some(self.help_scout.property_kinds())),
         };
         let context = ValidationContext { property_kinds: kinds.as_ref(), ..ValidationContext::today() };
-        let issues = validate_draft_with(backend, &draft_json, &context);
+        let mut issues = validate_draft_with(backend, &draft_json, &context);
+        let validation_len = issues.len();
+        issues.extend(
+            self.server_issues
+                .iter()
+                .filter(|s| s.backend == backend && draft_json.pointer(&s.issue.path) == s.sent_value.as_ref())
+                .map(|s| s.issue.clone()),
+        );
         let mut by_path: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         for (index, issue) in issues.iter().enumerate() {
             by_path.entry(issue.path.clone()).or_default().push(index);
         }
         let preview = normalize_for_sending(backend, &draft_json);
         self.generation += 1;
-        self.derived = Some(Derived { backend, issues, by_path, draft_json, preview });
+        self.derived = Some(Derived { backend, issues, validation_len, by_path, draft_json, preview });
     }
 
     /// Touches every field that has content, so that a loaded draft shows the problems of what
@@ -132,8 +176,11 @@ impl FormState {
     }
 
     /// Number of issues that block sending, shown or not.
+    /// Server complaints are shown but do not block: the person may know better, or the server
+    /// may have been fixed.
     pub fn error_count(&self) -> usize {
-        self.issues().iter().filter(|issue| issue.severity == Severity::Error).count()
+        let validation = self.derived.as_ref().map_or(&[][..], |d| &d.issues[..d.validation_len]);
+        validation.iter().filter(|issue| issue.severity == Severity::Error).count()
     }
 
     /// The body that would be sent, normalised.
@@ -148,7 +195,7 @@ impl FormState {
 
     /// Splits the state so a view can edit the drafts while reading the issues.
     pub fn split(&mut self) -> (&mut FinosuDraft, &mut HelpScoutDraft, IssueView<'_>) {
-        let Self { finosu, help_scout, touched, show_all, notices, derived, generation: _ } = self;
+        let Self { finosu, help_scout, touched, show_all, notices, derived, generation: _, server_issues: _ } = self;
         (finosu, help_scout, IssueView { derived: derived.as_ref(), touched, show_all: *show_all, notices })
     }
 

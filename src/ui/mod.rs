@@ -7,10 +7,14 @@ pub mod form_state;
 mod frame_stats;
 pub mod preview;
 pub mod state;
+pub mod submit_worker;
 pub mod tabs;
 pub mod widgets;
 
-pub use app::{AppOptions, IntakeApp, NEW_SHORTCUT, OPEN_SHORTCUT, SAVE_SHORTCUT, StatusLine, configure_style};
+pub use app::{
+    AppOptions, IntakeApp, NEW_SHORTCUT, OPEN_SHORTCUT, SAVE_SHORTCUT, SUBMIT_SHORTCUT, SidePanel, StatusLine,
+    configure_style,
+};
 
 /// The window's title, also the name tests and scripts look the window up by.
 pub const WINDOW_TITLE: &str = "Intake";
@@ -29,7 +33,10 @@ pub fn run_native(options: AppOptions) -> eframe::Result {
         Ok(icon) => viewport = viewport.with_icon(icon),
         Err(err) => tracing::warn!("app icon not used: {err}"),
     }
-    let native = eframe::NativeOptions { viewport, persist_window: true, ..Default::default() };
+    // With INTAKE_HOME, the window state lives under it too.
+    let relocated = std::env::var_os(crate::paths::INTAKE_HOME).is_some();
+    let persistence_path = options.paths.as_ref().filter(|_| relocated).map(|p| p.data_dir.clone());
+    let native = eframe::NativeOptions { viewport, persist_window: true, persistence_path, ..Default::default() };
     eframe::run_native(
         WINDOW_TITLE,
         native,

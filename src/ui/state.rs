@@ -1,27 +1,11 @@
-//! What the app remembers between runs (window size is eframe's business) and the profiles.
+//! What the app remembers between runs (window size is eframe's business).
 
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::model::{Backend, Tab};
-
-/// A profile the form can target. For now the two built-in sandbox profiles; saved profiles
-/// with credentials come with the keyring work.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Profile {
-    /// Shown in the picker.
-    pub name: &'static str,
-    /// The backend it talks to, which picks the form's fields.
-    pub backend: Backend,
-}
-
-/// The profiles every installation has: local emulators of both APIs.
-pub const BUILTIN_PROFILES: [Profile; 2] = [
-    Profile { name: "Sandbox · Finosu", backend: Backend::Finosu },
-    Profile { name: "Sandbox · Help Scout", backend: Backend::HelpScout },
-];
+use crate::model::Tab;
 
 /// Saved by eframe between runs. Holds no secrets: drafts are customer data the person typed,
 /// kept so that closing the window loses nothing.

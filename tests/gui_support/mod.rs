@@ -7,7 +7,8 @@ use std::time::{Duration, Instant};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 use intake::model::Backend;
-use intake::ui::state::{BUILTIN_PROFILES, PersistedState};
+use intake::profiles::{SANDBOX_FINOSU, SANDBOX_HELPSCOUT};
+use intake::ui::state::PersistedState;
 use intake::ui::{AppOptions, IntakeApp};
 
 /// Window size of every GUI test and snapshot.
@@ -20,7 +21,10 @@ pub fn app_harness(backend: Backend) -> Harness<'static, IntakeApp> {
 
 /// A first-run app on the sandbox profile of `backend`, in `theme`.
 pub fn app_harness_in(backend: Backend, theme: egui::Theme) -> Harness<'static, IntakeApp> {
-    let profile = BUILTIN_PROFILES.iter().find(|p| p.backend == backend).map(|p| p.name).unwrap_or_default();
+    let profile = match backend {
+        Backend::Finosu => SANDBOX_FINOSU,
+        Backend::HelpScout => SANDBOX_HELPSCOUT,
+    };
     let state = PersistedState { profile: profile.to_owned(), ..PersistedState::default() };
     harness_in(IntakeApp::new(state, AppOptions::default()), theme)
 }

@@ -20,6 +20,8 @@ pub struct TabsRuntime {
     pub ssn_visible: bool,
     /// External metadata rows, with the text they were read from or written to.
     pub metadata_rows: Option<(String, Vec<crate::model::metadata_rows::MetadataRow>)>,
+    /// Task types the profile's server listed as valid (Finosu).
+    pub task_type_suggestions: Vec<String>,
 }
 
 /// Draws the selected tab of the active backend's form and records the edits.
@@ -33,7 +35,9 @@ pub fn tab_ui(ui: &mut Ui, tab: Tab, backend: Backend, form: &mut FormState, run
             (Backend::Finosu, Tab::Basic) => basic::finosu_ui(ui, &mut fields, finosu, runtime),
             (Backend::Finosu, Tab::Address) => address::finosu_ui(ui, &mut fields, finosu),
             (Backend::Finosu, Tab::Metadata) => metadata::finosu_ui(ui, &mut fields, finosu, runtime),
-            (Backend::Finosu, Tab::Properties) => properties::finosu_ui(ui, &mut fields, finosu),
+            (Backend::Finosu, Tab::Properties) => {
+                properties::finosu_ui(ui, &mut fields, finosu, &runtime.task_type_suggestions)
+            }
             (Backend::HelpScout, Tab::Basic) => basic::help_scout_ui(ui, &mut fields, help_scout),
             (Backend::HelpScout, Tab::Address) => address::help_scout_ui(ui, &mut fields, help_scout),
             (Backend::HelpScout, Tab::Metadata) => metadata::help_scout_ui(ui, &mut fields, help_scout),

@@ -7,9 +7,25 @@ use crate::ui::widgets::{FieldUi, line_edit};
 use crate::validation::pointer_segment;
 
 /// Finosu: task type, do-not-call, and the one test-customer checkbox.
-pub fn finosu_ui(ui: &mut Ui, fields: &mut FieldUi<'_>, draft: &mut FinosuDraft) {
+pub fn finosu_ui(ui: &mut Ui, fields: &mut FieldUi<'_>, draft: &mut FinosuDraft, task_types: &[String]) {
     let FinosuDraft { task_type, do_not_call, test_customer, .. } = draft;
     fields.text_row(ui, "Task type", "/taskType", task_type, "e.g. collections");
+    if !task_types.is_empty() {
+        ui.label("");
+        ui.horizontal_wrapped(|ui| {
+            ui.label(egui::RichText::new("Valid for this profile:").small().weak());
+            for name in task_types {
+                let chosen = task_type.trim() == name;
+                let button =
+                    ui.selectable_label(chosen, name).on_hover_text("Use this task type (the server listed it)");
+                if button.clicked() && !chosen {
+                    name.clone_into(task_type);
+                    fields.edited_at("/taskType");
+                }
+            }
+        });
+        ui.end_row();
+    }
     fields.row(ui, "Do not call", "/doNotCall", |ui, label_id| {
         ui.checkbox(do_not_call, "Never call this customer").labelled_by(label_id)
     });

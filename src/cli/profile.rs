@@ -1,0 +1,89 @@
+//! `intake profile list|add|remove`: the non-secret part of profiles.
+
+use std::io::Write;
+
+use serde::Serialize;
+
+use super::ProfileCommand;
+use super::validate::{EXIT_USAGE_OR_IO, EXIT_VALID};
+use crate::model::Backend;
+use crate::paths::IntakePaths;
+use crate::profiles::{Profile, ProfileKind, ProfileStore};
+
+#[derive(Serialize)]
+struct ProfileLine<'a> {
+    name: &'a str,
+    backend: &'a str,
+    base_url: Option<&'a str>,
+    connect_timeout_secs: u64,
+    timeout_secs: u64,
+    learned_task_types: &'a [String],
+}
+
+/// Runs a profile command; returns the exit code (0 done, 2 refused or I/O problem).
+pub fn run_profile(command: &ProfileCommand, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<u8> {
+    let store = IntakePaths::from_env()
+        .map_err(|e| e.to_string())
+        .and_then(|paths| ProfileStore::load(&paths).map_err(|e| e.to_string()));
+    let mut store = match store {
+        Ok(store) => store,
+        Err(message) => {
+            writeln!(err, "intake: {message}")?;
+            return Ok(EXIT_USAGE_OR_IO);
+        }
+    };
+    match command {
+        ProfileCommand::List { json } => {
+            for p in store.profiles() {
+                if *json {
+                    let line = ProfileLine {
+                        name: &p.name,
+                        backend: p.kind.as_str(),
+                        base_url: p.base_url.as_deref(),
+                        connect_timeout_secs: p.connect_timeout_secs,
+                        timeout_secs: p.timeout_secs,
+                        learned_task_types: &p.learned_task_types,
+                    };
+                    writeln!(out, "{}", serde_json::to_string(&line).map_err(std::io::Error::other)?)?;
+                } else {
+                    let url = p.base_url.as_deref().unwrap_or("(built-in sandbox, started on demand)");
+                    writeln!(out, "{:<24} {:<18} {url}", p.name, p.kind.as_str())?;
+                }
+            }
+            Ok(EXIT_VALID)
+        }
+        ProfileCommand::Add { name, backend, base_url, connect_timeout, timeout } => {
+            let kind = match backend {
+                Backend::Finosu => ProfileKind::Finosu,
+                Backend::HelpScout => ProfileKind::HelpScout,
+            };
+            let mut profile = Profile::new(name.clone(), kind, Some(base_url.clone()));
+            profile.connect_timeout_secs = *connect_timeout;
+            profile.timeout_secs = *timeout;
+            let result = store.add(profile).and_then(|()| store.save());
+            match result {
+                Ok(()) => {
+                    let file = store.path().map(|p| p.display().to_string()).unwrap_or_default();
+                    writeln!(out, "Added profile {:?} ({}) in {file}.", name.trim(), kind.as_str())?;
+                    Ok(EXIT_VALID)
+                }
+                Err(error) => {
+                    writeln!(err, "intake: {error}")?;
+                    Ok(EXIT_USAGE_OR_IO)
+                }
+            }
+        }
+        ProfileCommand::Remove { name } => {
+            match store.remove(name).and_then(|removed| store.save().map(|()| removed)) {
+                Ok(removed) => {
+                    writeln!(out, "Removed profile {:?}.", removed.name)?;
+                    Ok(EXIT_VALID)
+                }
+                Err(error) => {
+                    writeln!(err, "intake: {error}")?;
+                    Ok(EXIT_USAGE_OR_IO)
+                }
+            }
+        }
+    }
+}

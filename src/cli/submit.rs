@@ -1,0 +1,180 @@
+//! `intake submit`: validate draft files and send the valid ones to a profile's API.
+
+use std::io::Write;
+
+use serde::Serialize;
+
+use super::SubmitArgs;
+use super::secret_input::read_secret_from_stdin;
+use super::validate::{EXIT_INVALID, EXIT_USAGE_OR_IO, EXIT_VALID, write_issue_lines};
+use crate::backends::{CustomerClient, Exchange, Outcome};
+use crate::draft_file::read_draft_file;
+use crate::normalize::normalize_for_sending;
+use crate::paths::IntakePaths;
+use crate::profiles::{ProfileStore, client_for};
+use crate::sandbox::{SandboxConfig, SandboxServer};
+use crate::validation::{Issue, Severity, has_errors, validate_draft};
+
+/// One line of `--json` output.
+#[derive(Debug, Serialize)]
+struct SubmitReport<'a> {
+    file: String,
+    /// `created`, `invalid` (not sent), `unreadable`, or an outcome kind (`rejected`, `timeout`…).
+    outcome: &'a str,
+    status: Option<u16>,
+    id: Option<&'a str>,
+    /// The one-sentence meaning.
+    message: String,
+    issues: Vec<Issue>,
+    latency_ms: Option<u128>,
+}
+
+/// Runs the command; returns the exit code.
+pub fn run_submit(args: &SubmitArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<u8> {
+    let paths = match IntakePaths::from_env() {
+        Ok(paths) => paths,
+        Err(e) => return usage(err, &e.to_string()),
+    };
+    let mut store = match ProfileStore::load(&paths) {
+        Ok(store) => store,
+        Err(e) => return usage(err, &e.to_string()),
+    };
+    let Some(profile) = store.find(&args.profile).cloned() else {
+        return usage(err, &format!("no profile named {:?}; `intake profile list` shows them", args.profile));
+    };
+    let secret = if args.secret_stdin {
+        match read_secret_from_stdin(&format!("Secret for {}", profile.name)) {
+            Ok(secret) => Some(secret),
+            Err(e) => return usage(err, &format!("cannot read the secret: {e}")),
+        }
+    } else {
+        None
+    };
+    let sandbox = if profile.kind.is_sandbox() {
+        match SandboxServer::start(SandboxConfig::default()) {
+            Ok(server) => Some(server),
+            Err(e) => return usage(err, &format!("cannot start the built-in sandbox: {e}")),
+        }
+    } else {
+        None
+    };
+    let client = match client_for(&profile, sandbox.as_ref(), secret) {
+        Ok(client) => client,
+        Err(e) => return usage(err, &e.to_string()),
+    };
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => return usage(err, &format!("cannot start the network runtime: {e}")),
+    };
+
+    let backend = profile.backend();
+    let (mut any_failed, mut any_unreadable) = (false, false);
+    for path in &args.files {
+        let file = path.display().to_string();
+        let body = match read_draft_file(path) {
+            Ok(body) => body,
+            Err(read_error) => {
+                any_unreadable = true;
+                writeln!(err, "{file}: {read_error}")?;
+                if args.json {
+                    let report = SubmitReport {
+                        file,
+                        outcome: "unreadable",
+                        status: None,
+                        id: None,
+                        message: read_error.to_string(),
+                        issues: Vec::new(),
+                        latency_ms: None,
+                    };
+                    write_json_line(out, &report)?;
+                }
+                continue;
+            }
+        };
+        let issues = validate_draft(backend, &body);
+        if has_errors(&issues) {
+            any_failed = true;
+            let errors = issues.iter().filter(|i| i.severity == Severity::Error).count();
+            let message = format!("not sent: {errors} {} to fix first", if errors == 1 { "error" } else { "errors" });
+            if args.json {
+                let report = SubmitReport {
+                    file,
+                    outcome: "invalid",
+                    status: None,
+                    id: None,
+                    message,
+                    issues,
+                    latency_ms: None,
+                };
+                write_json_line(out, &report)?;
+            } else {
+                writeln!(out, "{file}: {message}")?;
+                write_issue_lines(out, &issues)?;
+            }
+            continue;
+        }
+        let exchanges = runtime.block_on(send(&client, &normalize_for_sending(backend, &body)));
+        let Some(last) = exchanges.last() else { continue };
+        any_failed |= !last.outcome.is_created();
+        if let Outcome::Rejected { valid_task_types, .. } = &last.outcome
+            && store.learn_task_types(&profile.name, valid_task_types)
+            && let Err(e) = store.save()
+        {
+            writeln!(err, "intake: could not remember the valid task types: {e}")?;
+        }
+        report_outcome(out, args.json, file, last)?;
+    }
+    drop(sandbox);
+    Ok(if any_unreadable {
+        EXIT_USAGE_OR_IO
+    } else if any_failed {
+        EXIT_INVALID
+    } else {
+        EXIT_VALID
+    })
+}
+
+async fn send(client: &CustomerClient, body: &serde_json::Value) -> Vec<Exchange> {
+    client.create_customer(body).await
+}
+
+fn report_outcome(out: &mut dyn Write, json: bool, file: String, exchange: &Exchange) -> std::io::Result<()> {
+    let outcome = &exchange.outcome;
+    let issues: Vec<Issue> = outcome
+        .field_errors()
+        .iter()
+        .map(|e| Issue {
+            path: if e.pointer.is_empty() { e.server_path.clone() } else { e.pointer.clone() },
+            severity: Severity::Error,
+            message: e.message.clone(),
+        })
+        .collect();
+    let status = exchange.response.as_ref().map(|r| r.status);
+    let latency_ms = exchange.latency.as_millis();
+    if json {
+        let report = SubmitReport {
+            file,
+            outcome: outcome.kind(),
+            status,
+            id: outcome.created_id(),
+            message: exchange.summary(),
+            issues,
+            latency_ms: Some(latency_ms),
+        };
+        write_json_line(out, &report)
+    } else {
+        let status = status.map(|s| format!("{s}, ")).unwrap_or_default();
+        writeln!(out, "{file}: {} ({status}{latency_ms} ms)", exchange.summary())?;
+        write_issue_lines(out, &issues)
+    }
+}
+
+fn write_json_line(out: &mut dyn Write, report: &SubmitReport<'_>) -> std::io::Result<()> {
+    writeln!(out, "{}", serde_json::to_string(report).map_err(std::io::Error::other)?)?;
+    out.flush()
+}
+
+fn usage(err: &mut dyn Write, message: &str) -> std::io::Result<u8> {
+    writeln!(err, "intake: {message}")?;
+    Ok(EXIT_USAGE_OR_IO)
+}

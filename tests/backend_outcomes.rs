@@ -1,0 +1,349 @@
+//! Every typed outcome of a create, produced by the real clients over real HTTP against the
+//! built-in sandbox (or a small server of the test's own) on loopback.
+
+mod net_support;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use intake::backends::{Credentials, Exchange, Outcome, Secret, TimeoutPhase};
+use intake::model::Backend;
+use intake::sandbox::{FINOSU_API_KEY, FINOSU_TASK_TYPES, Fault, SandboxConfig, SandboxServer};
+use net_support::*;
+use serde_json::json;
+
+fn create(client: &intake::backends::CustomerClient, body: &serde_json::Value) -> Vec<Exchange> {
+    block_on(client.create_customer(body))
+}
+
+/// Whether an outcome is the expected kind.
+type OutcomeCheck = fn(&Outcome) -> bool;
+
+fn last(exchanges: &[Exchange]) -> &Exchange {
+    exchanges.last().expect("at least one exchange")
+}
+
+/// The deciding outcome of one create.
+fn outcome_of(client: &intake::backends::CustomerClient, body: &serde_json::Value) -> Outcome {
+    last(&create(client, body)).outcome.clone()
+}
+
+#[test]
+fn finosu_create_returns_the_id_and_masks_the_key() {
+    let sandbox = sandbox();
+    let exchanges = create(&client(&sandbox, Backend::Finosu), &example_body(Backend::Finosu, "created-1"));
+    assert_eq!(exchanges.len(), 1);
+    let exchange = last(&exchanges);
+    assert_eq!(exchange.outcome, Outcome::Created { id: Some("TEST-created-1".to_owned()), location: None });
+    assert_eq!(exchange.summary(), "Created customer TEST-created-1.");
+    let response = exchange.response.as_ref().expect("response");
+    assert!((200..300).contains(&response.status));
+    let key = exchange.request_headers.iter().find(|h| h.name == "X-API-Key").expect("key header");
+    assert_eq!(key.value, "••••e8a3");
+    let user_agent = exchange.request_headers.iter().find(|h| h.name == "User-Agent").expect("UA");
+    assert!(user_agent.value.starts_with("intake/"));
+    assert!(!format!("{exchange:?}").contains(FINOSU_API_KEY), "the key leaked into the record");
+}
+
+#[test]
+fn help_scout_create_gets_a_token_then_reads_resource_id_and_location() {
+    let sandbox = sandbox();
+    let exchanges = create(&client(&sandbox, Backend::HelpScout), &example_body(Backend::HelpScout, "vernon"));
+    assert_eq!(exchanges.len(), 2, "token grant, then create");
+    assert!(exchanges[0].url.ends_with("/v2/oauth2/token"));
+    assert!(exchanges[0].outcome.is_created());
+    let body = exchanges[0].request_body.as_deref().expect("form body");
+    assert!(body.contains("client_secret=%E2%80%A2%E2%80%A2%E2%80%A2%E2%80%A2"), "{body}");
+    let token_body = String::from_utf8_lossy(&exchanges[0].response.as_ref().expect("response").body).into_owned();
+    assert!(token_body.contains("••••"), "the token is masked in the record: {token_body}");
+    let Outcome::Created { id: Some(id), location: Some(location) } = &exchanges[1].outcome else {
+        panic!("not created: {:?}", exchanges[1].outcome)
+    };
+    assert!(location.ends_with(&format!("/v2/customers/{id}")), "{location}");
+    let auth = exchanges[1].request_headers.iter().find(|h| h.name == "Authorization").expect("auth");
+    assert!(auth.value.starts_with("Bearer ••••"), "{}", auth.value);
+    // The token is reused for the next create.
+    let again = create(&client_reusing(&sandbox), &example_body(Backend::HelpScout, "again"));
+    assert!(last(&again).outcome.is_created());
+}
+
+fn client_reusing(sandbox: &SandboxServer) -> intake::backends::CustomerClient {
+    client(sandbox, Backend::HelpScout)
+}
+
+#[test]
+fn a_help_scout_client_reuses_its_token() {
+    let sandbox = sandbox();
+    let client = client(&sandbox, Backend::HelpScout);
+    let first = create(&client, &example_body(Backend::HelpScout, "one"));
+    let second = create(&client, &example_body(Backend::HelpScout, "two"));
+    assert_eq!((first.len(), second.len()), (2, 1));
+    assert!(last(&second).outcome.is_created());
+}
+
+#[test]
+fn finosu_field_errors_are_mapped_to_pointers() {
+    let sandbox = sandbox();
+    let mut body = example_body(Backend::Finosu, "rejected");
+    body["email"] = json!("not-an-email");
+    body["zipCode"] = json!("9410");
+    let exchanges = create(&client(&sandbox, Backend::Finosu), &body);
+    let Outcome::Rejected { field_errors, .. } = &last(&exchanges).outcome else {
+        panic!("not rejected: {:?}", last(&exchanges).outcome)
+    };
+    let pointers: Vec<&str> = field_errors.iter().map(|e| e.pointer.as_str()).collect();
+    assert!(pointers.contains(&"/email") && pointers.contains(&"/zipCode"), "{pointers:?}");
+    assert_eq!(last(&exchanges).response.as_ref().map(|r| r.status), Some(400));
+    assert!(last(&exchanges).summary().starts_with("Rejected: 2 fields"), "{}", last(&exchanges).summary());
+}
+
+#[test]
+fn an_unknown_finosu_task_type_teaches_the_valid_ones() {
+    let sandbox = sandbox();
+    let mut body = example_body(Backend::Finosu, "task");
+    body["taskType"] = json!("skydiving");
+    let exchanges = create(&client(&sandbox, Backend::Finosu), &body);
+    let Outcome::Rejected { valid_task_types, field_errors, .. } = &last(&exchanges).outcome else {
+        panic!("not rejected: {:?}", last(&exchanges).outcome)
+    };
+    assert_eq!(valid_task_types, &FINOSU_TASK_TYPES.map(str::to_owned));
+    assert!(field_errors.iter().any(|e| e.pointer == "/taskType"));
+}
+
+#[test]
+fn help_scout_vnd_errors_are_mapped_onto_fields() {
+    let sandbox = sandbox();
+    let mut body = example_body(Backend::HelpScout, "bad");
+    body["emails"] = json!([{"type": "work", "value": "ok@example.com"}, {"type": "work", "value": "nope"}]);
+    body["address"]["postalCode"] = serde_json::Value::Null;
+    body["address"].as_object_mut().expect("address").remove("postalCode");
+    body["photoType"] = json!("myspace");
+    let exchanges = create(&client(&sandbox, Backend::HelpScout), &body);
+    let exchange = last(&exchanges);
+    let content_type = exchange.response.as_ref().and_then(|r| r.header("content-type")).unwrap_or_default();
+    assert!(content_type.starts_with("application/vnd.error+json"), "{content_type}");
+    let Outcome::Rejected { field_errors, .. } = &exchange.outcome else { panic!("{:?}", exchange.outcome) };
+    let pointers: Vec<&str> = field_errors.iter().map(|e| e.pointer.as_str()).collect();
+    for expected in ["/emails/1/value", "/address/postalCode", "/photoType"] {
+        assert!(pointers.contains(&expected), "{expected} missing from {pointers:?}");
+    }
+}
+
+#[test]
+fn a_wrong_key_or_token_is_unauthorized() {
+    let sandbox = sandbox();
+    let finosu = client_with(&sandbox.finosu_base_url(), Credentials::FinosuApiKey(Secret::new("fsk_wrong_000000")));
+    let outcome = &outcome_of(&finosu, &example_body(Backend::Finosu, "u1"));
+    assert!(matches!(outcome, Outcome::Unauthorized { .. }), "{outcome:?}");
+    assert_eq!(outcome.summary(Backend::Finosu), "Key not accepted (401). Check the profile's API key.");
+
+    let token = help_scout_token_client(&sandbox.helpscout_base_url(), "not-a-token");
+    let exchanges = create(&token, &example_body(Backend::HelpScout, "u2"));
+    assert_eq!(exchanges.len(), 1, "a pasted token cannot be renewed, so no retry");
+    assert!(matches!(last(&exchanges).outcome, Outcome::Unauthorized { .. }));
+
+    let wrong_app = client_with(
+        &sandbox.helpscout_base_url(),
+        Credentials::HelpScout(intake::backends::HelpScoutAuth::ClientCredentials {
+            client_id: "intake-sandbox".to_owned(),
+            client_secret: Secret::new("wrong-secret-123"),
+        }),
+    );
+    let exchanges = create(&wrong_app, &example_body(Backend::HelpScout, "u3"));
+    assert_eq!(exchanges.len(), 1, "the grant failed, nothing was sent");
+    assert!(exchanges[0].url.ends_with("/v2/oauth2/token"));
+    assert!(matches!(exchanges[0].outcome, Outcome::Unauthorized { .. }));
+}
+
+#[test]
+fn statuses_forced_by_the_sandbox_have_their_outcomes() {
+    let sandbox = sandbox();
+    for backend in Backend::ALL {
+        let body = example_body(backend, &format!("status-{backend:?}"));
+        let cases: [(u16, OutcomeCheck); 5] = [
+            (403, |o| matches!(o, Outcome::Forbidden { .. })),
+            (404, |o| matches!(o, Outcome::NotFound)),
+            (409, |o| matches!(o, Outcome::Conflict { .. })),
+            (500, |o| matches!(o, Outcome::ServerError { status: 500 })),
+            (503, |o| matches!(o, Outcome::ServerError { status: 503 })),
+        ];
+        for (status, expected) in cases {
+            let exchanges = create(&faulty_client(&sandbox, backend, &Fault::Status(status)), &body);
+            let outcome = &last(&exchanges).outcome;
+            assert!(expected(outcome), "{backend:?} {status}: {outcome:?}");
+            assert!(outcome.is_retryable() == (status >= 500), "{status} retryable?");
+        }
+        let exchanges = create(&faulty_client(&sandbox, backend, &Fault::Status(429)), &body);
+        assert_eq!(
+            last(&exchanges).outcome,
+            Outcome::RateLimited { retry_after: Some(Duration::from_secs(7)) },
+            "{backend:?}"
+        );
+    }
+}
+
+#[test]
+fn a_duplicate_finosu_id_is_a_conflict() {
+    let sandbox = sandbox();
+    let client = client(&sandbox, Backend::Finosu);
+    let body = example_body(Backend::Finosu, "twice");
+    assert!(last(&create(&client, &body)).outcome.is_created());
+    let outcome = &outcome_of(&client, &body);
+    assert!(matches!(outcome, Outcome::Conflict { message } if message.contains("TEST-twice")), "{outcome:?}");
+}
+
+#[test]
+fn the_rate_limit_answers_429_with_retry_after() {
+    let sandbox =
+        SandboxServer::start(SandboxConfig { rate_limit_per_minute: 4, ..SandboxConfig::default() }).expect("sandbox");
+    let client = client(&sandbox, Backend::HelpScout);
+    // The token grant is not limited; each create counts double: two fit in 4.
+    assert!(last(&create(&client, &example_body(Backend::HelpScout, "r1"))).outcome.is_created());
+    assert!(last(&create(&client, &example_body(Backend::HelpScout, "r2"))).outcome.is_created());
+    let exchanges = create(&client, &example_body(Backend::HelpScout, "r3"));
+    let exchange = last(&exchanges);
+    let Outcome::RateLimited { retry_after: Some(wait) } = exchange.outcome else { panic!("{:?}", exchange.outcome) };
+    assert!(wait > Duration::ZERO && wait <= Duration::from_secs(60), "{wait:?}");
+    let response = exchange.response.as_ref().expect("response");
+    assert_eq!(response.header("X-RateLimit-Limit-Minute"), Some("4"));
+    assert_eq!(response.header("X-RateLimit-Remaining-Minute"), Some("0"));
+    assert!(exchange.summary().starts_with("Rate limited (429): wait"), "{}", exchange.summary());
+}
+
+#[test]
+fn a_server_that_hangs_times_out() {
+    let sandbox = sandbox();
+    for backend in Backend::ALL {
+        let exchanges = create(&faulty_client(&sandbox, backend, &Fault::Hang), &example_body(backend, "hang"));
+        let exchange = last(&exchanges);
+        assert_eq!(
+            exchange.outcome,
+            Outcome::Timeout { phase: TimeoutPhase::Response, limit: Duration::from_millis(1500) },
+            "{backend:?}"
+        );
+        assert!(exchange.response.is_none());
+        assert!(exchange.summary().contains("may or may not have been created"));
+    }
+}
+
+#[test]
+fn a_closed_port_is_connection_refused() {
+    let base = format!("http://127.0.0.1:{}/finosu", closed_port());
+    let client = client_with(&base, Credentials::FinosuApiKey(Secret::new(FINOSU_API_KEY)));
+    let outcome = &outcome_of(&client, &example_body(Backend::Finosu, "refused"));
+    assert_eq!(outcome, &Outcome::ConnectionRefused);
+    assert!(outcome.is_retryable());
+}
+
+#[test]
+fn a_dropped_connection_is_reported_as_lost() {
+    let sandbox = sandbox();
+    for backend in Backend::ALL {
+        let exchanges = create(&faulty_client(&sandbox, backend, &Fault::Drop), &example_body(backend, "drop"));
+        let outcome = &last(&exchanges).outcome;
+        assert!(matches!(outcome, Outcome::ConnectionLost { .. }), "{backend:?}: {outcome:?}");
+    }
+}
+
+#[test]
+fn garbage_instead_of_json_is_undecodable() {
+    let sandbox = sandbox();
+    for backend in Backend::ALL {
+        let exchanges = create(&faulty_client(&sandbox, backend, &Fault::Garbage), &example_body(backend, "garbage"));
+        let exchange = last(&exchanges);
+        assert!(matches!(exchange.outcome, Outcome::UndecodableBody { .. }), "{backend:?}: {:?}", exchange.outcome);
+        assert!(!exchange.response.as_ref().expect("response").body.is_empty(), "the raw body is kept for the viewer");
+    }
+}
+
+#[test]
+fn a_huge_answer_is_received_whole() {
+    let sandbox = sandbox();
+    let exchanges =
+        create(&faulty_client(&sandbox, Backend::Finosu, &Fault::Huge), &example_body(Backend::Finosu, "huge"));
+    let exchange = last(&exchanges);
+    let response = exchange.response.as_ref().expect("response");
+    assert!(response.body.len() >= 10 * 1024 * 1024, "{} bytes", response.body.len());
+    assert_eq!(response.body_truncated_from, None);
+    assert!(exchange.outcome.is_created(), "{:?}", exchange.outcome);
+}
+
+#[test]
+fn an_untrusted_certificate_is_a_tls_failure() {
+    let server = tls_support::UntrustedTlsServer::start();
+    let base = format!("https://localhost:{}/finosu", server.port());
+    let client = client_with(&base, Credentials::FinosuApiKey(Secret::new(FINOSU_API_KEY)));
+    let outcome = &outcome_of(&client, &example_body(Backend::Finosu, "tls"));
+    let Outcome::Tls { detail } = outcome else { panic!("{outcome:?}") };
+    assert!(detail.to_lowercase().contains("certificate"), "{detail}");
+}
+
+#[test]
+fn a_name_that_does_not_resolve_is_a_dns_failure() {
+    // No DNS server is asked: the client is given a resolver that knows no names, so the
+    // failure is the real one reqwest reports for an unknown host.
+    struct NoNames;
+    impl reqwest::dns::Resolve for NoNames {
+        fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+            let message = format!("failed to lookup address information: {} is not known", name.as_str());
+            Box::pin(async move { Err(message.into()) })
+        }
+    }
+    let endpoint = endpoint("https://api.finosu.invalid");
+    let http = reqwest::Client::builder().dns_resolver(Arc::new(NoNames)).no_proxy().build().expect("client");
+    let error = block_on(http.get(endpoint.url_for("/customers/1")).send()).expect_err("cannot resolve");
+    let outcome = intake::backends::http::classify_transport_error(&error, &endpoint);
+    assert_eq!(outcome, Outcome::Dns { host: "api.finosu.invalid".to_owned() });
+    assert!(outcome.summary(Backend::Finosu).contains("does not resolve"));
+}
+
+mod tls_support {
+    //! A loopback TLS server with a self-signed certificate no client trusts.
+
+    use std::sync::Arc;
+
+    use tokio::io::AsyncWriteExt as _;
+
+    pub struct UntrustedTlsServer {
+        port: u16,
+        _thread: std::thread::JoinHandle<()>,
+    }
+
+    impl UntrustedTlsServer {
+        pub fn start() -> Self {
+            let cert = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).expect("certificate");
+            let der = cert.cert.der().clone();
+            let key = rustls::pki_types::PrivateKeyDer::Pkcs8(cert.signing_key.serialize_der().into());
+            let config =
+                rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::aws_lc_rs::default_provider()))
+                    .with_safe_default_protocol_versions()
+                    .expect("protocols")
+                    .with_no_client_auth()
+                    .with_single_cert(vec![der], key)
+                    .expect("server config");
+            let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+            let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+            listener.set_nonblocking(true).expect("nonblocking");
+            let port = listener.local_addr().expect("addr").port();
+            let thread = std::thread::spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+                runtime.block_on(async move {
+                    let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
+                    while let Ok((stream, _)) = listener.accept().await {
+                        let acceptor = acceptor.clone();
+                        tokio::spawn(async move {
+                            if let Ok(mut tls) = acceptor.accept(stream).await {
+                                tls.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n").await.ok();
+                            }
+                        });
+                    }
+                });
+            });
+            Self { port, _thread: thread }
+        }
+
+        pub fn port(&self) -> u16 {
+            self.port
+        }
+    }
+}

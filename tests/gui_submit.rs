@@ -1,0 +1,161 @@
+//! Submitting from the window: the real app, the in-process sandbox on loopback, the answer in
+//! the response viewer and the server's field errors at their fields.
+
+mod gui_support;
+
+use egui_kittest::kittest::{NodeT as _, Queryable as _};
+use gui_support::*;
+use intake::backends::Outcome;
+use intake::model::{Backend, Tab};
+use intake::paths::IntakePaths;
+use intake::profiles::{Profile, ProfileKind, ProfileStore};
+use intake::sandbox::{Fault, SandboxConfig, SandboxServer};
+use intake::ui::state::PersistedState;
+use intake::ui::{AppOptions, IntakeApp, SidePanel};
+
+fn open(harness: &mut egui_kittest::Harness<'static, IntakeApp>, path: &str) {
+    let ctx = harness.ctx.clone();
+    harness.state_mut().open_draft_path(path.into(), &ctx);
+    step_until(harness, "the draft to be read", |app| !app.is_file_busy());
+}
+
+fn wait_for_answer(harness: &mut egui_kittest::Harness<'static, IntakeApp>, attempts: usize) {
+    step_until(harness, "the answer", |app| !app.is_sending() && app.viewer().len() >= attempts);
+}
+
+fn all_text(harness: &egui_kittest::Harness<'static, IntakeApp>) -> String {
+    harness
+        .root()
+        .children_recursive()
+        .flat_map(|node| [node.accesskit_node().label(), node.accesskit_node().value()])
+        .flatten()
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn a_finosu_customer_is_created_and_shown_in_the_viewer() {
+    let mut harness = app_harness(Backend::Finosu);
+    open(&mut harness, "examples/finosu-customer.json");
+    click(&mut harness, "Submit");
+    wait_for_answer(&mut harness, 1);
+
+    let app = harness.state();
+    let latest = app.viewer().latest().expect("an attempt");
+    assert_eq!(latest.outcome.created_id(), Some("INT-7K2M9QXD"), "{:?}", latest.outcome);
+    assert_eq!(app.side_panel(), SidePanel::Responses);
+    assert_eq!(app.status().map(|s| s.text.as_str()), Some("Created customer INT-7K2M9QXD."));
+    assert!(harness.query_by_label_contains("Created customer INT-7K2M9QXD").is_some());
+    assert!(!all_text(&harness).contains(intake::sandbox::FINOSU_API_KEY), "the key is on screen");
+
+    // The same draft is not created twice by a second click.
+    click(&mut harness, "Submit");
+    harness.run();
+    assert_eq!(harness.state().viewer().len(), 1);
+    assert!(harness.state().status().is_some_and(|s| s.text.starts_with("Not sent again")));
+}
+
+#[test]
+fn ctrl_enter_creates_a_help_scout_customer() {
+    let mut harness = app_harness(Backend::HelpScout);
+    open(&mut harness, "examples/helpscout-customer.json");
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Enter);
+    harness.run();
+    assert!(harness.state().is_sending() || !harness.state().viewer().is_empty(), "Ctrl+Enter started a send");
+    wait_for_answer(&mut harness, 2);
+    let latest = harness.state().viewer().latest().expect("an attempt");
+    let Outcome::Created { id: Some(id), .. } = &latest.outcome else { panic!("{:?}", latest.outcome) };
+    assert!(harness.query_by_label_contains(&format!("Created customer {id}")).is_some());
+    assert_eq!(harness.state().viewer().len(), 2, "the token grant and the create are both listed");
+}
+
+#[test]
+fn submit_is_refused_while_the_draft_has_errors() {
+    let mut harness = app_harness(Backend::Finosu);
+    open(&mut harness, "examples/finosu-with-problems.json");
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Enter);
+    harness.run();
+    assert!(!harness.state().is_sending());
+    assert_eq!(harness.state().viewer().len(), 0);
+    let status = harness.state().status().cloned().expect("status");
+    assert!(status.is_error && status.text.starts_with("Not sent:"), "{status:?}");
+}
+
+#[test]
+fn a_refused_task_type_is_shown_at_the_field_and_its_valid_values_are_offered() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("task.json");
+    let mut body: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string("examples/finosu-customer.json").expect("example"))
+            .expect("json");
+    body["taskType"] = serde_json::json!("skydiving");
+    body["id"] = serde_json::json!("GUI-TASK-1");
+    std::fs::write(&path, body.to_string()).expect("write");
+
+    let mut harness = app_harness(Backend::Finosu);
+    open(&mut harness, path.to_str().expect("utf-8"));
+    click(&mut harness, "Submit");
+    wait_for_answer(&mut harness, 1);
+
+    let app = harness.state();
+    assert!(matches!(app.viewer().latest().map(|e| &e.outcome), Some(Outcome::Rejected { .. })));
+    assert_eq!(app.tab(), Tab::Properties, "the form shows the tab with the server's complaint");
+    assert_eq!(app.profile().learned_task_types, ["collections", "payment-reminder", "welcome-call"]);
+    assert!(harness.query_by_label_contains("Finosu says: Not a task type of this account").is_some());
+
+    click(&mut harness, "payment-reminder");
+    assert_eq!(harness.state().form().finosu.task_type, "payment-reminder");
+    assert!(harness.query_by_label_contains("Finosu says:").is_none(), "the complaint goes with the value");
+    click(&mut harness, "Submit");
+    wait_for_answer(&mut harness, 2);
+    assert_eq!(harness.state().viewer().latest().and_then(|e| e.outcome.created_id()), Some("GUI-TASK-1"));
+}
+
+#[test]
+fn a_hanging_server_can_be_cancelled_and_the_session_secret_stays_masked() {
+    let sandbox = SandboxServer::start(SandboxConfig::default()).expect("sandbox");
+    let home = tempfile::tempdir().expect("home");
+    let paths = IntakePaths::under(home.path());
+    let mut store = ProfileStore::load(&paths).expect("profiles");
+    let hanging = sandbox.fault_base_url(&Fault::Hang, Backend::Finosu);
+    store.add(Profile::new("Hanging", ProfileKind::Finosu, Some(hanging))).expect("add");
+    store.save().expect("save");
+    let state = PersistedState { profile: "Hanging".to_owned(), ..PersistedState::default() };
+    let mut harness = harness_with(IntakeApp::new(state, AppOptions { paths: Some(paths), ..AppOptions::default() }));
+    open(&mut harness, "examples/finosu-customer.json");
+
+    click(&mut harness, "Submit");
+    assert!(harness.state().status().is_some_and(|s| s.text.contains("secret")), "asks for the secret first");
+    let secret = "fsk_session_only_9f8e7d6c";
+    type_into(&mut harness, "Secret", secret);
+    click(&mut harness, "Use");
+    assert!(harness.query_by_label_contains("secret ••••7d6c (this session)").is_some());
+
+    click(&mut harness, "Submit");
+    assert!(harness.state().is_sending());
+    assert!(harness.query_by_label_contains("Sending…").is_some());
+    click(&mut harness, "Submit");
+    click(&mut harness, "Cancel");
+    assert!(!harness.state().is_sending());
+    assert_eq!(harness.state().viewer().len(), 1, "one attempt, however often Submit was pressed");
+    assert_eq!(harness.state().viewer().latest().map(|e| &e.outcome), Some(&Outcome::Cancelled));
+    assert!(harness.state().status().is_some_and(|s| s.text.starts_with("Cancelled before an answer")));
+    assert!(!all_text(&harness).contains(secret), "the secret is on screen");
+    for entry in walk(home.path()) {
+        let bytes = std::fs::read(&entry).expect("read");
+        assert!(!String::from_utf8_lossy(&bytes).contains(secret), "the secret is in {}", entry.display());
+    }
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}

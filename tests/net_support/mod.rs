@@ -1,0 +1,83 @@
+//! Shared set-up for the network tests: the sandbox, clients aimed at it, example bodies, and
+//! small hand-made servers on loopback for what the sandbox cannot do.
+
+#![allow(dead_code, reason = "each test binary uses a different subset")]
+
+use std::time::Duration;
+
+use intake::backends::{Credentials, CustomerClient, Endpoint, HelpScoutAuth, Secret};
+use intake::model::Backend;
+use intake::normalize::normalize_for_sending;
+use intake::profiles::sandbox_credentials;
+use intake::sandbox::{Fault, SandboxConfig, SandboxServer};
+use serde_json::Value;
+
+/// A sandbox with default settings.
+pub fn sandbox() -> SandboxServer {
+    SandboxServer::start(SandboxConfig::default()).expect("sandbox starts")
+}
+
+/// An endpoint at `base` with short timeouts, so failure tests stay quick.
+pub fn endpoint(base: &str) -> Endpoint {
+    Endpoint {
+        base_url: base.parse().expect("base URL"),
+        connect_timeout: Duration::from_secs(2),
+        timeout: Duration::from_millis(1500),
+    }
+}
+
+/// The sandbox's base URL for `backend`.
+pub fn base_url(sandbox: &SandboxServer, backend: Backend) -> String {
+    match backend {
+        Backend::Finosu => sandbox.finosu_base_url(),
+        Backend::HelpScout => sandbox.helpscout_base_url(),
+    }
+}
+
+/// A client for the sandbox with its published credentials.
+pub fn client(sandbox: &SandboxServer, backend: Backend) -> CustomerClient {
+    CustomerClient::new(endpoint(&base_url(sandbox, backend)), sandbox_credentials(backend)).expect("client")
+}
+
+/// A client for the sandbox behind a forced fault.
+pub fn faulty_client(sandbox: &SandboxServer, backend: Backend, fault: &Fault) -> CustomerClient {
+    CustomerClient::new(endpoint(&sandbox.fault_base_url(fault, backend)), sandbox_credentials(backend))
+        .expect("client")
+}
+
+/// A client with credentials of the caller's choosing.
+pub fn client_with(base: &str, credentials: Credentials) -> CustomerClient {
+    CustomerClient::new(endpoint(base), credentials).expect("client")
+}
+
+/// A Help Scout client with a pasted token.
+pub fn help_scout_token_client(base: &str, token: &str) -> CustomerClient {
+    client_with(base, Credentials::HelpScout(HelpScoutAuth::AccessToken(Secret::new(token))))
+}
+
+/// The example draft of `backend`, normalised as it is sent, with a unique id / email.
+pub fn example_body(backend: Backend, unique: &str) -> Value {
+    let file = match backend {
+        Backend::Finosu => "examples/finosu-customer.json",
+        Backend::HelpScout => "examples/helpscout-customer.json",
+    };
+    let mut body: Value = serde_json::from_str(&std::fs::read_to_string(file).expect("example")).expect("json");
+    match backend {
+        Backend::Finosu => body["id"] = Value::String(format!("TEST-{unique}")),
+        Backend::HelpScout => body["emails"][0]["value"] = Value::String(format!("{unique}@example.com")),
+    }
+    normalize_for_sending(backend, &body)
+}
+
+/// Runs `future` on a fresh runtime.
+pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime").block_on(future)
+}
+
+/// A loopback port nothing listens on (bound, then closed).
+pub fn closed_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    drop(listener);
+    port
+}
