@@ -8,6 +8,7 @@ mod frame_stats;
 pub mod preview;
 pub mod state;
 pub mod tabs;
+pub mod viewer;
 pub mod widgets;
 
 pub use app::{AppOptions, IntakeApp, NEW_SHORTCUT, OPEN_SHORTCUT, SAVE_SHORTCUT, StatusLine, configure_style};
