@@ -8,7 +8,8 @@ use super::body_view::body_ui;
 use super::prepared::{BodyKind, PreparedExchange};
 use crate::backends::{Header, Outcome, curl_command};
 
-/// Draws `attempt`; `number` is its place in the session (1 = first), which keys its widgets.
+/// Draws `attempt`; its number in the session keys the widgets of its bodies, so each attempt
+/// keeps its own open nodes and paging.
 pub(super) fn attempt_ui(ui: &mut Ui, attempt: &mut Attempt) {
     let Attempt { number, prepared, request_view, response_view } = attempt;
     let id = Id::unique(("viewer_attempt", *number));

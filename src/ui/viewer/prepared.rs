@@ -37,7 +37,7 @@ pub enum BodyKind {
 /// One body, read once: its JSON value, the text to show, and where each shown row starts.
 ///
 /// Cloning is cheap (shared buffers), so a prepared body can be handed around freely.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct PreparedBody {
     json: Option<Arc<Value>>,
     text: Arc<str>,
@@ -148,10 +148,21 @@ impl PreparedBody {
     }
 }
 
+/// Describes the body instead of printing it: a debug print of the app must not dump 16 MB.
+impl std::fmt::Debug for PreparedBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PreparedBody")
+            .field("description", &self.description)
+            .field("rows", &self.rows.len())
+            .field("truncated_from", &self.truncated_from)
+            .finish_non_exhaustive()
+    }
+}
+
 /// An [`Exchange`] ready to show: both bodies read, the sentence and status line written.
 ///
 /// Build it where the exchange arrives (it is `Send`); cloning is cheap.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct PreparedExchange {
     exchange: Arc<Exchange>,
     request_body: PreparedBody,
@@ -218,6 +229,20 @@ impl PreparedExchange {
     /// The latency in whole milliseconds.
     pub fn latency_millis(&self) -> u128 {
         self.exchange.latency.as_millis()
+    }
+}
+
+/// Names the request and its ending; the record's raw body bytes are left out.
+impl std::fmt::Debug for PreparedExchange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PreparedExchange")
+            .field("method", &self.exchange.method)
+            .field("url", &self.exchange.url)
+            .field("status", &self.status)
+            .field("summary", &self.summary)
+            .field("request_body", &self.request_body)
+            .field("response_body", &self.response_body)
+            .finish_non_exhaustive()
     }
 }
 
@@ -384,6 +409,14 @@ mod tests {
         assert_eq!(body.row_count(), 100_000);
         assert_eq!(body.preview_row_count(), PREVIEW_BYTES.div_ceil(11));
         assert!(body.preview().ends_with('…'));
+    }
+
+    #[test]
+    fn debug_describes_instead_of_dumping() {
+        let body = PreparedBody::from_bytes("x".repeat(100_000).as_bytes(), None);
+        let printed = format!("{body:?}");
+        assert!(printed.len() < 200, "{printed}");
+        assert!(printed.contains("text · 1 line · 100.0 KB"), "{printed}");
     }
 
     #[test]
