@@ -1,6 +1,7 @@
 //! Talking to the customer APIs: one client per backend, every ending a typed [`Outcome`], every
 //! attempt recorded as an [`Exchange`] with its secrets masked.
 
+pub mod curl;
 pub mod exchange;
 pub mod finosu;
 pub mod helpscout;
@@ -8,6 +9,7 @@ pub mod http;
 pub mod outcome;
 pub mod secret;
 
+pub use curl::curl_command;
 pub use exchange::{Exchange, Header, ResponseRecord};
 pub use finosu::FinosuClient;
 pub use helpscout::{HelpScoutAuth, HelpScoutClient};

@@ -9,6 +9,7 @@ pub mod preview;
 pub mod state;
 pub mod submit_worker;
 pub mod tabs;
+pub mod viewer;
 pub mod widgets;
 
 pub use app::{
