@@ -9,5 +9,6 @@ pub mod draft_file;
 pub mod model;
 pub mod normalize;
 pub mod reference;
+pub mod sandbox;
 pub mod ui;
 pub mod validation;
