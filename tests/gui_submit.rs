@@ -19,8 +19,21 @@ fn open(harness: &mut egui_kittest::Harness<'static, IntakeApp>, path: &str) {
     step_until(harness, "the draft to be read", |app| !app.is_file_busy());
 }
 
+/// Clicks `label` and runs one frame only: while a send runs the spinner keeps repainting, so
+/// `run` (which waits for the UI to settle) cannot be used.
+fn press(harness: &mut egui_kittest::Harness<'static, IntakeApp>, label: &str) {
+    harness.get_by_label(label).click();
+    harness.step();
+    harness.step();
+}
+
 fn wait_for_answer(harness: &mut egui_kittest::Harness<'static, IntakeApp>, attempts: usize) {
     step_until(harness, "the answer", |app| !app.is_sending() && app.viewer().len() >= attempts);
+}
+
+/// Whether some node's label contains `text`.
+fn shown(harness: &egui_kittest::Harness<'static, IntakeApp>, text: &str) -> bool {
+    harness.query_all_by_label_contains(text).next().is_some()
 }
 
 fn all_text(harness: &egui_kittest::Harness<'static, IntakeApp>) -> String {
@@ -37,7 +50,7 @@ fn all_text(harness: &egui_kittest::Harness<'static, IntakeApp>) -> String {
 fn a_finosu_customer_is_created_and_shown_in_the_viewer() {
     let mut harness = app_harness(Backend::Finosu);
     open(&mut harness, "examples/finosu-customer.json");
-    click(&mut harness, "Submit");
+    press(&mut harness, "Submit");
     wait_for_answer(&mut harness, 1);
 
     let app = harness.state();
@@ -45,11 +58,11 @@ fn a_finosu_customer_is_created_and_shown_in_the_viewer() {
     assert_eq!(latest.outcome.created_id(), Some("INT-7K2M9QXD"), "{:?}", latest.outcome);
     assert_eq!(app.side_panel(), SidePanel::Responses);
     assert_eq!(app.status().map(|s| s.text.as_str()), Some("Created customer INT-7K2M9QXD."));
-    assert!(harness.query_by_label_contains("Created customer INT-7K2M9QXD").is_some());
+    assert!(shown(&harness, "Created customer INT-7K2M9QXD"));
     assert!(!all_text(&harness).contains(intake::sandbox::FINOSU_API_KEY), "the key is on screen");
 
     // The same draft is not created twice by a second click.
-    click(&mut harness, "Submit");
+    press(&mut harness, "Submit");
     harness.run();
     assert_eq!(harness.state().viewer().len(), 1);
     assert!(harness.state().status().is_some_and(|s| s.text.starts_with("Not sent again")));
@@ -60,12 +73,12 @@ fn ctrl_enter_creates_a_help_scout_customer() {
     let mut harness = app_harness(Backend::HelpScout);
     open(&mut harness, "examples/helpscout-customer.json");
     harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Enter);
-    harness.run();
+    harness.step();
     assert!(harness.state().is_sending() || !harness.state().viewer().is_empty(), "Ctrl+Enter started a send");
     wait_for_answer(&mut harness, 2);
     let latest = harness.state().viewer().latest().expect("an attempt");
     let Outcome::Created { id: Some(id), .. } = &latest.outcome else { panic!("{:?}", latest.outcome) };
-    assert!(harness.query_by_label_contains(&format!("Created customer {id}")).is_some());
+    assert!(shown(&harness, &format!("Created customer {id}")));
     assert_eq!(harness.state().viewer().len(), 2, "the token grant and the create are both listed");
 }
 
@@ -94,19 +107,19 @@ fn a_refused_task_type_is_shown_at_the_field_and_its_valid_values_are_offered() 
 
     let mut harness = app_harness(Backend::Finosu);
     open(&mut harness, path.to_str().expect("utf-8"));
-    click(&mut harness, "Submit");
+    press(&mut harness, "Submit");
     wait_for_answer(&mut harness, 1);
 
     let app = harness.state();
     assert!(matches!(app.viewer().latest().map(|e| &e.outcome), Some(Outcome::Rejected { .. })));
     assert_eq!(app.tab(), Tab::Properties, "the form shows the tab with the server's complaint");
     assert_eq!(app.profile().learned_task_types, ["collections", "payment-reminder", "welcome-call"]);
-    assert!(harness.query_by_label_contains("Finosu says: Not a task type of this account").is_some());
+    assert!(shown(&harness, "Finosu says: Not a task type of this account"));
 
     click(&mut harness, "payment-reminder");
     assert_eq!(harness.state().form().finosu.task_type, "payment-reminder");
-    assert!(harness.query_by_label_contains("Finosu says:").is_none(), "the complaint goes with the value");
-    click(&mut harness, "Submit");
+    assert!(!shown(&harness, "Finosu says:"), "the complaint goes with the value");
+    press(&mut harness, "Submit");
     wait_for_answer(&mut harness, 2);
     assert_eq!(harness.state().viewer().latest().and_then(|e| e.outcome.created_id()), Some("GUI-TASK-1"));
 }
@@ -124,18 +137,23 @@ fn a_hanging_server_can_be_cancelled_and_the_session_secret_stays_masked() {
     let mut harness = harness_with(IntakeApp::new(state, AppOptions { paths: Some(paths), ..AppOptions::default() }));
     open(&mut harness, "examples/finosu-customer.json");
 
-    click(&mut harness, "Submit");
+    press(&mut harness, "Submit");
     assert!(harness.state().status().is_some_and(|s| s.text.contains("secret")), "asks for the secret first");
     let secret = "fsk_session_only_9f8e7d6c";
-    type_into(&mut harness, "Secret", secret);
+    harness.get_by_role_and_label(egui::accesskit::Role::PasswordInput, "Secret").focus();
+    harness.run();
+    harness.get_by_role_and_label(egui::accesskit::Role::PasswordInput, "Secret").type_text(secret);
+    harness.run();
     click(&mut harness, "Use");
     assert!(harness.query_by_label_contains("secret ••••7d6c (this session)").is_some());
 
-    click(&mut harness, "Submit");
+    press(&mut harness, "Submit");
     assert!(harness.state().is_sending());
     assert!(harness.query_by_label_contains("Sending…").is_some());
-    click(&mut harness, "Submit");
-    click(&mut harness, "Cancel");
+    // A second Ctrl+Enter while sending does nothing.
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Enter);
+    harness.step();
+    press(&mut harness, "Cancel");
     assert!(!harness.state().is_sending());
     assert_eq!(harness.state().viewer().len(), 1, "one attempt, however often Submit was pressed");
     assert_eq!(harness.state().viewer().latest().map(|e| &e.outcome), Some(&Outcome::Cancelled));

@@ -568,10 +568,12 @@ impl IntakeApp {
             Outcome::Rejected { field_errors, valid_task_types, .. } => {
                 self.form.set_server_issues(last.backend, &done.draft, field_errors);
                 self.learn_task_types(&done.profile, valid_task_types);
+                // Show the tab of the first field the server named.
+                let tab = field_errors.iter().find_map(|e| crate::validation::tab_for_path(last.backend, &e.pointer));
                 if last.backend == self.backend()
-                    && let Some(tab) = self.form.first_visible_tab_with_problems(last.backend)
+                    && let Some(tab) = tab
                 {
-                    self.tab = tab;
+                    self.select_tab(tab);
                 }
                 self.set_status(&summary, true);
             }
