@@ -274,7 +274,10 @@ impl IntakeApp {
             }
         };
         let error_count = self.form.error_count();
-        egui::Panel::right("request_preview").resizable(true).default_size(380.0).min_size(260.0).show(ui, |ui| {
+        // The form keeps at least 40 % of the window, however wide a response is.
+        let side_max = (ui.available_width() * 0.6).max(300.0);
+        let side = egui::Panel::right("request_preview").resizable(true).default_size(400.0).min_size(260.0);
+        side.max_size(side_max).show(ui, |ui| {
             self.side_switch_ui(ui);
             match self.side {
                 SidePanel::Request => preview_ui(ui, backend, &text, error_count),
@@ -661,11 +664,22 @@ impl IntakeApp {
     /// for this session.
     fn profile_target_ui(&mut self, ui: &mut Ui) {
         if self.profile.kind.is_sandbox() {
-            let text = match self.submit.sandbox() {
-                Some(sandbox) => format!("local sandbox · {}", sandbox.addr()),
-                None => "local sandbox (starts on first send)".to_owned(),
-            };
-            ui.label(RichText::new(text).small().weak());
+            match self.submit.sandbox() {
+                Some(sandbox) => {
+                    let url = match self.backend() {
+                        Backend::Finosu => sandbox.finosu_base_url(),
+                        Backend::HelpScout => sandbox.helpscout_base_url(),
+                    };
+                    ui.label(RichText::new("local sandbox on 127.0.0.1").small().weak())
+                        .on_hover_text(format!("Requests go to {url}; its credentials are built in."));
+                }
+                None if self.sandbox_failed => {
+                    ui.label(RichText::new("local sandbox not running").small().color(ui.visuals().error_fg_color));
+                }
+                None => {
+                    ui.label(RichText::new("local sandbox starting…").small().weak());
+                }
+            }
             return;
         }
         ui.label(RichText::new(self.profile.base_url.as_deref().unwrap_or_default()).small().weak());
@@ -705,7 +719,11 @@ impl IntakeApp {
             return;
         }
         let errors = self.form.error_count();
-        let button = egui::Button::new(RichText::new("Submit").strong());
+        let mut button = egui::Button::new(RichText::new("Submit").strong());
+        if errors == 0 {
+            // The one call to action: filled, so it stands out from New / Open / Save.
+            button = button.fill(ui.visuals().selection.bg_fill);
+        }
         let response = ui
             .add_enabled(errors == 0, button)
             .on_hover_text(format!("Send this customer to {} (Ctrl+Enter)", self.profile.name))

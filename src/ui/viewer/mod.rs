@@ -21,6 +21,9 @@ use self::body_view::BodyViewState;
 use self::details::attempt_ui;
 use crate::backends::Exchange;
 
+/// Below this width the attempts are listed above the details instead of beside them.
+const STACK_BELOW_WIDTH: f32 = 720.0;
+
 /// The attempts of this session and which one is shown. Runtime state only: nothing here is
 /// persisted (the outbox keeps what must survive a restart).
 #[derive(Debug, Default)]
@@ -80,11 +83,21 @@ impl ResponseViewer {
             ui.label(RichText::new("No requests yet. Each one sent this session is shown here.").weak());
             return;
         }
-        egui::Panel::left("viewer_attempt_list_panel")
-            .resizable(true)
-            .default_size(290.0)
-            .min_size(180.0)
-            .show(ui, |ui| attempt_list_ui(ui, attempts, selected));
+        // Beside the details when there is room, above them in a narrow panel.
+        if ui.available_width() >= STACK_BELOW_WIDTH {
+            egui::Panel::left("viewer_attempt_list_panel")
+                .resizable(true)
+                .default_size(290.0)
+                .min_size(180.0)
+                .show(ui, |ui| attempt_list_ui(ui, attempts, selected));
+        } else {
+            egui::Panel::top("viewer_attempt_list_top")
+                .resizable(true)
+                .default_size(100.0)
+                .min_size(60.0)
+                .max_size(260.0)
+                .show(ui, |ui| attempt_list_ui(ui, attempts, selected));
+        }
         egui::CentralPanel::default().show(ui, |ui| {
             if let Some(attempt) = attempts.get_mut(*selected) {
                 attempt_ui(ui, attempt);
