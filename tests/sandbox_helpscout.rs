@@ -23,6 +23,9 @@ const CLIENT_CREDENTIALS: [(&str, &str); 3] = [
     ("client_secret", HELPSCOUT_CLIENT_SECRET),
 ];
 
+/// A token request's form fields.
+type Form<'a> = [(&'a str, &'a str)];
+
 /// The seed's example customer.
 fn vernon() -> Value {
     json!({
@@ -41,7 +44,7 @@ fn vernon() -> Value {
 }
 
 async fn get_status(server: &SandboxServer, client: &Client, path: &str, token: &str) -> u16 {
-    helpscout(server, client, Method::GET, path, token).send().await.unwrap().status().as_u16()
+    helpscout(server, client, Method::GET, path, token).send().await.expect("an answer").status().as_u16()
 }
 
 // ---- OAuth ----
@@ -66,7 +69,7 @@ async fn the_token_endpoint_refuses_wrong_clients_and_grants() {
     let server = start();
     let client = client();
     let base = server.helpscout_base_url();
-    let cases: &[(&[(&str, &str)], u16, &str)] = &[
+    let cases: &[(&Form<'_>, u16, &str)] = &[
         (
             &[("grant_type", "client_credentials"), ("client_id", HELPSCOUT_CLIENT_ID), ("client_secret", "nope")],
             401,
@@ -309,9 +312,9 @@ async fn every_field_check_reports_its_path() {
         let error = &answer["_embedded"]["errors"][0];
         assert_eq!(error["source"], "JSON");
         assert!(error["message"].as_str().is_some_and(|m| m.len() > 10), "{error}");
-        let sent = path.split(['.', '[']).fold(Some(&body), |at, part| {
+        let sent = path.split(['.', '[']).try_fold(&body, |at, part| {
             let part = part.trim_end_matches(']');
-            at.and_then(|v| part.parse::<usize>().map_or_else(|_| v.get(part), |i| v.get(i)))
+            part.parse::<usize>().map_or_else(|_| at.get(part), |i| at.get(i))
         });
         assert_eq!(error["rejectedValue"], sent.cloned().unwrap_or(Value::Null), "{body}: {error}");
     }
