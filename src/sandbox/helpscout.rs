@@ -84,7 +84,7 @@ async fn gate(State(shared): State<Arc<Shared>>, request: Request, next: Next) -
         let message = if token.is_some() {
             "Invalid or expired access token: get a new one from /v2/oauth2/token"
         } else {
-            "Missing access token: send Authorization: Bearer <token> (an invalid or expired token is refused too)"
+            "No access token: send Authorization: Bearer <token>; invalid or expired tokens are refused too"
         };
         let mut response = vnd_error(StatusCode::UNAUTHORIZED, message, &[]);
         response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
