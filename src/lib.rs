@@ -1,7 +1,8 @@
 //! Intake: enter customers into customer APIs (Finosu, Help Scout).
 //!
-//! The core — [`model`], [`validation`], [`normalize`], [`reference`], [`draft_file`] — knows
-//! nothing about egui and is tested without a window; [`ui`] only draws state and sends commands.
+//! The core — [`model`], [`validation`], [`normalize`], [`mod@reference`], [`draft_file`],
+//! [`backends`], [`sandbox`], [`profiles`], [`cli`] — knows nothing about egui and is tested
+//! without a window; [`ui`] only draws state and sends commands.
 
 pub mod atomic_write;
 pub mod backends;
