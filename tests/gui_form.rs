@@ -344,8 +344,9 @@ fn enter_in_the_time_zone_field_takes_the_best_match() {
 }
 
 #[test]
-fn help_scout_property_rows_are_typed() {
+fn help_scout_property_rows_are_typed_by_hand_without_definitions() {
     let mut harness = app_harness(Backend::HelpScout);
+    harness.state_mut().form_mut().set_property_definitions(Vec::new());
     harness.key_press_modifiers(Modifiers::COMMAND, Key::Num4);
     harness.run();
     click(&mut harness, "Add property");
@@ -379,5 +380,51 @@ fn values_no_editor_can_hold_are_reported_where_they_belong() {
     assert!(harness.query_by_label_contains("Address has no field \"zip\"").is_some());
     harness.key_press_modifiers(Modifiers::COMMAND, Key::Num4);
     harness.run();
-    assert!(harness.query_by_label_contains("Property \"tags\" must be a single value").is_some());
+    // The sandbox's definitions are loaded, so an undefined slug is reported as such.
+    assert!(harness.query_by_label_contains("Property \"tags\" is not a defined customer property").is_some());
+}
+
+#[test]
+fn help_scout_properties_get_typed_editors_from_the_fetched_definitions() {
+    let mut harness = app_harness(Backend::HelpScout);
+    let definitions = harness.state().form().property_definitions().to_vec();
+    assert!(definitions.iter().any(|d| d.slug == "plan" && d.options.len() == 3), "{definitions:#?}");
+    assert_eq!(harness.state().profile().property_definitions, definitions, "cached on the profile");
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Num4);
+    harness.run();
+    assert!(harness.query_by_label_contains("properties are defined in this Help Scout account").is_some());
+    click(&mut harness, "Add property");
+    harness.get_by_role_and_label(Role::ComboBox, "Property 1").click();
+    harness.run();
+    click(&mut harness, "Shoe size (shoeSize)");
+    type_into(&mut harness, "Property 1 value", "44");
+    assert!(harness.query_by_label_contains("\"shoeSize\": 44").is_some(), "sent as a number");
+
+    click(&mut harness, "Add property");
+    harness.get_by_role_and_label(Role::ComboBox, "Property 2").click();
+    harness.run();
+    click(&mut harness, "Plan (plan)");
+    harness.get_by_role_and_label(Role::ComboBox, "Property 2 value").click();
+    harness.run();
+    click(&mut harness, "Pro");
+    assert!(harness.query_by_label_contains("\"plan\": \"Pro\"").is_some());
+    assert_eq!(harness.state().form().error_count(), 0, "{:#?}", harness.state().form().issues());
+}
+
+#[test]
+fn a_dropdown_value_that_is_not_an_option_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("plan.json");
+    std::fs::write(&path, r#"{"firstName": "Vernon", "properties": {"plan": "Platinum"}}"#).unwrap();
+    let mut harness = app_harness(Backend::HelpScout);
+    let ctx = harness.ctx.clone();
+    harness.state_mut().open_draft_path(path, &ctx);
+    step_until(&mut harness, "the file to be read", |app| !app.is_file_busy());
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Num4);
+    harness.run();
+    assert!(
+        harness.query_by_label_contains("Property \"plan\" must be one of: Free, Pro, Enterprise.").is_some(),
+        "{:#?}",
+        harness.state().form().issues()
+    );
 }

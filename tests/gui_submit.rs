@@ -6,7 +6,7 @@ mod gui_support;
 use egui_kittest::kittest::{NodeT as _, Queryable as _};
 use gui_support::*;
 use intake::backends::Outcome;
-use intake::model::{Backend, Tab};
+use intake::model::{Backend, PropertyKind, PropertyRow, Tab};
 use intake::paths::IntakePaths;
 use intake::profiles::{Profile, ProfileKind, ProfileStore};
 use intake::sandbox::{Fault, SandboxConfig, SandboxServer};
@@ -72,14 +72,22 @@ fn a_finosu_customer_is_created_and_shown_in_the_viewer() {
 fn ctrl_enter_creates_a_help_scout_customer() {
     let mut harness = app_harness(Backend::HelpScout);
     open(&mut harness, "examples/helpscout-customer.json");
+    // A dropdown property from the fetched definitions goes along.
+    let plan = PropertyRow { slug: "plan".to_owned(), kind: PropertyKind::Dropdown, value: "Enterprise".to_owned() };
+    harness.state_mut().form_mut().help_scout.properties.push(plan);
+    harness.state_mut().form_mut().invalidate();
+    harness.run();
     harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Enter);
     harness.step();
     assert!(harness.state().is_sending() || !harness.state().viewer().is_empty(), "Ctrl+Enter started a send");
-    wait_for_answer(&mut harness, 2);
+    wait_for_answer(&mut harness, 3);
     let latest = harness.state().viewer().latest().expect("an attempt");
     let Outcome::Created { id: Some(id), .. } = &latest.outcome else { panic!("{:?}", latest.outcome) };
     assert!(shown(&harness, &format!("Created customer {id}")));
-    assert_eq!(harness.state().viewer().len(), 2, "the token grant and the create are both listed");
+    // Definitions (token grant + GET) at start, then the create.
+    assert_eq!(harness.state().viewer().len(), 3, "every request of the session is listed");
+    let sent = latest.request_body.as_deref().unwrap_or_default();
+    assert!(sent.contains(r#""plan":"Enterprise""#), "{sent}");
 }
 
 #[test]

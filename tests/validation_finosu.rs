@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use validation_support::TODAY;
 
 fn context() -> ValidationContext<'static> {
-    ValidationContext { today: TODAY, property_kinds: None, property_kinds_complete: false }
+    ValidationContext { today: TODAY, property_kinds: None, property_kinds_complete: false, property_options: None }
 }
 
 /// A complete, valid Finosu body (the seed's examples, filled in).

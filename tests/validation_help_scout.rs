@@ -14,7 +14,12 @@ fn check(body: &Value) -> Vec<Issue> {
     validate_draft_with(
         Backend::HelpScout,
         body,
-        &ValidationContext { today: TODAY, property_kinds: None, property_kinds_complete: false },
+        &ValidationContext {
+            today: TODAY,
+            property_kinds: None,
+            property_kinds_complete: false,
+            property_options: None,
+        },
     )
 }
 
@@ -22,7 +27,12 @@ fn check_typed(body: &Value, kinds: &BTreeMap<String, PropertyKind>) -> Vec<Issu
     validate_draft_with(
         Backend::HelpScout,
         body,
-        &ValidationContext { today: TODAY, property_kinds: Some(kinds), property_kinds_complete: true },
+        &ValidationContext {
+            today: TODAY,
+            property_kinds: Some(kinds),
+            property_kinds_complete: true,
+            property_options: None,
+        },
     )
 }
 
@@ -559,10 +569,36 @@ fn blank_property_values_are_left_out_not_errors() {
 #[test]
 fn row_types_that_are_not_full_definitions_leave_other_slugs_to_their_json_type() {
     let kinds = BTreeMap::from([("car".to_owned(), PropertyKind::Text)]);
-    let context = ValidationContext { today: TODAY, property_kinds: Some(&kinds), property_kinds_complete: false };
+    let context = ValidationContext {
+        today: TODAY,
+        property_kinds: Some(&kinds),
+        property_kinds_complete: false,
+        property_options: None,
+    };
     let body = json!({"properties": {"car": "Tesla", "size": 4.5, "tags": ["a"], "ok": 3}});
     let issues = validate_draft_with(Backend::HelpScout, &body, &context);
     let paths: Vec<&str> = issues.iter().map(|i| i.path.as_str()).collect();
     assert_eq!(paths, ["/properties/size", "/properties/tags"], "{issues:#?}");
     assert!(issues.iter().all(|i| i.severity == Severity::Error && !i.message.contains("not a defined")));
+}
+
+#[test]
+fn dropdown_properties_take_one_of_their_options() {
+    let kinds = BTreeMap::from([("plan".to_owned(), PropertyKind::Dropdown)]);
+    let options = BTreeMap::from([("plan".to_owned(), vec!["Free".to_owned(), "Pro".to_owned()])]);
+    let context = ValidationContext {
+        today: TODAY,
+        property_kinds: Some(&kinds),
+        property_kinds_complete: true,
+        property_options: Some(&options),
+    };
+    let check =
+        |value: Value| validate_draft_with(Backend::HelpScout, &json!({"properties": {"plan": value}}), &context);
+    assert_eq!(check(json!("Pro")), Vec::<Issue>::new());
+    assert_eq!(check(json!(" pro ")), Vec::<Issue>::new(), "case and spaces do not matter");
+    let issues = check(json!("Gold"));
+    assert_eq!(issues.len(), 1, "{issues:#?}");
+    assert_eq!((issues[0].path.as_str(), issues[0].severity), ("/properties/plan", Severity::Error));
+    assert!(issues[0].message.ends_with("must be one of: Free, Pro."), "{}", issues[0].message);
+    assert!(check(json!(2))[0].message.contains("must be one of its options"));
 }

@@ -346,7 +346,7 @@ fn property_kinds() -> impl Strategy<Value = BTreeMap<String, PropertyKind>> {
 }
 
 fn context(kinds: Option<&BTreeMap<String, PropertyKind>>) -> ValidationContext<'_> {
-    ValidationContext { today: TODAY, property_kinds: kinds, property_kinds_complete: true }
+    ValidationContext { today: TODAY, property_kinds: kinds, property_kinds_complete: true, property_options: None }
 }
 
 /// The pointer with its last segment removed ("" for a top-level field).

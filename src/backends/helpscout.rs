@@ -16,7 +16,7 @@ use super::http::{
 };
 use super::outcome::{FieldError, Outcome};
 use super::secret::Secret;
-use crate::model::Backend;
+use crate::model::{Backend, PropertyDefinition, PropertyKind};
 
 /// The token endpoint, relative to the base URL.
 pub const TOKEN_PATH: &str = "/v2/oauth2/token";
@@ -131,6 +131,21 @@ impl HelpScoutClient {
             }
         })
         .await
+    }
+
+    /// Fetches the account's custom property definitions (`GET /v2/customer-properties`).
+    /// Returns every exchange it took and the definitions, or why there are none.
+    pub async fn property_definitions(&self) -> (Vec<Exchange>, Result<Vec<PropertyDefinition>, String>) {
+        let exchanges = self.get("/v2/customer-properties").await;
+        let Some(last) = exchanges.last() else { return (exchanges, Err("nothing was sent".to_owned())) };
+        let result = match (&last.outcome, &last.response) {
+            (Outcome::Created { .. }, Some(record)) => body_json(record)
+                .as_ref()
+                .and_then(read_property_definitions)
+                .ok_or_else(|| "the answer is not a list of customer properties".to_owned()),
+            (outcome, _) => Err(outcome.summary(Backend::HelpScout)),
+        };
+        (exchanges, result)
     }
 
     /// Runs `call` with a valid token: fetches one first if needed, and after a 401 renews the
@@ -279,6 +294,35 @@ fn mask_token_body(record: &mut ResponseRecord) {
         }
     }
     record.body = Value::Object(map).to_string().into_bytes();
+}
+
+/// Reads `{"_embedded": {"customer-properties": [{slug, name, type, options: [{label}]}]}}`;
+/// definitions of a type Intake does not know are left out.
+pub fn read_property_definitions(body: &Value) -> Option<Vec<PropertyDefinition>> {
+    let items = body.pointer("/_embedded/customer-properties")?.as_array()?;
+    let definitions = items
+        .iter()
+        .filter_map(|item| {
+            let slug = item.get("slug")?.as_str()?.to_owned();
+            let kind = match item.get("type")?.as_str()? {
+                "number" => PropertyKind::Number,
+                "text" => PropertyKind::Text,
+                "bool" => PropertyKind::Bool,
+                "url" => PropertyKind::Url,
+                "date" => PropertyKind::Date,
+                "dropdown" => PropertyKind::Dropdown,
+                _ => return None,
+            };
+            let name = item.get("name").and_then(Value::as_str).unwrap_or(&slug).to_owned();
+            let options = item
+                .get("options")
+                .and_then(Value::as_array)
+                .map(|options| options.iter().filter_map(|o| o.get("label")?.as_str().map(str::to_owned)).collect())
+                .unwrap_or_default();
+            Some(PropertyDefinition { slug, name, kind, options })
+        })
+        .collect();
+    Some(definitions)
 }
 
 /// The meaning of Help Scout's answer to a create.

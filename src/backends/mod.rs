@@ -77,6 +77,16 @@ impl CustomerClient {
         endpoint.url_for(self.backend().create_path())
     }
 
+    /// Help Scout's custom property definitions; `None` for Finosu, which has none.
+    pub async fn property_definitions(
+        &self,
+    ) -> Option<(Vec<Exchange>, Result<Vec<crate::model::PropertyDefinition>, String>)> {
+        match self {
+            Self::Finosu(_) => None,
+            Self::HelpScout(client) => Some(client.property_definitions().await),
+        }
+    }
+
     /// Sends a normalised body; every exchange it took, the last one deciding.
     pub async fn create_customer(&self, body: &Value) -> Vec<Exchange> {
         match self {

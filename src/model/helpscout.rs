@@ -56,10 +56,29 @@ pub enum PropertyKind {
     Url,
     /// `YYYY-MM-DD`.
     Date,
+    /// One of the definition's options (only from fetched definitions).
+    Dropdown,
+}
+
+/// A custom property as Help Scout defines it (`GET /v2/customer-properties`), cached on the
+/// profile so the form can offer typed editors offline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PropertyDefinition {
+    /// The key under `properties`.
+    pub slug: String,
+    /// The name shown in Help Scout.
+    pub name: String,
+    /// How its value is typed.
+    #[serde(rename = "type")]
+    pub kind: PropertyKind,
+    /// A dropdown's option labels.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<String>,
 }
 
 impl PropertyKind {
-    /// All kinds, for the row's type picker.
+    /// The kinds a row can be given by hand, for the row's type picker (a dropdown needs its
+    /// options, which only a fetched definition has).
     pub const ALL: [Self; 5] = [Self::Text, Self::Number, Self::Bool, Self::Url, Self::Date];
 
     /// The name Help Scout uses for the type.
@@ -70,6 +89,7 @@ impl PropertyKind {
             Self::Bool => "bool",
             Self::Url => "url",
             Self::Date => "date",
+            Self::Dropdown => "dropdown",
         }
     }
 
@@ -114,7 +134,9 @@ impl PropertyRow {
                 "false" => Value::Bool(false),
                 _ => Value::String(self.value.clone()),
             },
-            PropertyKind::Text | PropertyKind::Url | PropertyKind::Date => Value::String(self.value.clone()),
+            PropertyKind::Text | PropertyKind::Url | PropertyKind::Date | PropertyKind::Dropdown => {
+                Value::String(self.value.clone())
+            }
         }
     }
 }
@@ -193,6 +215,15 @@ impl HelpScoutDraft {
     /// The declared type of each property row, for validating values by type.
     pub fn property_kinds(&self) -> BTreeMap<String, PropertyKind> {
         self.properties.iter().map(|row| (row.slug.clone(), row.kind)).collect()
+    }
+
+    /// Gives each row whose slug has a definition that definition's type.
+    pub fn apply_definitions(&mut self, definitions: &[PropertyDefinition]) {
+        for row in &mut self.properties {
+            if let Some(definition) = definitions.iter().find(|d| d.slug == row.slug) {
+                row.kind = definition.kind;
+            }
+        }
     }
 
     /// Slugs used by more than one row (only the last would be sent).

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 pub use finosu::FinosuDraft;
-pub use helpscout::{HelpScoutDraft, ListEntry, PropertyKind, PropertyRow};
+pub use helpscout::{HelpScoutDraft, ListEntry, PropertyDefinition, PropertyKind, PropertyRow};
 
 /// The customer API a draft is written for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]

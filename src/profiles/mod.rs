@@ -87,6 +87,9 @@ pub struct Profile {
     /// Task types a Finosu server listed as valid, offered as suggestions.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub learned_task_types: Vec<String>,
+    /// Help Scout custom property definitions, as last fetched.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub property_definitions: Vec<crate::model::PropertyDefinition>,
 }
 
 /// Name of the built-in Finosu sandbox profile.
@@ -104,6 +107,7 @@ impl Profile {
             connect_timeout_secs: default_connect_timeout(),
             timeout_secs: default_timeout(),
             learned_task_types: Vec::new(),
+            property_definitions: Vec::new(),
         }
     }
 

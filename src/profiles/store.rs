@@ -121,6 +121,16 @@ impl ProfileStore {
         Ok(self.profiles.remove(index))
     }
 
+    /// Caches a profile's Help Scout property definitions; true when that changed anything.
+    pub fn cache_property_definitions(&mut self, name: &str, definitions: &[crate::model::PropertyDefinition]) -> bool {
+        let Some(profile) = self.profiles.iter_mut().find(|p| p.name == name) else { return false };
+        if profile.property_definitions == definitions {
+            return false;
+        }
+        profile.property_definitions = definitions.to_vec();
+        true
+    }
+
     /// Remembers the valid task types a server listed; true when that changed anything.
     pub fn learn_task_types(&mut self, name: &str, task_types: &[String]) -> bool {
         let Some(profile) = self.profiles.iter_mut().find(|p| p.name == name) else { return false };

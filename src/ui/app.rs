@@ -85,6 +85,8 @@ pub struct IntakeApp {
     secret_input: String,
     /// The in-process sandbox could not start (said once in the status line).
     sandbox_failed: bool,
+    /// Profiles whose property definitions were already fetched (or tried) this session.
+    definitions_tried: std::collections::HashSet<String>,
     tab: Tab,
     form: FormState,
     tabs_runtime: TabsRuntime,
@@ -144,6 +146,7 @@ impl IntakeApp {
             session_secrets: std::collections::HashMap::new(),
             secret_input: String::new(),
             sandbox_failed: false,
+            definitions_tried: std::collections::HashSet::new(),
             tab,
             form,
             tabs_runtime: TabsRuntime { focus_first_field: true, ..TabsRuntime::default() },
@@ -161,8 +164,14 @@ impl IntakeApp {
     }
 
     fn with_task_type_suggestions(mut self) -> Self {
-        self.tabs_runtime.task_type_suggestions = self.profile.learned_task_types.clone();
+        self.apply_profile_extras();
         self
+    }
+
+    /// What the active profile learned from its server: task types, property definitions.
+    fn apply_profile_extras(&mut self) {
+        self.tabs_runtime.task_type_suggestions = self.profile.learned_task_types.clone();
+        self.form.set_property_definitions(self.profile.property_definitions.clone());
     }
 
     /// Restores from eframe's storage.
@@ -206,6 +215,11 @@ impl IntakeApp {
     /// Whether a send is under way.
     pub fn is_sending(&self) -> bool {
         self.submit.is_busy()
+    }
+
+    /// Whether Help Scout property definitions are being fetched.
+    pub fn is_loading_definitions(&self) -> bool {
+        self.submit.is_fetching_definitions()
     }
 
     /// What the right-hand panel shows.
@@ -253,6 +267,7 @@ impl IntakeApp {
         }
         self.poll_files();
         self.poll_submit();
+        self.poll_definitions();
         self.handle_shortcuts(ui.ctx());
         let dropped = ui.ctx().input(|i| i.raw.dropped_files.first().map(|file| file.path().to_owned()));
         if let Some(path) = dropped {
@@ -288,6 +303,7 @@ impl IntakeApp {
         if self.confirm_new {
             self.confirm_new_ui(ui.ctx());
         }
+        self.fetch_definitions_when_due(ui.ctx());
         // A sandbox profile works from the first send: its server starts with the window.
         if self.profile.kind.is_sandbox() && self.submit.sandbox().is_none() && !self.sandbox_failed {
             if let Err(reason) = self.submit.ensure_sandbox() {
@@ -483,7 +499,7 @@ impl IntakeApp {
         let Some(profile) = self.profiles.find(name).cloned() else { return };
         self.profile = profile;
         self.secret_input.clear();
-        self.tabs_runtime.task_type_suggestions = self.profile.learned_task_types.clone();
+        self.apply_profile_extras();
         self.form.invalidate();
     }
 
@@ -581,6 +597,53 @@ impl IntakeApp {
                 self.set_status(&summary, true);
             }
             _ => self.set_status(&summary, true),
+        }
+    }
+
+    /// Fetches the Help Scout property definitions once per profile and session (and when the
+    /// person asks), as soon as the profile can authenticate.
+    fn fetch_definitions_when_due(&mut self, ctx: &egui::Context) {
+        let asked = std::mem::take(&mut self.tabs_runtime.reload_property_definitions);
+        if self.backend() != Backend::HelpScout || (!asked && self.definitions_tried.contains(&self.profile.name)) {
+            return;
+        }
+        let secret = self.session_secrets.get(&self.profile.name).cloned();
+        if !self.profile.kind.is_sandbox() && secret.is_none() {
+            if asked {
+                self.set_status("Enter the profile's secret (top bar) to load its property definitions.", true);
+            }
+            return;
+        }
+        self.definitions_tried.insert(self.profile.name.clone());
+        let profile = self.profile.clone();
+        if let Err(reason) = self.submit.fetch_definitions(&profile, secret, ctx) {
+            self.set_status(&reason, true);
+        }
+    }
+
+    fn poll_definitions(&mut self) {
+        let Some(done) = self.submit.poll_definitions() else { return };
+        for prepared in done.exchanges {
+            self.viewer.push(prepared);
+        }
+        match done.result {
+            Ok(definitions) => {
+                if self.profiles.cache_property_definitions(&done.profile, &definitions)
+                    && let Err(error) = self.profiles.save()
+                {
+                    tracing::warn!("could not save the property definitions: {error}");
+                }
+                if let Some(updated) = self.profiles.find(&done.profile).cloned()
+                    && updated.name == self.profile.name
+                {
+                    self.profile = updated;
+                    self.apply_profile_extras();
+                }
+            }
+            Err(reason) => {
+                let text = format!("Could not load the Help Scout property definitions: {reason}");
+                self.set_status(&text, true);
+            }
         }
     }
 

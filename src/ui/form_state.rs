@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 
 use crate::backends::FieldError;
-use crate::model::{Backend, Draft, FinosuDraft, HelpScoutDraft, Tab};
+use crate::model::{Backend, Draft, FinosuDraft, HelpScoutDraft, PropertyDefinition, Tab};
 use crate::normalize::normalize_for_sending;
 use crate::validation::{Issue, Severity, TabCount, ValidationContext, count_by_tab, has_content, validate_draft_with};
 
@@ -25,6 +25,8 @@ pub struct FormState {
     notices: BTreeMap<String, String>,
     /// What a server said about fields of the last draft sent.
     server_issues: Vec<ServerIssue>,
+    /// The active Help Scout profile's custom property definitions (empty when unknown).
+    property_definitions: Vec<PropertyDefinition>,
     derived: Option<Derived>,
     generation: u64,
 }
@@ -104,6 +106,19 @@ impl FormState {
         self.invalidate();
     }
 
+    /// Uses these Help Scout property definitions for typing and checking property rows.
+    pub fn set_property_definitions(&mut self, definitions: Vec<PropertyDefinition>) {
+        if self.property_definitions != definitions {
+            self.property_definitions = definitions;
+            self.invalidate();
+        }
+    }
+
+    /// The Help Scout property definitions in use.
+    pub fn property_definitions(&self) -> &[PropertyDefinition] {
+        &self.property_definitions
+    }
+
     /// Number of server complaints still shown.
     pub fn server_issue_count(&self) -> usize {
         self.derived.as_ref().map_or(0, |d| d.issues.len() - d.validation_len)
@@ -114,11 +129,26 @@ impl FormState {
         if self.derived.as_ref().is_some_and(|d| d.backend == backend) {
             return;
         }
+        let definitions = &self.property_definitions;
+        if backend == Backend::HelpScout {
+            self.help_scout.apply_definitions(definitions);
+        }
         let (draft_json, kinds) = match backend {
             Backend::Finosu => (self.finosu.to_json(), None),
+            // Fetched definitions are the account's full list; without them, the rows' own types.
+            Backend::HelpScout if !definitions.is_empty() => {
+                (self.help_scout.to_json(), Some(definitions.iter().map(|d| (d.slug.clone(), d.kind)).collect()))
+            }
             Backend::HelpScout => (self.help_scout.to_json(), Some(self.help_scout.property_kinds())),
         };
-        let context = ValidationContext { property_kinds: kinds.as_ref(), ..ValidationContext::today() };
+        let options: BTreeMap<String, Vec<String>> =
+            definitions.iter().filter(|d| !d.options.is_empty()).map(|d| (d.slug.clone(), d.options.clone())).collect();
+        let context = ValidationContext {
+            property_kinds: kinds.as_ref(),
+            property_kinds_complete: backend == Backend::HelpScout && !definitions.is_empty(),
+            property_options: Some(&options),
+            ..ValidationContext::today()
+        };
         let mut issues = validate_draft_with(backend, &draft_json, &context);
         let validation_len = issues.len();
         issues.extend(
@@ -195,7 +225,7 @@ impl FormState {
 
     /// Splits the state so a view can edit the drafts while reading the issues.
     pub fn split(&mut self) -> (&mut FinosuDraft, &mut HelpScoutDraft, IssueView<'_>) {
-        let Self { finosu, help_scout, touched, show_all, notices, derived, generation: _, server_issues: _ } = self;
+        let Self { finosu, help_scout, touched, show_all, notices, derived, .. } = self;
         (finosu, help_scout, IssueView { derived: derived.as_ref(), touched, show_all: *show_all, notices })
     }
 

@@ -12,6 +12,7 @@ use std::time::{Instant, SystemTime};
 use serde_json::Value;
 
 use crate::backends::{CustomerClient, Exchange, Outcome, Secret};
+use crate::model::PropertyDefinition;
 use crate::profiles::{Profile, client_for};
 use crate::sandbox::{SandboxConfig, SandboxServer};
 use crate::ui::viewer::PreparedExchange;
@@ -34,6 +35,17 @@ impl SubmitDone {
     }
 }
 
+/// Fetched Help Scout property definitions, or why not.
+#[derive(Debug)]
+pub struct DefinitionsDone {
+    /// The profile they are for.
+    pub profile: String,
+    /// The definitions, or a sentence on why there are none.
+    pub result: Result<Vec<PropertyDefinition>, String>,
+    /// The exchanges it took, for the viewer.
+    pub exchanges: Vec<PreparedExchange>,
+}
+
 #[derive(Debug)]
 struct Pending {
     receiver: Receiver<SubmitDone>,
@@ -51,6 +63,7 @@ pub struct SubmitWorker {
     sandbox: Option<SandboxServer>,
     clients: HashMap<String, CustomerClient>,
     pending: Option<Pending>,
+    definitions: Option<Receiver<DefinitionsDone>>,
 }
 
 impl SubmitWorker {
@@ -152,6 +165,56 @@ impl SubmitWorker {
                     draft: pending.draft,
                     exchanges: vec![PreparedExchange::new(record)],
                 })
+            }
+        }
+    }
+
+    /// Fetches a Help Scout profile's property definitions in the background (one fetch at a
+    /// time; a second request while one runs is ignored).
+    pub fn fetch_definitions(
+        &mut self,
+        profile: &Profile,
+        secret: Option<Secret>,
+        ctx: &egui::Context,
+    ) -> Result<(), String> {
+        if self.definitions.is_some() {
+            return Ok(());
+        }
+        if profile.kind.is_sandbox() {
+            self.ensure_sandbox()?;
+        }
+        let client = self.client(profile, secret)?;
+        let runtime = self.runtime()?;
+        let (sender, receiver) = sync_channel(1);
+        let ctx = ctx.clone();
+        let profile_name = profile.name.clone();
+        runtime.spawn(async move {
+            let Some((exchanges, result)) = client.property_definitions().await else { return };
+            let exchanges = exchanges.into_iter().map(PreparedExchange::new).collect();
+            sender.send(DefinitionsDone { profile: profile_name, result, exchanges }).ok();
+            ctx.request_repaint();
+        });
+        self.definitions = Some(receiver);
+        Ok(())
+    }
+
+    /// Whether a definitions fetch is under way.
+    pub fn is_fetching_definitions(&self) -> bool {
+        self.definitions.is_some()
+    }
+
+    /// Finished definitions, once.
+    pub fn poll_definitions(&mut self) -> Option<DefinitionsDone> {
+        let receiver = self.definitions.as_ref()?;
+        match receiver.try_recv() {
+            Ok(done) => {
+                self.definitions = None;
+                Some(done)
+            }
+            Err(TryRecvError::Empty) => None,
+            Err(TryRecvError::Disconnected) => {
+                self.definitions = None;
+                None
             }
         }
     }

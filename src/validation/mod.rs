@@ -52,12 +52,19 @@ pub struct ValidationContext<'a> {
     /// is unknown to it. When the kinds only come from the form's rows, other slugs (values from
     /// a file that no row holds) are checked by their JSON type instead.
     pub property_kinds_complete: bool,
+    /// A dropdown property's option labels by slug, from its definition.
+    pub property_options: Option<&'a BTreeMap<String, Vec<String>>>,
 }
 
 impl ValidationContext<'_> {
     /// Today (local time), no property definitions.
     pub fn today() -> Self {
-        Self { today: chrono::Local::now().date_naive(), property_kinds: None, property_kinds_complete: false }
+        Self {
+            today: chrono::Local::now().date_naive(),
+            property_kinds: None,
+            property_kinds_complete: false,
+            property_options: None,
+        }
     }
 }
 
@@ -349,7 +356,10 @@ impl Walker<'_> {
                     Severity::Warning,
                     format!("{label} is not a defined customer property; Help Scout will reject it."),
                 )),
-                Some(Some(kind)) => property_problem(kind, value).map(|m| (Severity::Error, format!("{label} {m}"))),
+                Some(Some(kind)) => {
+                    let options = self.context.property_options.and_then(|o| o.get(slug)).map(Vec::as_slice);
+                    property_problem(kind, value, options).map(|m| (Severity::Error, format!("{label} {m}")))
+                }
                 Some(None) | None => untyped_property_problem(value).map(|m| (Severity::Error, format!("{label} {m}"))),
             };
             if let Some((severity, message)) = message {
@@ -427,8 +437,15 @@ fn required_hint(kind: &Kind) -> String {
     }
 }
 
-fn property_problem(kind: PropertyKind, value: &Value) -> Option<String> {
+fn property_problem(kind: PropertyKind, value: &Value, options: Option<&[String]>) -> Option<String> {
     match (kind, value) {
+        (PropertyKind::Dropdown, Value::String(s)) => match options {
+            Some(options) if !options.iter().any(|o| o.eq_ignore_ascii_case(s.trim())) => {
+                Some(format!("must be one of: {}.", options.join(", ")))
+            }
+            _ => None,
+        },
+        (PropertyKind::Dropdown, other) => Some(format!("must be one of its options, not {}.", describe(other))),
         (PropertyKind::Number, Value::Number(n)) if n.is_i64() || n.is_u64() => None,
         (PropertyKind::Number, _) => Some("must be a whole number, e.g. 44.".to_owned()),
         (PropertyKind::Bool, Value::Bool(_)) => None,

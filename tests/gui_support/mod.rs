@@ -26,7 +26,11 @@ pub fn app_harness_in(backend: Backend, theme: egui::Theme) -> Harness<'static, 
         Backend::HelpScout => SANDBOX_HELPSCOUT,
     };
     let state = PersistedState { profile: profile.to_owned(), ..PersistedState::default() };
-    harness_in(IntakeApp::new(state, AppOptions::default()), theme)
+    let mut harness = harness_in(IntakeApp::new(state, AppOptions::default()), theme);
+    // A Help Scout profile fetches its property definitions from the sandbox at start: let that
+    // finish so every test starts from the same form.
+    step_until(&mut harness, "the property definitions", |app| !app.is_loading_definitions());
+    harness
 }
 
 /// A harness over an app built elsewhere.

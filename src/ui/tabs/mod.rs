@@ -22,10 +22,16 @@ pub struct TabsRuntime {
     pub metadata_rows: Option<(String, Vec<crate::model::metadata_rows::MetadataRow>)>,
     /// Task types the profile's server listed as valid (Finosu).
     pub task_type_suggestions: Vec<String>,
+    /// The person asked to fetch Help Scout's property definitions again.
+    pub reload_property_definitions: bool,
 }
 
 /// Draws the selected tab of the active backend's form and records the edits.
 pub fn tab_ui(ui: &mut Ui, tab: Tab, backend: Backend, form: &mut FormState, runtime: &mut TabsRuntime) {
+    let definitions = match (backend, tab) {
+        (Backend::HelpScout, Tab::Properties) => form.property_definitions().to_vec(),
+        _ => Vec::new(),
+    };
     let (finosu, help_scout, issues) = form.split();
     let mut fields = FieldUi::new(backend, issues);
     fields.focus_next_row = std::mem::take(&mut runtime.focus_first_field);
@@ -41,7 +47,13 @@ pub fn tab_ui(ui: &mut Ui, tab: Tab, backend: Backend, form: &mut FormState, run
             (Backend::HelpScout, Tab::Basic) => basic::help_scout_ui(ui, &mut fields, help_scout),
             (Backend::HelpScout, Tab::Address) => address::help_scout_ui(ui, &mut fields, help_scout),
             (Backend::HelpScout, Tab::Metadata) => metadata::help_scout_ui(ui, &mut fields, help_scout),
-            (Backend::HelpScout, Tab::Properties) => properties::help_scout_ui(ui, &mut fields, help_scout),
+            (Backend::HelpScout, Tab::Properties) => properties::help_scout_ui(
+                ui,
+                &mut fields,
+                help_scout,
+                &definitions,
+                &mut runtime.reload_property_definitions,
+            ),
         },
     );
     let FieldUi { edited, changed, .. } = fields;

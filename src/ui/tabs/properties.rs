@@ -2,7 +2,7 @@
 
 use egui::Ui;
 
-use crate::model::{FinosuDraft, HelpScoutDraft, PropertyKind, PropertyRow};
+use crate::model::{FinosuDraft, HelpScoutDraft, PropertyDefinition, PropertyKind, PropertyRow};
 use crate::ui::widgets::{FieldUi, line_edit};
 use crate::validation::pointer_segment;
 
@@ -39,30 +39,59 @@ pub fn finosu_ui(ui: &mut Ui, fields: &mut FieldUi<'_>, draft: &mut FinosuDraft,
     ui.end_row();
 }
 
-/// Help Scout: custom properties as slug / type / value rows.
-pub fn help_scout_ui(ui: &mut Ui, fields: &mut FieldUi<'_>, draft: &mut HelpScoutDraft) {
+/// Help Scout: custom properties as rows.
+///
+/// With the account's definitions (fetched from Help
+/// Scout and cached on the profile) a row picks a defined property and gets its typed editor;
+/// without them, slug, type and value are typed by hand.
+pub fn help_scout_ui(
+    ui: &mut Ui,
+    fields: &mut FieldUi<'_>,
+    draft: &mut HelpScoutDraft,
+    definitions: &[PropertyDefinition],
+    reload_definitions: &mut bool,
+) {
     let duplicates: Vec<String> = draft.duplicate_property_slugs().into_iter().map(str::to_owned).collect();
     let HelpScoutDraft { properties: rows, properties_extra, .. } = draft;
     ui.label("Custom properties");
     ui.vertical(|ui| {
-        ui.label(
-            egui::RichText::new("Each property must first be defined in Help Scout; use its slug.").small().weak(),
-        );
+        ui.horizontal(|ui| {
+            let note = match definitions.len() {
+                0 => "Definitions not loaded: type each property's slug as defined in Help Scout.".to_owned(),
+                n => format!("{n} properties are defined in this Help Scout account."),
+            };
+            ui.label(egui::RichText::new(note).small().weak());
+            let label = if definitions.is_empty() { "Load definitions" } else { "Reload definitions" };
+            if ui.small_button(label).on_hover_text("Fetch GET /v2/customer-properties again").clicked() {
+                *reload_definitions = true;
+            }
+        });
         let mut remove = None;
         for (index, row) in rows.iter_mut().enumerate() {
             let number = index + 1;
             let pointer = format!("/properties/{}", pointer_segment(&row.slug));
             ui.horizontal(|ui| {
-                let slug = ui
-                    .add(line_edit(&mut row.slug).hint_text("slug").desired_width(130.0))
-                    .accessible_name(format!("Property {number} slug"));
-                track_row(fields, &slug, row, &pointer);
-                let kind = kind_ui(ui, index, &mut row.kind).accessible_name(format!("Property {number} type"));
-                if kind.changed() && row.kind == PropertyKind::Bool && !matches!(row.value.as_str(), "true" | "false") {
-                    row.value = "false".to_owned();
+                if definitions.is_empty() {
+                    let slug = ui
+                        .add(line_edit(&mut row.slug).hint_text("slug").desired_width(130.0))
+                        .accessible_name(format!("Property {number} slug"));
+                    track_row(fields, &slug, row, &pointer);
+                    let kind = kind_ui(ui, index, &mut row.kind).accessible_name(format!("Property {number} type"));
+                    if kind.changed()
+                        && row.kind == PropertyKind::Bool
+                        && !matches!(row.value.as_str(), "true" | "false")
+                    {
+                        row.value = "false".to_owned();
+                    }
+                    track_row(fields, &kind, row, &pointer);
+                } else {
+                    let slug =
+                        defined_slug_ui(ui, index, row, definitions).accessible_name(format!("Property {number}"));
+                    track_row(fields, &slug, row, &pointer);
+                    ui.label(egui::RichText::new(row.kind.name()).small().weak());
                 }
-                track_row(fields, &kind, row, &pointer);
-                let value = value_ui(ui, row).accessible_name(format!("Property {number} value"));
+                let options = definitions.iter().find(|d| d.slug == row.slug).map_or(&[][..], |d| &d.options[..]);
+                let value = value_ui(ui, index, row, options).accessible_name(format!("Property {number} value"));
                 track_row(fields, &value, row, &pointer);
                 let remove_name = format!("Remove property {number}");
                 if ui.small_button("✖").accessible_name(&remove_name).on_hover_text(remove_name).clicked() {
@@ -124,7 +153,67 @@ fn kind_ui(ui: &mut Ui, index: usize, kind: &mut PropertyKind) -> egui::Response
     response
 }
 
-fn value_ui(ui: &mut Ui, row: &mut PropertyRow) -> egui::Response {
+/// Picks one of the defined properties for a row (its type comes with it).
+fn defined_slug_ui(
+    ui: &mut Ui,
+    index: usize,
+    row: &mut PropertyRow,
+    definitions: &[PropertyDefinition],
+) -> egui::Response {
+    let title = |d: &PropertyDefinition| format!("{} ({})", d.name, d.slug);
+    let selected = match definitions.iter().find(|d| d.slug == row.slug) {
+        Some(definition) => title(definition),
+        None if row.slug.is_empty() => "Choose a property…".to_owned(),
+        None => format!("{} (not defined)", row.slug),
+    };
+    let mut changed = false;
+    let mut response = egui::ComboBox::from_id_salt(("property_slug", index))
+        .selected_text(selected)
+        .width(190.0)
+        .height(420.0)
+        .show_ui(ui, |ui| {
+            for definition in definitions {
+                let chosen = row.slug == definition.slug;
+                if ui.selectable_label(chosen, title(definition)).clicked() && !chosen {
+                    row.slug.clone_from(&definition.slug);
+                    if row.kind != definition.kind {
+                        row.kind = definition.kind;
+                        row.value =
+                            if definition.kind == PropertyKind::Bool { "false".to_owned() } else { String::new() };
+                    }
+                    changed = true;
+                }
+            }
+        })
+        .response;
+    if changed {
+        response.mark_changed();
+    }
+    response
+}
+
+fn value_ui(ui: &mut Ui, index: usize, row: &mut PropertyRow, options: &[String]) -> egui::Response {
+    if row.kind == PropertyKind::Dropdown && !options.is_empty() {
+        let mut changed = false;
+        let shown = if row.value.trim().is_empty() { "Choose…" } else { row.value.as_str() };
+        let mut response = egui::ComboBox::from_id_salt(("property_option", index))
+            .selected_text(shown.to_owned())
+            .width(170.0)
+            .show_ui(ui, |ui| {
+                for option in options {
+                    let chosen = row.value.trim().eq_ignore_ascii_case(option);
+                    if ui.selectable_label(chosen, option).clicked() && !chosen {
+                        row.value.clone_from(option);
+                        changed = true;
+                    }
+                }
+            })
+            .response;
+        if changed {
+            response.mark_changed();
+        }
+        return response;
+    }
     if row.kind == PropertyKind::Bool {
         let mut checked = row.value == "true";
         let response = ui.checkbox(&mut checked, "");
@@ -137,7 +226,7 @@ fn value_ui(ui: &mut Ui, row: &mut PropertyRow) -> egui::Response {
         PropertyKind::Number => "whole number",
         PropertyKind::Url => "https://…",
         PropertyKind::Date => "YYYY-MM-DD",
-        PropertyKind::Text | PropertyKind::Bool => "value",
+        PropertyKind::Text | PropertyKind::Bool | PropertyKind::Dropdown => "value",
     };
     ui.add(line_edit(&mut row.value).hint_text(hint).desired_width(170.0))
 }
