@@ -50,16 +50,24 @@ fn all_text(harness: &egui_kittest::Harness<'static, IntakeApp>) -> String {
 fn a_finosu_customer_is_created_and_shown_in_the_viewer() {
     let mut harness = app_harness(Backend::Finosu);
     open(&mut harness, "examples/finosu-customer.json");
+    "6789".clone_into(&mut harness.state_mut().form_mut().finosu.ssn_last_four);
+    harness.state_mut().form_mut().invalidate();
+    harness.run();
     press(&mut harness, "Submit");
     wait_for_answer(&mut harness, 1);
 
     let app = harness.state();
+    let sent = app.viewer().latest().and_then(|e| e.request_body.clone()).unwrap_or_default();
+    assert!(sent.contains(r#""ssnLastFour":"6789""#), "the record keeps what was sent: {sent}");
     let latest = app.viewer().latest().expect("an attempt");
     assert_eq!(latest.outcome.created_id(), Some("INT-7K2M9QXD"), "{:?}", latest.outcome);
     assert_eq!(app.side_panel(), SidePanel::Responses);
     assert_eq!(app.status().map(|s| s.text.as_str()), Some("Created customer INT-7K2M9QXD."));
     assert!(shown(&harness, "Created customer INT-7K2M9QXD"));
-    assert!(!all_text(&harness).contains(intake::sandbox::FINOSU_API_KEY), "the key is on screen");
+    let text = all_text(&harness);
+    assert!(!text.contains(intake::sandbox::FINOSU_API_KEY), "the key is on screen");
+    assert!(!text.contains("6789"), "the SSN last four is on screen (request or echoed response)");
+    assert!(text.contains("ssnLastFour"), "the viewer shows the bodies");
 
     // The same draft is not created twice by a second click.
     press(&mut harness, "Submit");

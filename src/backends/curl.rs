@@ -18,7 +18,8 @@ pub fn curl_command(exchange: &Exchange) -> String {
         parts.push(format!("-H {}", shell_quote(&format!("{}: {}", header.name, header.value))));
     }
     if let Some(body) = &exchange.request_body {
-        parts.push(format!("--data-raw {}", shell_quote(body)));
+        // The SSN last four stays masked, like the secrets in the headers.
+        parts.push(format!("--data-raw {}", shell_quote(&super::exchange::masked_body_text(body))));
     }
     parts.join(" \\\n  ")
 }
@@ -109,5 +110,13 @@ mod tests {
         let command = curl_command(&ex);
         assert!(command.contains("-H 'X-API-Key: ••••e8a3'"), "{command}");
         assert!(!command.contains(key.expose()), "{command}");
+    }
+
+    #[test]
+    fn the_ssn_last_four_stays_masked_in_the_body() {
+        let exchange = exchange(Vec::new(), Some(r#"{"firstName":"Ada","ssnLastFour":"6789"}"#));
+        let command = curl_command(&exchange);
+        assert!(!command.contains("6789"), "{command}");
+        assert!(command.contains(r#""ssnLastFour":"••••""#), "{command}");
     }
 }

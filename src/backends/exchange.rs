@@ -5,6 +5,42 @@ use std::time::{Duration, SystemTime};
 use super::outcome::Outcome;
 use crate::model::Backend;
 
+/// Keys of customer data shown masked wherever a body is displayed or copied.
+pub const MASKED_BODY_KEYS: [&str; 1] = ["ssnLastFour"];
+
+/// Replaces the value of every [`MASKED_BODY_KEYS`] key (at any depth) with `••••`; true when
+/// anything was masked. The record keeps what was sent; displays and copies use this.
+pub fn mask_customer_secrets(value: &mut serde_json::Value) -> bool {
+    match value {
+        serde_json::Value::Object(map) => {
+            let mut masked = false;
+            for (key, child) in map.iter_mut() {
+                if MASKED_BODY_KEYS.contains(&key.as_str()) && !child.is_null() {
+                    *child = serde_json::Value::String("••••".to_owned());
+                    masked = true;
+                } else {
+                    masked |= mask_customer_secrets(child);
+                }
+            }
+            masked
+        }
+        serde_json::Value::Array(items) => items.iter_mut().fold(false, |acc, item| mask_customer_secrets(item) | acc),
+        _ => false,
+    }
+}
+
+/// `text` with [`mask_customer_secrets`] applied when it is JSON (compact), else unchanged.
+pub fn masked_body_text(text: &str) -> std::borrow::Cow<'_, str> {
+    let Ok(mut value) = serde_json::from_str::<serde_json::Value>(text) else {
+        return std::borrow::Cow::Borrowed(text);
+    };
+    if mask_customer_secrets(&mut value) {
+        std::borrow::Cow::Owned(value.to_string())
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
 /// Response bodies larger than this are cut here; the record says how much there was.
 pub const MAX_KEPT_BODY_BYTES: usize = 16 * 1024 * 1024;
 

@@ -12,6 +12,7 @@ use chrono::{DateTime, FixedOffset, Local, Utc};
 use serde_json::Value;
 
 use crate::backends::Exchange;
+use crate::backends::exchange::mask_customer_secrets;
 
 /// A shown row is at most this long: longer lines are split, so that no single row of a
 /// minified 10 MB body is ever laid out in one piece.
@@ -55,7 +56,9 @@ impl PreparedBody {
     /// Reads `bytes` (cut from `truncated_from` bytes when the record says so).
     pub fn from_bytes(bytes: &[u8], truncated_from: Option<usize>) -> Self {
         // A cut body is never valid JSON; don't spend a parse finding that out.
-        let json = if truncated_from.is_none() { serde_json::from_slice::<Value>(bytes).ok() } else { None };
+        let mut json = if truncated_from.is_none() { serde_json::from_slice::<Value>(bytes).ok() } else { None };
+        // Customer data the SPEC keeps masked on screen (the SSN last four) is masked here, once.
+        let masked = json.as_mut().is_some_and(mask_customer_secrets);
         let (text, valid_utf8) = match &json {
             Some(value) => (serde_json::to_string_pretty(value).unwrap_or_default(), true),
             None => match std::str::from_utf8(bytes) {
@@ -67,8 +70,12 @@ impl PreparedBody {
         let preview_rows = rows.partition_point(|row| row.start < PREVIEW_BYTES);
         let line_count = count_lines(&text);
         let description = describe(json.as_ref(), bytes.len(), line_count, valid_utf8);
+        let preview = match &json {
+            Some(value) if masked => preview_of(value.to_string().as_bytes()),
+            _ => preview_of(bytes),
+        };
         Self {
-            preview: preview_of(bytes),
+            preview,
             json: json.map(Arc::new),
             text: Arc::from(text),
             rows: Arc::from(rows),
