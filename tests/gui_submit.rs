@@ -62,7 +62,10 @@ fn a_finosu_customer_is_created_and_shown_in_the_viewer() {
     let latest = app.viewer().latest().expect("an attempt");
     assert_eq!(latest.outcome.created_id(), Some("INT-7K2M9QXD"), "{:?}", latest.outcome);
     assert_eq!(app.side_panel(), SidePanel::Responses);
-    assert_eq!(app.status().map(|s| s.text.as_str()), Some("Created customer INT-7K2M9QXD."));
+    assert_eq!(
+        app.status().map(|s| s.text.as_str()),
+        Some("Created customer INT-7K2M9QXD. Ctrl+N starts the next customer.")
+    );
     assert!(shown(&harness, "Created customer INT-7K2M9QXD"));
     let text = all_text(&harness);
     assert!(!text.contains(intake::sandbox::FINOSU_API_KEY), "the key is on screen");
@@ -74,6 +77,12 @@ fn a_finosu_customer_is_created_and_shown_in_the_viewer() {
     harness.run();
     assert_eq!(harness.state().viewer().len(), 1);
     assert!(harness.state().status().is_some_and(|s| s.text.starts_with("Not sent again")));
+
+    // A sent customer counts as saved: Ctrl+N starts the next one without asking.
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::N);
+    harness.run();
+    assert!(!harness.state().is_confirming_new());
+    assert_eq!(harness.state().form().finosu.first_name, "");
 }
 
 #[test]

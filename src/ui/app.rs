@@ -581,8 +581,10 @@ impl IntakeApp {
         match &last.outcome {
             Outcome::Created { id, .. } => {
                 self.form.set_server_issues(last.backend, &done.draft, &[]);
+                // Sent is as good as saved: Ctrl+N starts the next customer without asking.
+                self.clean_body = Some((last.backend, done.draft.clone()));
                 self.created = Some(CreatedDraft { profile: done.profile, draft: done.draft, id: id.clone() });
-                self.set_status(&summary, false);
+                self.set_status(&format!("{summary} Ctrl+N starts the next customer."), false);
             }
             Outcome::Rejected { field_errors, valid_task_types, .. } => {
                 self.form.set_server_issues(last.backend, &done.draft, field_errors);
