@@ -160,10 +160,10 @@ impl IntakeApp {
             confirm_new: false,
             open_on_start: options.open_draft,
         }
-        .with_task_type_suggestions()
+        .with_profile_extras()
     }
 
-    fn with_task_type_suggestions(mut self) -> Self {
+    fn with_profile_extras(mut self) -> Self {
         self.apply_profile_extras();
         self
     }
@@ -474,7 +474,7 @@ impl IntakeApp {
             && guess != self.backend()
             && let Some(profile) = self.profiles.profiles().iter().find(|p| p.backend() == guess).cloned()
         {
-            self.profile = profile.clone();
+            self.select_profile(&profile.name);
             note =
                 format!(" It looks like a {} customer, so the profile is now {}.", guess.display_name(), profile.name);
         }
