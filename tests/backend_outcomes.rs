@@ -351,11 +351,9 @@ mod tls_support {
 #[test]
 fn a_short_lived_help_scout_token_is_renewed_before_each_use() {
     // Tokens are renewed a minute before they expire, so a 2-second token is never reused.
-    let sandbox = SandboxServer::start(SandboxConfig {
-        token_lifetime: Duration::from_secs(2),
-        ..SandboxConfig::default()
-    })
-    .expect("sandbox");
+    let sandbox =
+        SandboxServer::start(SandboxConfig { token_lifetime: Duration::from_secs(2), ..SandboxConfig::default() })
+            .expect("sandbox");
     let client = client(&sandbox, Backend::HelpScout);
     for who in ["short-1", "short-2"] {
         let exchanges = create(&client, &example_body(Backend::HelpScout, who));
