@@ -361,3 +361,19 @@ fn a_short_lived_help_scout_token_is_renewed_before_each_use() {
         assert!(last(&exchanges).outcome.is_created(), "{:?}", last(&exchanges).outcome);
     }
 }
+
+#[test]
+fn a_401_renews_the_token_once_and_retries_once() {
+    let sandbox = sandbox();
+    let client = client(&sandbox, Backend::HelpScout);
+    assert!(last(&create(&client, &example_body(Backend::HelpScout, "before"))).outcome.is_created());
+    sandbox.revoke_access_tokens();
+    let exchanges = create(&client, &example_body(Backend::HelpScout, "after"));
+    let kinds: Vec<&str> = exchanges.iter().map(|e| e.outcome.kind()).collect();
+    assert_eq!(kinds, ["unauthorized", "created", "created"], "create refused, new grant, create again");
+    assert!(exchanges[1].url.ends_with("/v2/oauth2/token"));
+
+    // A pasted token cannot be renewed: the 401 is final, with no retry.
+    let pasted = help_scout_token_client(&sandbox.helpscout_base_url(), "revoked-or-expired-token");
+    assert_eq!(create(&pasted, &example_body(Backend::HelpScout, "pasted")).len(), 1);
+}

@@ -159,6 +159,11 @@ impl SandboxServer {
         state::lock(&self.shared.oauth).revoke_refresh_tokens();
     }
 
+    /// Every Help Scout access token issued so far stops working (a 401 on next use).
+    pub fn revoke_access_tokens(&self) {
+        state::lock(&self.shared.oauth).revoke_access_tokens();
+    }
+
     /// Stops serving and waits for the server thread to end.
     pub fn shutdown(self) {
         // Drop does the work.

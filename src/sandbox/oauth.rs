@@ -39,6 +39,12 @@ impl TokenStore {
         self.access.get(token).is_some_and(|expires_at| now < *expires_at)
     }
 
+    /// Every access token issued so far stops working (as when an admin revokes an app's
+    /// tokens), so clients see a 401 for a token they believe is fresh.
+    pub fn revoke_access_tokens(&mut self) {
+        self.access.clear();
+    }
+
     /// Every refresh token issued so far stops working.
     pub fn revoke_refresh_tokens(&mut self) {
         self.refresh.clear();
