@@ -190,6 +190,34 @@ fn a_hanging_server_can_be_cancelled_and_the_session_secret_stays_masked() {
     }
 }
 
+#[test]
+fn a_10_mb_answer_arrives_parsed_and_the_window_keeps_drawing() {
+    let sandbox = SandboxServer::start(SandboxConfig::default()).expect("sandbox");
+    let home = tempfile::tempdir().expect("home");
+    let paths = IntakePaths::under(home.path());
+    let mut store = ProfileStore::load(&paths).expect("profiles");
+    let huge = sandbox.fault_base_url(&Fault::Huge, Backend::Finosu);
+    store.add(Profile::new("Huge", ProfileKind::Finosu, Some(huge))).expect("add");
+    store.save().expect("save");
+    let state = PersistedState { profile: "Huge".to_owned(), ..PersistedState::default() };
+    let mut harness = harness_with(IntakeApp::new(state, AppOptions { paths: Some(paths), ..AppOptions::default() }));
+    open(&mut harness, "examples/finosu-customer.json");
+    harness.state_mut().use_session_secret(intake::backends::Secret::new(intake::sandbox::FINOSU_API_KEY));
+    press(&mut harness, "Submit");
+    wait_for_answer(&mut harness, 1);
+
+    let latest = harness.state().viewer().latest().expect("an attempt");
+    let size = latest.response.as_ref().map_or(0, |r| r.body.len());
+    assert!(size >= 10 * 1024 * 1024, "{size} bytes");
+    assert!(latest.outcome.is_created(), "{:?}", latest.outcome);
+    // The body was parsed on the network thread; the viewer pages it instead of laying it out.
+    assert!(shown(&harness, "MB"), "the viewer gives the body's size");
+    for _ in 0..3 {
+        harness.step();
+    }
+    assert!(shown(&harness, "Created customer INT-7K2M9QXD"));
+}
+
 fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     let mut files = Vec::new();
     for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
