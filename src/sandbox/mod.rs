@@ -128,7 +128,7 @@ impl SandboxServer {
                 runtime.shutdown_background();
             })
             .map_err(SandboxError::Runtime)?;
-        tracing::info!("sandbox listening on http://{addr}");
+        tracing::debug!("sandbox listening on http://{addr}");
         Ok(Self { addr, shared, stop: Some(stop), thread: Some(thread) })
     }
 

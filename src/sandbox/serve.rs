@@ -54,7 +54,7 @@ pub async fn serve(listener: std::net::TcpListener, shared: Arc<Shared>, mut sto
             }
         }
     }
-    tracing::info!("sandbox stopped");
+    tracing::debug!("sandbox stopped");
 }
 
 /// Both APIs under their prefixes.

@@ -87,7 +87,7 @@ impl SubmitWorker {
         if self.sandbox.is_none() {
             let server = SandboxServer::start(SandboxConfig::default())
                 .map_err(|e| format!("The built-in sandbox could not start: {e}"))?;
-            tracing::info!("sandbox serving on http://{}", server.addr());
+            tracing::debug!("sandbox serving on http://{}", server.addr());
             self.sandbox = Some(server);
         }
         self.sandbox.as_ref().ok_or_else(|| "The built-in sandbox is not running.".to_owned())
