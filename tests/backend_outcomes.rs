@@ -377,3 +377,42 @@ fn a_401_renews_the_token_once_and_retries_once() {
     let pasted = help_scout_token_client(&sandbox.helpscout_base_url(), "revoked-or-expired-token");
     assert_eq!(create(&pasted, &example_body(Backend::HelpScout, "pasted")).len(), 1);
 }
+
+#[test]
+fn a_server_that_never_accepts_is_a_connect_timeout() {
+    // A loopback listener with a backlog of one whose queue is filled and never accepted: Linux
+    // then drops new SYNs, so the next connection attempt waits until the connect timeout.
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    let (listener, fillers) = runtime.block_on(async {
+        let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+        socket.bind("127.0.0.1:0".parse().expect("addr")).expect("bind");
+        let listener = socket.listen(1).expect("listen");
+        let addr = listener.local_addr().expect("addr");
+        let mut fillers = Vec::new();
+        for _ in 0..3 {
+            let attempt = tokio::time::timeout(Duration::from_millis(200), tokio::net::TcpStream::connect(addr));
+            if let Ok(Ok(stream)) = attempt.await {
+                fillers.push(stream);
+            }
+        }
+        (listener, fillers)
+    });
+    let port = listener.local_addr().expect("addr").port();
+    let endpoint = intake::backends::Endpoint {
+        base_url: format!("http://127.0.0.1:{port}/finosu").parse().expect("url"),
+        connect_timeout: Duration::from_millis(500),
+        timeout: Duration::from_secs(5),
+    };
+    let client =
+        intake::backends::CustomerClient::new(endpoint, Credentials::FinosuApiKey(Secret::new(FINOSU_API_KEY)))
+            .expect("client");
+    let outcome = outcome_of(&client, &example_body(Backend::Finosu, "backlog"));
+    assert_eq!(
+        outcome,
+        Outcome::Timeout { phase: TimeoutPhase::Connect, limit: Duration::from_millis(500) },
+        "with {} queued connections",
+        fillers.len()
+    );
+    assert!(outcome.summary(Backend::Finosu).starts_with("No connection within 0.5 s"));
+    drop((listener, fillers));
+}

@@ -125,6 +125,16 @@ pub enum Outcome {
     },
 }
 
+/// `30 s`, or `0.5 s` for limits under a second or with a fraction.
+fn seconds_text(duration: Duration) -> String {
+    if duration.subsec_millis() == 0 {
+        format!("{} s", duration.as_secs())
+    } else {
+        let text = format!("{:.1}", duration.as_secs_f64());
+        format!("{} s", text.trim_end_matches(".0"))
+    }
+}
+
 fn serialize_opt_secs<S: serde::Serializer>(value: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
     match value {
         Some(d) => s.serialize_some(&d.as_secs_f64()),
@@ -234,11 +244,11 @@ impl Outcome {
             }
             Self::UnexpectedStatus { status } => format!("Unexpected answer ({status}); see the response body."),
             Self::Timeout { phase: TimeoutPhase::Connect, limit } => {
-                format!("No connection within {} s; the server may be down or unreachable.", limit.as_secs())
+                format!("No connection within {}; the server may be down or unreachable.", seconds_text(*limit))
             }
             Self::Timeout { phase: TimeoutPhase::Response, limit } => format!(
-                "No answer within {} s. The customer may or may not have been created; check before sending again.",
-                limit.as_secs()
+                "No answer within {}. The customer may or may not have been created; check before sending again.",
+                seconds_text(*limit)
             ),
             Self::ConnectionRefused => {
                 "Connection refused: nothing listens at the base URL's host and port.".to_owned()
@@ -252,5 +262,20 @@ impl Outcome {
             Self::Cancelled => "Cancelled before an answer; the customer may or may not have been created.".to_owned(),
             Self::InvalidRequest { detail } => format!("The request could not be built: {detail}."),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timeout_sentences_name_the_limit() {
+        let connect = Outcome::Timeout { phase: TimeoutPhase::Connect, limit: Duration::from_millis(500) };
+        assert!(connect.summary(Backend::Finosu).starts_with("No connection within 0.5 s;"));
+        let response = Outcome::Timeout { phase: TimeoutPhase::Response, limit: Duration::from_secs(30) };
+        assert!(response.summary(Backend::HelpScout).starts_with("No answer within 30 s."));
+        let odd = Outcome::Timeout { phase: TimeoutPhase::Response, limit: Duration::from_millis(1500) };
+        assert!(odd.summary(Backend::HelpScout).starts_with("No answer within 1.5 s."));
     }
 }
