@@ -87,6 +87,8 @@ pub struct IntakeApp {
     sandbox_failed: bool,
     /// Profiles whose property definitions were already fetched (or tried) this session.
     definitions_tried: std::collections::HashSet<String>,
+    /// The phone metadata warm-up was started.
+    phone_metadata_requested: bool,
     tab: Tab,
     form: FormState,
     tabs_runtime: TabsRuntime,
@@ -147,6 +149,7 @@ impl IntakeApp {
             secret_input: String::new(),
             sandbox_failed: false,
             definitions_tried: std::collections::HashSet::new(),
+            phone_metadata_requested: false,
             tab,
             form,
             tabs_runtime: TabsRuntime { focus_first_field: true, ..TabsRuntime::default() },
@@ -304,6 +307,12 @@ impl IntakeApp {
             self.confirm_new_ui(ui.ctx());
         }
         self.fetch_definitions_when_due(ui.ctx());
+        // Once the first frame is out, load the phone metadata off the UI thread, so the first
+        // keystroke in a phone field does not stall on it.
+        if !self.phone_metadata_requested {
+            self.phone_metadata_requested = true;
+            crate::validation::warm_up_phone_metadata();
+        }
         // A sandbox profile works from the first send: its server starts with the window.
         if self.profile.kind.is_sandbox() && self.submit.sandbox().is_none() && !self.sandbox_failed {
             if let Err(reason) = self.submit.ensure_sandbox() {

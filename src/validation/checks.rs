@@ -103,6 +103,19 @@ fn with_phone_reading<R>(text: &str, look: impl FnOnce(&PhoneReading) -> R) -> R
     })
 }
 
+/// Loads libphonenumber's metadata (about 70 ms, once per process) on a background thread.
+///
+/// The window calls it after its first frame, so that the first keystroke in a phone field
+/// finds the metadata loaded, or waits for the load under way instead of repeating it.
+pub fn warm_up_phone_metadata() {
+    let spawned = std::thread::Builder::new().name("intake-phone-metadata".to_owned()).spawn(|| {
+        let _ = phone_e164("+1 415 555 0123");
+    });
+    if let Err(error) = spawned {
+        tracing::debug!("phone metadata will load on first use: {error}");
+    }
+}
+
 /// The E.164 form of a valid phone number without an extension (`+14155550123`); `None` for
 /// anything else (E.164 has no room for an extension), which is then sent as typed.
 pub fn phone_e164(text: &str) -> Option<String> {
