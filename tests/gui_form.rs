@@ -214,6 +214,8 @@ fn opening_a_help_scout_draft_switches_profile_and_shows_its_problems() {
     let ctx = harness.ctx.clone();
     harness.state_mut().open_draft_path(path, &ctx);
     step_until(&mut harness, "the file to be read", |app| !app.is_file_busy());
+    // The switch to Help Scout fetches its property definitions from the sandbox.
+    step_until(&mut harness, "the property definitions", |app| !app.is_loading_definitions());
 
     assert_eq!(harness.state().backend(), Backend::HelpScout);
     let status = harness.state().status().cloned().unwrap();

@@ -16,7 +16,7 @@ use intake::ui::{AppOptions, IntakeApp, SidePanel};
 fn open(harness: &mut egui_kittest::Harness<'static, IntakeApp>, path: &str) {
     let ctx = harness.ctx.clone();
     harness.state_mut().open_draft_path(path.into(), &ctx);
-    step_until(harness, "the draft to be read", |app| !app.is_file_busy());
+    step_until(harness, "the draft to be read", |app| !app.is_file_busy() && !app.is_loading_definitions());
 }
 
 /// Clicks `label` and runs one frame only: while a send runs the spinner keeps repainting, so

@@ -39,7 +39,11 @@ pub fn harness_with(app: IntakeApp) -> Harness<'static, IntakeApp> {
 }
 
 fn harness_in(app: IntakeApp, theme: egui::Theme) -> Harness<'static, IntakeApp> {
+    // A few more steps than kittest's default 4 before `run` gives up: a background result
+    // (a file read, a send, property definitions) may arrive in the middle of a `run` and takes
+    // two frames to show. A UI that never settles still fails.
     let mut harness = Harness::builder()
+        .with_max_steps(12)
         .with_size(SIZE)
         .with_theme(theme)
         .wgpu()
