@@ -9,7 +9,7 @@
 //!   target judges (≤ 1.5 × curl at p50);
 //! - `intake submit --profile … --secret-stdin FILE`, one process per request. Shown as
 //!   information: besides sending, it reads and validates the file, and the first phone-number
-//!   check of a process compiles libphonenumber's metadata regexes (about 50 ms, once per
+//!   check of a process loads libphonenumber's metadata database (about 50–70 ms, once per
 //!   process, shared by every file given to the same call).
 //!
 //! Each is timed from spawn (or call) to exit (or return). Under `cargo test` it sends a few
