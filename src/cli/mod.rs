@@ -125,6 +125,12 @@ pub struct SandboxArgs {
     pub json: bool,
 }
 
+/// The profiles of `INTAKE_HOME` or the OS config folder, or why they cannot be read.
+pub(crate) fn load_profile_store() -> Result<crate::profiles::ProfileStore, String> {
+    let paths = crate::paths::IntakePaths::from_env().map_err(|e| e.to_string())?;
+    crate::profiles::ProfileStore::load(&paths).map_err(|e| e.to_string())
+}
+
 fn parse_share(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
         Ok(p) if (0.0..=1.0).contains(&p) => Ok(p),

@@ -4,11 +4,10 @@ use std::io::Write;
 
 use serde::Serialize;
 
-use super::ProfileCommand;
 use super::validate::{EXIT_USAGE_OR_IO, EXIT_VALID};
+use super::{ProfileCommand, load_profile_store};
 use crate::model::Backend;
-use crate::paths::IntakePaths;
-use crate::profiles::{Profile, ProfileKind, ProfileStore};
+use crate::profiles::{Profile, ProfileKind};
 
 #[derive(Serialize)]
 struct ProfileLine<'a> {
@@ -22,10 +21,7 @@ struct ProfileLine<'a> {
 
 /// Runs a profile command; returns the exit code (0 done, 2 refused or I/O problem).
 pub fn run_profile(command: &ProfileCommand, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<u8> {
-    let store = IntakePaths::from_env()
-        .map_err(|e| e.to_string())
-        .and_then(|paths| ProfileStore::load(&paths).map_err(|e| e.to_string()));
-    let mut store = match store {
+    let mut store = match load_profile_store() {
         Ok(store) => store,
         Err(message) => {
             writeln!(err, "intake: {message}")?;

@@ -4,14 +4,13 @@ use std::io::Write;
 
 use serde::Serialize;
 
-use super::SubmitArgs;
 use super::secret_input::read_secret_from_stdin;
 use super::validate::{EXIT_INVALID, EXIT_USAGE_OR_IO, EXIT_VALID, write_issue_lines};
-use crate::backends::{CustomerClient, Exchange, Outcome};
+use super::{SubmitArgs, load_profile_store};
+use crate::backends::{Exchange, Outcome};
 use crate::draft_file::read_draft_file;
 use crate::normalize::normalize_for_sending;
-use crate::paths::IntakePaths;
-use crate::profiles::{ProfileStore, client_for};
+use crate::profiles::{ProfileError, client_for};
 use crate::sandbox::{SandboxConfig, SandboxServer};
 use crate::validation::{Issue, Severity, has_errors, validate_draft};
 
@@ -29,18 +28,21 @@ struct SubmitReport<'a> {
     latency_ms: Option<u128>,
 }
 
+impl<'a> SubmitReport<'a> {
+    /// The line for a file that was not sent (`unreadable`, `invalid`).
+    fn not_sent(file: String, outcome: &'a str, message: String, issues: Vec<Issue>) -> Self {
+        Self { file, outcome, status: None, id: None, message, issues, latency_ms: None }
+    }
+}
+
 /// Runs the command; returns the exit code.
 pub fn run_submit(args: &SubmitArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<u8> {
-    let paths = match IntakePaths::from_env() {
-        Ok(paths) => paths,
-        Err(e) => return usage(err, &e.to_string()),
-    };
-    let mut store = match ProfileStore::load(&paths) {
+    let mut store = match load_profile_store() {
         Ok(store) => store,
-        Err(e) => return usage(err, &e.to_string()),
+        Err(message) => return usage(err, &message),
     };
     let Some(profile) = store.find(&args.profile).cloned() else {
-        return usage(err, &format!("no profile named {:?}; `intake profile list` shows them", args.profile));
+        return usage(err, &ProfileError::NotFound(args.profile.clone()).to_string());
     };
     let secret = if args.secret_stdin {
         match read_secret_from_stdin(&format!("Secret for {}", profile.name)) {
@@ -77,15 +79,7 @@ pub fn run_submit(args: &SubmitArgs, out: &mut dyn Write, err: &mut dyn Write) -
                 any_unreadable = true;
                 writeln!(err, "{file}: {read_error}")?;
                 if args.json {
-                    let report = SubmitReport {
-                        file,
-                        outcome: "unreadable",
-                        status: None,
-                        id: None,
-                        message: read_error.to_string(),
-                        issues: Vec::new(),
-                        latency_ms: None,
-                    };
+                    let report = SubmitReport::not_sent(file, "unreadable", read_error.to_string(), Vec::new());
                     write_json_line(out, &report)?;
                 }
                 continue;
@@ -97,23 +91,14 @@ pub fn run_submit(args: &SubmitArgs, out: &mut dyn Write, err: &mut dyn Write) -
             let errors = issues.iter().filter(|i| i.severity == Severity::Error).count();
             let message = format!("not sent: {errors} {} to fix first", if errors == 1 { "error" } else { "errors" });
             if args.json {
-                let report = SubmitReport {
-                    file,
-                    outcome: "invalid",
-                    status: None,
-                    id: None,
-                    message,
-                    issues,
-                    latency_ms: None,
-                };
-                write_json_line(out, &report)?;
+                write_json_line(out, &SubmitReport::not_sent(file, "invalid", message, issues))?;
             } else {
                 writeln!(out, "{file}: {message}")?;
                 write_issue_lines(out, &issues)?;
             }
             continue;
         }
-        let exchanges = runtime.block_on(send(&client, &normalize_for_sending(backend, &body)));
+        let exchanges = runtime.block_on(client.create_customer(&normalize_for_sending(backend, &body)));
         let Some(last) = exchanges.last() else { continue };
         any_failed |= !last.outcome.is_created();
         if let Outcome::Rejected { valid_task_types, .. } = &last.outcome
@@ -132,10 +117,6 @@ pub fn run_submit(args: &SubmitArgs, out: &mut dyn Write, err: &mut dyn Write) -
     } else {
         EXIT_VALID
     })
-}
-
-async fn send(client: &CustomerClient, body: &serde_json::Value) -> Vec<Exchange> {
-    client.create_customer(body).await
 }
 
 fn report_outcome(out: &mut dyn Write, json: bool, file: String, exchange: &Exchange) -> std::io::Result<()> {
