@@ -138,7 +138,7 @@ impl IntakeApp {
         let frame_stats = options
             .bench_report
             .map(|path| FrameStats::start(path, options.process_start.unwrap_or_else(Instant::now)));
-        Self {
+        let mut app = Self {
             profiles,
             profile,
             submit: SubmitWorker::default(),
@@ -162,19 +162,26 @@ impl IntakeApp {
             saving_body: None,
             confirm_new: false,
             open_on_start: options.open_draft,
-        }
-        .with_profile_extras()
+        };
+        app.use_profile_definitions();
+        app
     }
 
-    fn with_profile_extras(mut self) -> Self {
-        self.apply_profile_extras();
-        self
-    }
-
-    /// What the active profile learned from its server: task types, property definitions.
-    fn apply_profile_extras(&mut self) {
-        self.tabs_runtime.task_type_suggestions = self.profile.learned_task_types.clone();
+    /// Validates and edits Help Scout properties with the active profile's definitions.
+    fn use_profile_definitions(&mut self) {
         self.form.set_property_definitions(self.profile.property_definitions.clone());
+    }
+
+    /// Re-reads the active profile after the store learned something for `name` (task types,
+    /// property definitions), when that is the active one.
+    fn reload_profile_if_active(&mut self, name: &str) {
+        if name != self.profile.name {
+            return;
+        }
+        if let Some(updated) = self.profiles.find(name).cloned() {
+            self.profile = updated;
+            self.use_profile_definitions();
+        }
     }
 
     /// Restores from eframe's storage.
@@ -508,7 +515,7 @@ impl IntakeApp {
         let Some(profile) = self.profiles.find(name).cloned() else { return };
         self.profile = profile;
         self.secret_input.clear();
-        self.apply_profile_extras();
+        self.use_profile_definitions();
         self.form.invalidate();
     }
 
@@ -581,12 +588,13 @@ impl IntakeApp {
     }
 
     fn finish_submit(&mut self, done: SubmitDone) {
-        let Some(last) = done.exchanges.last().map(|e| e.exchange().clone()) else { return };
-        for prepared in done.exchanges {
-            self.viewer.push(prepared);
+        // The prepared record is shared (an Arc): keeping the last one costs no copy of its body.
+        let Some(prepared) = done.exchanges.last().cloned() else { return };
+        for attempt in done.exchanges {
+            self.viewer.push(attempt);
         }
         self.side = SidePanel::Responses;
-        let summary = last.summary();
+        let (last, summary) = (prepared.exchange(), prepared.summary());
         match &last.outcome {
             Outcome::Created { id, .. } => {
                 self.form.set_server_issues(last.backend, &done.draft, &[]);
@@ -605,9 +613,9 @@ impl IntakeApp {
                 {
                     self.select_tab(tab);
                 }
-                self.set_status(&summary, true);
+                self.set_status(summary, true);
             }
-            _ => self.set_status(&summary, true),
+            _ => self.set_status(summary, true),
         }
     }
 
@@ -644,12 +652,7 @@ impl IntakeApp {
                 {
                     tracing::warn!("could not save the property definitions: {error}");
                 }
-                if let Some(updated) = self.profiles.find(&done.profile).cloned()
-                    && updated.name == self.profile.name
-                {
-                    self.profile = updated;
-                    self.apply_profile_extras();
-                }
+                self.reload_profile_if_active(&done.profile);
             }
             Err(reason) => {
                 let text = format!("Could not load the Help Scout property definitions: {reason}");
@@ -662,12 +665,7 @@ impl IntakeApp {
         if !self.profiles.learn_task_types(profile, task_types) {
             return;
         }
-        if let Some(updated) = self.profiles.find(profile).cloned()
-            && updated.name == self.profile.name
-        {
-            self.profile = updated;
-            self.tabs_runtime.task_type_suggestions = self.profile.learned_task_types.clone();
-        }
+        self.reload_profile_if_active(profile);
         if let Err(error) = self.profiles.save() {
             tracing::warn!("could not save the learned task types: {error}");
         }
@@ -855,7 +853,8 @@ impl IntakeApp {
         let tab = self.tab;
         egui::ScrollArea::vertical().id_salt(("form_scroll", tab)).auto_shrink([false, false]).show(ui, |ui| {
             ui.add_space(4.0);
-            tab_ui(ui, tab, backend, &mut self.form, &mut self.tabs_runtime);
+            let task_types = &self.profile.learned_task_types;
+            tab_ui(ui, tab, backend, &mut self.form, &mut self.tabs_runtime, task_types);
         });
     }
 

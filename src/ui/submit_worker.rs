@@ -28,13 +28,6 @@ pub struct SubmitDone {
     pub exchanges: Vec<PreparedExchange>,
 }
 
-impl SubmitDone {
-    /// What the send came to.
-    pub fn outcome(&self) -> Option<&Outcome> {
-        self.exchanges.last().map(|e| &e.exchange().outcome)
-    }
-}
-
 /// Fetched Help Scout property definitions, or why not.
 #[derive(Debug)]
 pub struct DefinitionsDone {

@@ -20,14 +20,22 @@ pub struct TabsRuntime {
     pub ssn_visible: bool,
     /// External metadata rows, with the text they were read from or written to.
     pub metadata_rows: Option<(String, Vec<crate::model::metadata_rows::MetadataRow>)>,
-    /// Task types the profile's server listed as valid (Finosu).
-    pub task_type_suggestions: Vec<String>,
     /// The person asked to fetch Help Scout's property definitions again.
     pub reload_property_definitions: bool,
 }
 
 /// Draws the selected tab of the active backend's form and records the edits.
-pub fn tab_ui(ui: &mut Ui, tab: Tab, backend: Backend, form: &mut FormState, runtime: &mut TabsRuntime) {
+///
+/// `task_types` are the valid task types the profile's server listed (Finosu), offered under
+/// Task type.
+pub fn tab_ui(
+    ui: &mut Ui,
+    tab: Tab,
+    backend: Backend,
+    form: &mut FormState,
+    runtime: &mut TabsRuntime,
+    task_types: &[String],
+) {
     let definitions = match (backend, tab) {
         (Backend::HelpScout, Tab::Properties) => form.property_definitions().to_vec(),
         _ => Vec::new(),
@@ -41,9 +49,7 @@ pub fn tab_ui(ui: &mut Ui, tab: Tab, backend: Backend, form: &mut FormState, run
             (Backend::Finosu, Tab::Basic) => basic::finosu_ui(ui, &mut fields, finosu, runtime),
             (Backend::Finosu, Tab::Address) => address::finosu_ui(ui, &mut fields, finosu),
             (Backend::Finosu, Tab::Metadata) => metadata::finosu_ui(ui, &mut fields, finosu, runtime),
-            (Backend::Finosu, Tab::Properties) => {
-                properties::finosu_ui(ui, &mut fields, finosu, &runtime.task_type_suggestions)
-            }
+            (Backend::Finosu, Tab::Properties) => properties::finosu_ui(ui, &mut fields, finosu, task_types),
             (Backend::HelpScout, Tab::Basic) => basic::help_scout_ui(ui, &mut fields, help_scout),
             (Backend::HelpScout, Tab::Address) => address::help_scout_ui(ui, &mut fields, help_scout),
             (Backend::HelpScout, Tab::Metadata) => metadata::help_scout_ui(ui, &mut fields, help_scout),
