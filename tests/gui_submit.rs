@@ -149,18 +149,31 @@ fn a_refused_task_type_is_shown_at_the_field_and_its_valid_values_are_offered() 
     assert_eq!(harness.state().viewer().latest().and_then(|e| e.outcome.created_id()), Some("GUI-TASK-1"));
 }
 
-#[test]
-fn a_hanging_server_can_be_cancelled_and_the_session_secret_stays_masked() {
+/// An app whose active profile is a real Finosu profile aimed at a sandbox behind `fault`,
+/// with profiles saved in a temporary `INTAKE_HOME`, and the example draft open.
+struct FaultyProfileApp {
+    harness: egui_kittest::Harness<'static, IntakeApp>,
+    home: tempfile::TempDir,
+    _sandbox: SandboxServer,
+}
+
+fn app_on_fault(fault: &Fault) -> FaultyProfileApp {
     let sandbox = SandboxServer::start(SandboxConfig::default()).expect("sandbox");
     let home = tempfile::tempdir().expect("home");
     let paths = IntakePaths::under(home.path());
     let mut store = ProfileStore::load(&paths).expect("profiles");
-    let hanging = sandbox.fault_base_url(&Fault::Hang, Backend::Finosu);
-    store.add(Profile::new("Hanging", ProfileKind::Finosu, Some(hanging))).expect("add");
+    let url = sandbox.fault_base_url(fault, Backend::Finosu);
+    store.add(Profile::new("Faulty", ProfileKind::Finosu, Some(url))).expect("add");
     store.save().expect("save");
-    let state = PersistedState { profile: "Hanging".to_owned(), ..PersistedState::default() };
+    let state = PersistedState { profile: "Faulty".to_owned(), ..PersistedState::default() };
     let mut harness = harness_with(IntakeApp::new(state, AppOptions { paths: Some(paths), ..AppOptions::default() }));
     open(&mut harness, "examples/finosu-customer.json");
+    FaultyProfileApp { harness, home, _sandbox: sandbox }
+}
+
+#[test]
+fn a_hanging_server_can_be_cancelled_and_the_session_secret_stays_masked() {
+    let FaultyProfileApp { mut harness, home, _sandbox } = app_on_fault(&Fault::Hang);
 
     press(&mut harness, "Submit");
     assert!(harness.state().status().is_some_and(|s| s.text.contains("secret")), "asks for the secret first");
@@ -192,16 +205,7 @@ fn a_hanging_server_can_be_cancelled_and_the_session_secret_stays_masked() {
 
 #[test]
 fn a_10_mb_answer_arrives_parsed_and_the_window_keeps_drawing() {
-    let sandbox = SandboxServer::start(SandboxConfig::default()).expect("sandbox");
-    let home = tempfile::tempdir().expect("home");
-    let paths = IntakePaths::under(home.path());
-    let mut store = ProfileStore::load(&paths).expect("profiles");
-    let huge = sandbox.fault_base_url(&Fault::Huge, Backend::Finosu);
-    store.add(Profile::new("Huge", ProfileKind::Finosu, Some(huge))).expect("add");
-    store.save().expect("save");
-    let state = PersistedState { profile: "Huge".to_owned(), ..PersistedState::default() };
-    let mut harness = harness_with(IntakeApp::new(state, AppOptions { paths: Some(paths), ..AppOptions::default() }));
-    open(&mut harness, "examples/finosu-customer.json");
+    let FaultyProfileApp { mut harness, _sandbox, .. } = app_on_fault(&Fault::Huge);
     harness.state_mut().use_session_secret(intake::backends::Secret::new(intake::sandbox::FINOSU_API_KEY));
     press(&mut harness, "Submit");
     wait_for_answer(&mut harness, 1);
