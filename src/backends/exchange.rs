@@ -100,6 +100,28 @@ pub struct Exchange {
 }
 
 impl Exchange {
+    /// The record of a request that got no answer here: never sent (`InvalidRequest`), or given
+    /// up on (`Cancelled`). It starts now and has no headers, response or latency yet.
+    pub fn unanswered(
+        backend: Backend,
+        method: &str,
+        url: String,
+        request_body: Option<String>,
+        outcome: Outcome,
+    ) -> Self {
+        Self {
+            backend,
+            started_at: SystemTime::now(),
+            method: method.to_owned(),
+            url,
+            request_headers: Vec::new(),
+            request_body,
+            response: None,
+            latency: Duration::ZERO,
+            outcome,
+        }
+    }
+
     /// One plain sentence: "Created customer 101", "Key not accepted (401)…".
     pub fn summary(&self) -> String {
         self.outcome.summary(self.backend)

@@ -189,17 +189,11 @@ impl HelpScoutClient {
         let (client_id, client_secret) = match &self.auth {
             HelpScoutAuth::ClientCredentials { client_id, client_secret } => (client_id, client_secret),
             HelpScoutAuth::AccessToken(_) => {
-                let spec = RequestSpec {
-                    method: reqwest::Method::POST,
-                    url: self.endpoint.url_for(TOKEN_PATH),
-                    headers: vec![],
-                    body: None,
-                };
-                let mut exchange = send_nothing(spec);
-                exchange.outcome = Outcome::InvalidRequest {
+                let outcome = Outcome::InvalidRequest {
                     detail: "the profile has a pasted token and no OAuth app to get a new one".to_owned(),
                 };
-                return (exchange, None);
+                let url = self.endpoint.url_for(TOKEN_PATH);
+                return (Exchange::unanswered(Backend::HelpScout, "POST", url, None, outcome), None);
             }
         };
         let form = |secret: &str| {
@@ -227,21 +221,6 @@ impl HelpScoutClient {
             mask_token_body(response);
         }
         (exchange, grant)
-    }
-}
-
-/// A record for a request that was never sent.
-fn send_nothing(spec: RequestSpec) -> Exchange {
-    Exchange {
-        backend: Backend::HelpScout,
-        started_at: std::time::SystemTime::now(),
-        method: spec.method.to_string(),
-        url: spec.url,
-        request_headers: Vec::new(),
-        request_body: None,
-        response: None,
-        latency: Duration::ZERO,
-        outcome: Outcome::Cancelled,
     }
 }
 

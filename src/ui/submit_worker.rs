@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 use std::sync::mpsc::{Receiver, TryRecvError, sync_channel};
-use std::time::{Instant, SystemTime};
+use std::time::Instant;
 
 use serde_json::Value;
 
@@ -244,16 +244,5 @@ impl SubmitWorker {
 
 /// What the viewer shows when a send is cancelled: the request that was under way.
 fn cancelled_record(client: &CustomerClient, body: &Value) -> Exchange {
-    let backend = client.backend();
-    Exchange {
-        backend,
-        started_at: SystemTime::now(),
-        method: "POST".to_owned(),
-        url: client.create_url(),
-        request_headers: Vec::new(),
-        request_body: Some(body.to_string()),
-        response: None,
-        latency: std::time::Duration::ZERO,
-        outcome: Outcome::Cancelled,
-    }
+    Exchange::unanswered(client.backend(), "POST", client.create_url(), Some(body.to_string()), Outcome::Cancelled)
 }
