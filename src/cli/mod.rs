@@ -125,6 +125,12 @@ pub struct SandboxArgs {
     pub json: bool,
 }
 
+/// Says `intake: MESSAGE` on standard error; the exit code of a usage or I/O problem.
+pub(crate) fn usage_error(err: &mut dyn std::io::Write, message: &str) -> std::io::Result<u8> {
+    writeln!(err, "intake: {message}")?;
+    Ok(validate::EXIT_USAGE_OR_IO)
+}
+
 /// The profiles of `INTAKE_HOME` or the OS config folder, or why they cannot be read.
 pub(crate) fn load_profile_store() -> Result<crate::profiles::ProfileStore, String> {
     let paths = crate::paths::IntakePaths::from_env().map_err(|e| e.to_string())?;

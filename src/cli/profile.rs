@@ -4,8 +4,8 @@ use std::io::Write;
 
 use serde::Serialize;
 
-use super::validate::{EXIT_USAGE_OR_IO, EXIT_VALID};
-use super::{ProfileCommand, load_profile_store};
+use super::validate::EXIT_VALID;
+use super::{ProfileCommand, load_profile_store, usage_error};
 use crate::model::Backend;
 use crate::profiles::{Profile, ProfileKind};
 
@@ -23,10 +23,7 @@ struct ProfileLine<'a> {
 pub fn run_profile(command: &ProfileCommand, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<u8> {
     let mut store = match load_profile_store() {
         Ok(store) => store,
-        Err(message) => {
-            writeln!(err, "intake: {message}")?;
-            return Ok(EXIT_USAGE_OR_IO);
-        }
+        Err(message) => return usage_error(err, &message),
     };
     match command {
         ProfileCommand::List { json } => {
@@ -63,10 +60,7 @@ pub fn run_profile(command: &ProfileCommand, out: &mut dyn Write, err: &mut dyn 
                     writeln!(out, "Added profile {:?} ({}) in {file}.", name.trim(), kind.as_str())?;
                     Ok(EXIT_VALID)
                 }
-                Err(error) => {
-                    writeln!(err, "intake: {error}")?;
-                    Ok(EXIT_USAGE_OR_IO)
-                }
+                Err(error) => usage_error(err, &error.to_string()),
             }
         }
         ProfileCommand::Remove { name } => {
@@ -75,10 +69,7 @@ pub fn run_profile(command: &ProfileCommand, out: &mut dyn Write, err: &mut dyn 
                     writeln!(out, "Removed profile {:?}.", removed.name)?;
                     Ok(EXIT_VALID)
                 }
-                Err(error) => {
-                    writeln!(err, "intake: {error}")?;
-                    Ok(EXIT_USAGE_OR_IO)
-                }
+                Err(error) => usage_error(err, &error.to_string()),
             }
         }
     }

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use super::SandboxArgs;
-use super::validate::{EXIT_USAGE_OR_IO, EXIT_VALID};
+use super::validate::EXIT_VALID;
+use super::{SandboxArgs, usage_error};
 use crate::sandbox::{
     FINOSU_API_KEY, FINOSU_TASK_TYPES, HELPSCOUT_CLIENT_ID, HELPSCOUT_CLIENT_SECRET, SandboxConfig, SandboxServer,
 };
@@ -24,10 +24,7 @@ pub fn run_sandbox(args: &SandboxArgs, out: &mut dyn Write, err: &mut dyn Write)
     };
     let server = match SandboxServer::start(config) {
         Ok(server) => server,
-        Err(e) => {
-            writeln!(err, "intake: cannot start the sandbox: {e}")?;
-            return Ok(EXIT_USAGE_OR_IO);
-        }
+        Err(e) => return usage_error(err, &format!("cannot start the sandbox: {e}")),
     };
     if args.json {
         let line = json!({

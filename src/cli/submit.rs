@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::secret_input::read_secret_from_stdin;
 use super::validate::{EXIT_INVALID, EXIT_USAGE_OR_IO, EXIT_VALID, write_issue_lines};
-use super::{SubmitArgs, load_profile_store};
+use super::{SubmitArgs, load_profile_store, usage_error};
 use crate::backends::{Exchange, Outcome};
 use crate::draft_file::read_draft_file;
 use crate::normalize::normalize_for_sending;
@@ -39,15 +39,15 @@ impl<'a> SubmitReport<'a> {
 pub fn run_submit(args: &SubmitArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<u8> {
     let mut store = match load_profile_store() {
         Ok(store) => store,
-        Err(message) => return usage(err, &message),
+        Err(message) => return usage_error(err, &message),
     };
     let Some(profile) = store.find(&args.profile).cloned() else {
-        return usage(err, &ProfileError::NotFound(args.profile.clone()).to_string());
+        return usage_error(err, &ProfileError::NotFound(args.profile.clone()).to_string());
     };
     let secret = if args.secret_stdin {
         match read_secret_from_stdin(&format!("Secret for {}", profile.name)) {
             Ok(secret) => Some(secret),
-            Err(e) => return usage(err, &format!("cannot read the secret: {e}")),
+            Err(e) => return usage_error(err, &format!("cannot read the secret: {e}")),
         }
     } else {
         None
@@ -55,18 +55,18 @@ pub fn run_submit(args: &SubmitArgs, out: &mut dyn Write, err: &mut dyn Write) -
     let sandbox = if profile.kind.is_sandbox() {
         match SandboxServer::start(SandboxConfig::default()) {
             Ok(server) => Some(server),
-            Err(e) => return usage(err, &format!("cannot start the built-in sandbox: {e}")),
+            Err(e) => return usage_error(err, &format!("cannot start the built-in sandbox: {e}")),
         }
     } else {
         None
     };
     let client = match client_for(&profile, sandbox.as_ref(), secret) {
         Ok(client) => client,
-        Err(e) => return usage(err, &e.to_string()),
+        Err(e) => return usage_error(err, &e.to_string()),
     };
     let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(runtime) => runtime,
-        Err(e) => return usage(err, &format!("cannot start the network runtime: {e}")),
+        Err(e) => return usage_error(err, &format!("cannot start the network runtime: {e}")),
     };
 
     let backend = profile.backend();
@@ -153,9 +153,4 @@ fn report_outcome(out: &mut dyn Write, json: bool, file: String, exchange: &Exch
 fn write_json_line(out: &mut dyn Write, report: &SubmitReport<'_>) -> std::io::Result<()> {
     writeln!(out, "{}", serde_json::to_string(report).map_err(std::io::Error::other)?)?;
     out.flush()
-}
-
-fn usage(err: &mut dyn Write, message: &str) -> std::io::Result<u8> {
-    writeln!(err, "intake: {message}")?;
-    Ok(EXIT_USAGE_OR_IO)
 }
