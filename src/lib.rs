@@ -1,12 +1,13 @@
 //! Intake: enter customers into customer APIs (Finosu, Help Scout).
 //!
 //! The core — [`model`], [`validation`], [`normalize`], [`mod@reference`], [`draft_file`],
-//! [`backends`], [`sandbox`], [`profiles`], [`cli`] — knows nothing about egui and is tested
+//! [`backends`], [`sandbox`], [`profiles`], [`credentials`], [`cli`] — knows nothing about egui and is tested
 //! without a window; [`ui`] only draws state and sends commands.
 
 pub mod atomic_write;
 pub mod backends;
 pub mod cli;
+pub mod credentials;
 pub mod draft_file;
 pub mod model;
 pub mod normalize;

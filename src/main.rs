@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::Parser as _;
+use intake::cli::credentials::run_credentials;
 use intake::cli::profile::run_profile;
 use intake::cli::sandbox::run_sandbox;
 use intake::cli::submit::run_submit;
@@ -22,6 +23,7 @@ fn main() -> ExitCode {
         Some(Command::Submit(args)) => run_command(|out, err| run_submit(&args, out, err)),
         Some(Command::Profile { command }) => run_command(|out, err| run_profile(&command, out, err)),
         Some(Command::Sandbox(args)) => run_command(|out, err| run_sandbox(&args, out, err)),
+        Some(Command::Credentials { command }) => run_command(|out, err| run_credentials(&command, out, err)),
     }
 }
 
@@ -52,6 +54,7 @@ fn run_gui(process_start: Instant, open_draft: Option<std::path::PathBuf>) -> Ex
                 None
             }
         },
+        vault: Some(intake::credentials::Vault::system()),
     };
     match intake::ui::run_native(options) {
         Ok(()) => ExitCode::SUCCESS,

@@ -6,7 +6,7 @@ mod net_support;
 use std::sync::Arc;
 use std::time::Duration;
 
-use intake::backends::{Credentials, Exchange, Outcome, Secret, TimeoutPhase};
+use intake::backends::{Credentials, Exchange, GrantType, Outcome, Secret, TimeoutPhase};
 use intake::model::Backend;
 use intake::sandbox::{FINOSU_API_KEY, FINOSU_TASK_TYPES, Fault, SandboxConfig, SandboxServer};
 use net_support::*;
@@ -144,15 +144,19 @@ fn a_wrong_key_or_token_is_unauthorized() {
 
     let wrong_app = client_with(
         &sandbox.helpscout_base_url(),
-        Credentials::HelpScout(intake::backends::HelpScoutAuth::ClientCredentials {
-            client_id: "intake-sandbox".to_owned(),
-            client_secret: Secret::new("wrong-secret-123"),
-        }),
+        Credentials::HelpScout(intake::backends::HelpScoutAuth::client_credentials(
+            "intake-sandbox",
+            Secret::new("wrong-secret-123"),
+        )),
     );
     let exchanges = create(&wrong_app, &example_body(Backend::HelpScout, "u3"));
     assert_eq!(exchanges.len(), 1, "the grant failed, nothing was sent");
     assert!(exchanges[0].url.ends_with("/v2/oauth2/token"));
-    assert!(matches!(exchanges[0].outcome, Outcome::Unauthorized { .. }));
+    assert!(
+        matches!(&exchanges[0].outcome, Outcome::GrantRefused { grant: GrantType::ClientCredentials, code, .. } if code == "invalid_client"),
+        "{:?}",
+        exchanges[0].outcome
+    );
 }
 
 #[test]
@@ -404,7 +408,7 @@ fn a_server_that_never_accepts_is_a_connect_timeout() {
         timeout: Duration::from_secs(5),
     };
     let client =
-        intake::backends::CustomerClient::new(endpoint, Credentials::FinosuApiKey(Secret::new(FINOSU_API_KEY)))
+        intake::backends::CustomerClient::new(endpoint, Credentials::FinosuApiKey(Secret::new(FINOSU_API_KEY)), None)
             .expect("client");
     let outcome = outcome_of(&client, &example_body(Backend::Finosu, "backlog"));
     assert_eq!(

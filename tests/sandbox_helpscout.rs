@@ -642,10 +642,7 @@ async fn reads_count_one() {
 async fn the_help_scout_client_gets_a_token_and_creates() {
     let server = start();
     let endpoint = Endpoint::new(Url::parse(&server.helpscout_base_url()).unwrap());
-    let auth = HelpScoutAuth::ClientCredentials {
-        client_id: HELPSCOUT_CLIENT_ID.to_owned(),
-        client_secret: Secret::new(HELPSCOUT_CLIENT_SECRET),
-    };
+    let auth = HelpScoutAuth::client_credentials(HELPSCOUT_CLIENT_ID, Secret::new(HELPSCOUT_CLIENT_SECRET));
     let helpscout = HelpScoutClient::new(endpoint, auth).unwrap();
     let exchanges = helpscout.create_customer(&vernon()).await;
     assert_eq!(exchanges.len(), 2, "a token grant, then the create");
@@ -661,25 +658,29 @@ async fn the_help_scout_client_gets_a_token_and_creates() {
 
     let exchanges = helpscout.create_customer(&vernon()).await;
     assert!(matches!(exchanges[0].outcome, Outcome::Conflict { .. }), "{:?}", exchanges[0].outcome);
-    assert!(matches!(helpscout.get("/v2/users/me").await[0].outcome, Outcome::Created { .. }));
+    assert_eq!(helpscout.get("/v2/users/me").await[0].outcome, Outcome::Answered { status: 200 });
 }
 
 #[tokio::test]
 async fn the_help_scout_client_copes_with_short_tokens_and_reports_a_bad_pasted_one() {
     let server = start_with(SandboxConfig { token_lifetime: Duration::from_secs(1), ..SandboxConfig::default() });
     let endpoint = Endpoint::new(Url::parse(&server.helpscout_base_url()).unwrap());
-    let auth = HelpScoutAuth::ClientCredentials {
-        client_id: HELPSCOUT_CLIENT_ID.to_owned(),
-        client_secret: Secret::new(HELPSCOUT_CLIENT_SECRET),
-    };
+    let auth = HelpScoutAuth::client_credentials(HELPSCOUT_CLIENT_ID, Secret::new(HELPSCOUT_CLIENT_SECRET));
     let helpscout = HelpScoutClient::new(endpoint, auth).unwrap();
-    // A 1-second token is renewed before every use, so each call starts with a grant.
+    // A 1-second token is renewed at half-life: the first call gets one, and a call after it
+    // is due renews it with the refresh token the grant came with.
     let exchanges = helpscout.get("/v2/users/me").await;
-    assert!(matches!(exchanges.last().unwrap().outcome, Outcome::Created { .. }), "{exchanges:?}");
+    let kinds: Vec<&str> = exchanges.iter().map(|e| e.outcome.kind()).collect();
+    assert_eq!(kinds, ["token_granted", "answered"]);
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let exchanges = helpscout.get("/v2/users/me").await;
+    let kinds: Vec<&str> = exchanges.iter().map(|e| e.outcome.kind()).collect();
+    assert_eq!(kinds, ["token_granted", "answered"], "{exchanges:?}");
+    assert!(exchanges[0].request_body.as_deref().unwrap_or_default().contains("grant_type=refresh_token"));
 
     let pasted = HelpScoutClient::new(
         Endpoint::new(Url::parse(&server.helpscout_base_url()).unwrap()),
-        HelpScoutAuth::AccessToken(Secret::new("made-up")),
+        HelpScoutAuth::access_token(Secret::new("made-up")),
     )
     .unwrap();
     let exchanges = pasted.get("/v2/users/me").await;

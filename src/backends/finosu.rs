@@ -56,17 +56,31 @@ impl FinosuClient {
     /// `GET /customers/{id}`: the harmless read used to look a customer up (and, with a random
     /// id, to test a key: 404 means the key was accepted).
     pub async fn get_customer(&self, id: &str) -> Exchange {
+        self.get(id, true).await
+    }
+
+    /// The same read without the key. A server that checks keys answers 401 or 403; one that
+    /// still answers 404 is not a Finosu API, which tells a wrong base URL from an accepted key.
+    pub async fn get_customer_without_key(&self, id: &str) -> Exchange {
+        self.get(id, false).await
+    }
+
+    async fn get(&self, id: &str, with_key: bool) -> Exchange {
+        let mut headers = vec![("Accept", HeaderText::Plain("application/json".to_owned()))];
+        if with_key {
+            headers.push(self.key_header());
+        }
         let spec = RequestSpec {
             method: reqwest::Method::GET,
             url: self.endpoint.url_for(&format!("/customers/{}", encode_path_segment(id))),
-            headers: vec![("Accept", HeaderText::Plain("application/json".to_owned())), self.key_header()],
+            headers,
             body: None,
         };
         let sent = send(&self.http, &self.endpoint, Backend::Finosu, spec).await;
         let mut exchange = sent.exchange;
         if let Some(record) = &sent.response {
             exchange.outcome = match record.status {
-                200..=299 => Outcome::Created { id: Some(id.to_owned()), location: None },
+                status @ 200..=299 => Outcome::Answered { status },
                 _ => classify_common_status(record),
             };
         }

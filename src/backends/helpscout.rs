@@ -4,7 +4,8 @@
 //! pasted by the person or from the OAuth client-credentials grant. Errors are
 //! `application/vnd.error+json` with one `path` per field; those paths are mapped onto the form.
 
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
 
 use serde_json::Value;
 use tokio::sync::Mutex;
@@ -14,64 +15,118 @@ use super::http::{
     ClientSetupError, Endpoint, HeaderText, RequestBody, RequestSpec, body_json, body_message, build_http_client,
     classify_common_status, send,
 };
-use super::outcome::{FieldError, Outcome};
+use super::outcome::{FieldError, GrantType, Outcome};
 use super::secret::Secret;
 use crate::model::{Backend, PropertyDefinition, PropertyKind};
 
 /// The token endpoint, relative to the base URL.
 pub const TOKEN_PATH: &str = "/v2/oauth2/token";
-/// Tokens are renewed this long before they expire.
+/// Tokens are renewed this long before they expire (half their lifetime for shorter ones).
 const RENEW_BEFORE_EXPIRY: Duration = Duration::from_secs(60);
 
-/// How a Help Scout profile authenticates.
+/// A Help Scout OAuth app, for the client-credentials grant.
 #[derive(Debug, Clone)]
-pub enum HelpScoutAuth {
-    /// A token the person pasted.
-    AccessToken(Secret),
-    /// An OAuth app: tokens come from the client-credentials grant.
-    ClientCredentials {
-        /// The app's id (not secret).
-        client_id: String,
-        /// The app's secret.
-        client_secret: Secret,
-    },
+pub struct OAuthApp {
+    /// The app's id (not secret).
+    pub client_id: String,
+    /// The app's secret.
+    pub client_secret: Secret,
 }
 
-#[derive(Debug, Clone)]
-struct CachedToken {
-    token: Secret,
-    renew_at: Option<Instant>,
+/// How a Help Scout profile authenticates: an OAuth app, tokens, or both. A refresh token is
+/// spent before the app is asked for a new token.
+#[derive(Debug, Clone, Default)]
+pub struct HelpScoutAuth {
+    /// The OAuth app, when the profile has one.
+    pub app: Option<OAuthApp>,
+    /// A pasted or cached access token.
+    pub access_token: Option<Secret>,
+    /// A pasted or cached refresh token.
+    pub refresh_token: Option<Secret>,
+    /// When the access token expires, when known.
+    pub expires_at: Option<SystemTime>,
 }
 
-/// A Help Scout API client for one profile. Tokens from the grant are kept in memory and
-/// renewed before expiry; a 401 renews once and retries once.
+impl HelpScoutAuth {
+    /// A pasted access token and nothing to renew it with.
+    pub fn access_token(token: Secret) -> Self {
+        Self { access_token: Some(token), ..Self::default() }
+    }
+
+    /// An OAuth app; tokens come from the client-credentials grant.
+    pub fn client_credentials(client_id: impl Into<String>, client_secret: Secret) -> Self {
+        Self { app: Some(OAuthApp { client_id: client_id.into(), client_secret }), ..Self::default() }
+    }
+
+    /// Whether a new access token can be had without the person (refresh token or app).
+    pub fn can_renew(&self) -> bool {
+        self.app.is_some() || self.refresh_token.is_some()
+    }
+}
+
+/// Told about every token the client obtains, so it can be kept (keyring, profile) and the next
+/// run starts with it.
+pub trait TokenSink: Send + Sync + std::fmt::Debug {
+    /// A grant arrived and is in use from now on.
+    fn token_granted(&self, grant: &TokenGrant);
+}
+
+#[derive(Debug, Clone, Default)]
+struct TokenState {
+    access: Option<Secret>,
+    refresh: Option<Secret>,
+    /// When to renew; `None` for a token of unknown lifetime, used until refused.
+    renew_at: Option<SystemTime>,
+}
+
+/// A Help Scout API client for one profile. Tokens are kept in memory (and handed to a
+/// [`TokenSink`]), renewed before expiry, and after a 401 renewed once and the request retried once.
 #[derive(Debug)]
 pub struct HelpScoutClient {
     http: reqwest::Client,
     endpoint: Endpoint,
     auth: HelpScoutAuth,
-    token: Mutex<Option<CachedToken>>,
+    state: Mutex<TokenState>,
+    sink: Option<Arc<dyn TokenSink>>,
 }
 
 /// A token grant as the token endpoint returns it.
 #[derive(Debug, Clone)]
 pub struct TokenGrant {
+    /// The grant that produced it.
+    pub grant: GrantType,
     /// The bearer token.
     pub access_token: Secret,
     /// Its lifetime.
     pub expires_in: Option<Duration>,
+    /// When it expires (receipt time plus lifetime).
+    pub expires_at: Option<SystemTime>,
     /// A refresh token, when the server gave one.
     pub refresh_token: Option<Secret>,
+}
+
+/// When to renew a token of `lifetime` received at `now`: a minute early, or at half-life for
+/// tokens shorter than two minutes.
+fn renew_time(now: SystemTime, lifetime: Duration) -> SystemTime {
+    now + lifetime.saturating_sub(RENEW_BEFORE_EXPIRY.min(lifetime / 2))
 }
 
 impl HelpScoutClient {
     /// A client for `endpoint` authenticating with `auth`.
     pub fn new(endpoint: Endpoint, auth: HelpScoutAuth) -> Result<Self, ClientSetupError> {
-        let token = match &auth {
-            HelpScoutAuth::AccessToken(token) => Some(CachedToken { token: token.clone(), renew_at: None }),
-            HelpScoutAuth::ClientCredentials { .. } => None,
+        let state = TokenState {
+            access: auth.access_token.clone(),
+            refresh: auth.refresh_token.clone(),
+            renew_at: auth.expires_at.map(|at| at.checked_sub(RENEW_BEFORE_EXPIRY).unwrap_or(at)),
         };
-        Ok(Self { http: build_http_client(&endpoint)?, endpoint, auth, token: Mutex::new(token) })
+        Ok(Self { http: build_http_client(&endpoint)?, endpoint, auth, state: Mutex::new(state), sink: None })
+    }
+
+    /// Hands every new token to `sink`.
+    #[must_use]
+    pub fn with_token_sink(mut self, sink: Option<Arc<dyn TokenSink>>) -> Self {
+        self.sink = sink;
+        self
     }
 
     /// Where this client's requests go.
@@ -106,7 +161,7 @@ impl HelpScoutClient {
     }
 
     /// An authenticated `GET` of `path` (a harmless read: `users/me`, a customer, properties).
-    /// A 2xx is reported as [`Outcome::Created`] with no id: "the read worked".
+    /// A 2xx is [`Outcome::Answered`].
     pub async fn get(&self, path: &str) -> Vec<Exchange> {
         self.authorised(|token| {
             let spec = RequestSpec {
@@ -123,7 +178,7 @@ impl HelpScoutClient {
                 let mut exchange = sent.exchange;
                 if let Some(record) = &sent.response {
                     exchange.outcome = match record.status {
-                        200..=299 => Outcome::Created { id: None, location: None },
+                        status @ 200..=299 => Outcome::Answered { status },
                         _ => classify_common_status(record),
                     };
                 }
@@ -139,7 +194,7 @@ impl HelpScoutClient {
         let exchanges = self.get("/v2/customer-properties").await;
         let Some(last) = exchanges.last() else { return (exchanges, Err("nothing was sent".to_owned())) };
         let result = match (&last.outcome, &last.response) {
-            (Outcome::Created { .. }, Some(record)) => body_json(record)
+            (Outcome::Answered { .. }, Some(record)) => body_json(record)
                 .as_ref()
                 .and_then(read_property_definitions)
                 .ok_or_else(|| "the answer is not a list of customer properties".to_owned()),
@@ -148,8 +203,8 @@ impl HelpScoutClient {
         (exchanges, result)
     }
 
-    /// Runs `call` with a valid token: fetches one first if needed, and after a 401 renews the
-    /// token once and runs `call` once more (only for tokens it can renew).
+    /// Runs `call` with a valid token: gets one first if needed, and after a 401 renews the
+    /// token once and runs `call` once more (when it has something to renew with).
     async fn authorised<F, Fut>(&self, call: F) -> Vec<Exchange>
     where
         F: Fn(Secret) -> Fut,
@@ -160,105 +215,154 @@ impl HelpScoutClient {
         let first = call(token).await;
         let unauthorised = matches!(first.outcome, Outcome::Unauthorized { .. });
         exchanges.push(first);
-        if unauthorised && matches!(self.auth, HelpScoutAuth::ClientCredentials { .. }) {
+        if unauthorised && self.can_renew().await {
             let Some(token) = self.valid_token(&mut exchanges, true).await else { return exchanges };
             exchanges.push(call(token).await);
         }
         exchanges
     }
 
-    async fn valid_token(&self, exchanges: &mut Vec<Exchange>, force_new: bool) -> Option<Secret> {
-        let mut cached = self.token.lock().await;
-        if let Some(current) = cached.as_ref() {
-            let fresh = current.renew_at.is_none_or(|at| Instant::now() < at);
-            if fresh && !(force_new && current.renew_at.is_some()) {
-                return Some(current.token.clone());
-            }
-        }
-        let (exchange, grant) = self.request_token().await;
-        exchanges.push(exchange);
-        let grant = grant?;
-        let renew_at = grant.expires_in.map(|life| Instant::now() + life.saturating_sub(RENEW_BEFORE_EXPIRY));
-        *cached = Some(CachedToken { token: grant.access_token.clone(), renew_at });
-        Some(grant.access_token)
+    async fn can_renew(&self) -> bool {
+        self.auth.app.is_some() || self.state.lock().await.refresh.is_some()
     }
 
-    /// The client-credentials grant. With a pasted token there is nothing to request: the
-    /// exchange is an [`Outcome::InvalidRequest`] saying so.
-    pub async fn request_token(&self) -> (Exchange, Option<TokenGrant>) {
-        let (client_id, client_secret) = match &self.auth {
-            HelpScoutAuth::ClientCredentials { client_id, client_secret } => (client_id, client_secret),
-            HelpScoutAuth::AccessToken(_) => {
-                let outcome = Outcome::InvalidRequest {
-                    detail: "the profile has a pasted token and no OAuth app to get a new one".to_owned(),
-                };
-                let url = self.endpoint.url_for(TOKEN_PATH);
-                return (Exchange::unanswered(Backend::HelpScout, "POST", url, None, outcome), None);
+    /// The token to send: the current one while fresh, else a renewed one (refresh token first,
+    /// then the OAuth app). `None` when there is none; the exchanges then say why.
+    async fn valid_token(&self, exchanges: &mut Vec<Exchange>, force_new: bool) -> Option<Secret> {
+        let mut state = self.state.lock().await;
+        if let Some(access) = &state.access
+            && !force_new
+            && state.renew_at.is_none_or(|at| SystemTime::now() < at)
+        {
+            return Some(access.clone());
+        }
+        if let Some(refresh) = state.refresh.clone() {
+            let (exchange, grant) = self.request_grant(Some(&refresh)).await;
+            let refused = matches!(exchange.outcome, Outcome::GrantRefused { .. });
+            exchanges.push(exchange);
+            if let Some(grant) = grant {
+                return Some(self.apply(&mut state, grant));
             }
+            if !refused || self.auth.app.is_none() {
+                return None;
+            }
+            // Spent or revoked: the app gets a fresh pair.
+            state.refresh = None;
+        }
+        if self.auth.app.is_some() {
+            let (exchange, grant) = self.request_grant(None).await;
+            exchanges.push(exchange);
+            return grant.map(|grant| self.apply(&mut state, grant));
+        }
+        if let Some(access) = state.access.clone().filter(|_| !force_new) {
+            // Past its renewal time with nothing to renew it: the server decides.
+            return Some(access);
+        }
+        let outcome = Outcome::InvalidRequest {
+            detail: "the profile has no access token and no OAuth app to get one; set its credentials".to_owned(),
         };
-        let form = |secret: &str| {
-            url::form_urlencoded::Serializer::new(String::new())
-                .append_pair("grant_type", "client_credentials")
-                .append_pair("client_id", client_id)
-                .append_pair("client_secret", secret)
-                .finish()
+        exchanges.push(Exchange::unanswered(
+            Backend::HelpScout,
+            "POST",
+            self.endpoint.url_for(TOKEN_PATH),
+            None,
+            outcome,
+        ));
+        None
+    }
+
+    fn apply(&self, state: &mut TokenState, grant: TokenGrant) -> Secret {
+        state.access = Some(grant.access_token.clone());
+        state.refresh = grant.refresh_token.clone();
+        state.renew_at = grant.expires_in.map(|life| renew_time(SystemTime::now(), life));
+        if let Some(sink) = &self.sink {
+            sink.token_granted(&grant);
+        }
+        grant.access_token
+    }
+
+    /// The client-credentials grant, as the token renewal does it (for tests and "Test
+    /// credentials"). Without an OAuth app the exchange is an [`Outcome::InvalidRequest`].
+    pub async fn request_token(&self) -> (Exchange, Option<TokenGrant>) {
+        self.request_grant(None).await
+    }
+
+    /// One token request: the refresh-token grant when `refresh` is given (with the app's id
+    /// and secret when the profile has an app), else the client-credentials grant.
+    async fn request_grant(&self, refresh: Option<&Secret>) -> (Exchange, Option<TokenGrant>) {
+        let url = self.endpoint.url_for(TOKEN_PATH);
+        let app = self.auth.app.as_ref();
+        let grant = if refresh.is_some() { GrantType::RefreshToken } else { GrantType::ClientCredentials };
+        if grant == GrantType::ClientCredentials && app.is_none() {
+            let outcome = Outcome::InvalidRequest {
+                detail: "the profile has a pasted token and no OAuth app to get a new one".to_owned(),
+            };
+            return (Exchange::unanswered(Backend::HelpScout, "POST", url, None, outcome), None);
+        }
+        // The form twice: as sent, and with every secret masked for the record.
+        let form = |reveal: bool| {
+            let show = |secret: &Secret| if reveal { secret.expose().to_owned() } else { secret.masked() };
+            let mut form = url::form_urlencoded::Serializer::new(String::new());
+            match refresh {
+                Some(token) => {
+                    form.append_pair("grant_type", "refresh_token").append_pair("refresh_token", &show(token))
+                }
+                None => form.append_pair("grant_type", "client_credentials"),
+            };
+            if let Some(app) = app {
+                form.append_pair("client_id", &app.client_id).append_pair("client_secret", &show(&app.client_secret));
+            }
+            form.finish()
         };
         let spec = RequestSpec {
             method: reqwest::Method::POST,
-            url: self.endpoint.url_for(TOKEN_PATH),
+            url,
             headers: vec![
                 ("Content-Type", HeaderText::Plain("application/x-www-form-urlencoded".to_owned())),
                 ("Accept", HeaderText::Plain("application/json".to_owned())),
             ],
-            body: Some(RequestBody::Form { sent: form(client_secret.expose()), shown: form(&client_secret.masked()) }),
+            body: Some(RequestBody::Form { sent: form(true), shown: form(false) }),
         };
         let sent = send(&self.http, &self.endpoint, Backend::HelpScout, spec).await;
         let mut exchange = sent.exchange;
         let Some(record) = sent.response else { return (exchange, None) };
-        let (outcome, grant) = classify_token_response(&record);
+        let (outcome, token) = classify_token_response(&record, grant);
         exchange.outcome = outcome;
         if let Some(response) = exchange.response.as_mut() {
             mask_token_body(response);
         }
-        (exchange, grant)
+        (exchange, token)
     }
 }
 
-/// The token endpoint's answer: a grant on 200, otherwise why not. OAuth errors
-/// (`invalid_client`, `invalid_grant`) are reported as "not accepted".
-pub fn classify_token_response(record: &ResponseRecord) -> (Outcome, Option<TokenGrant>) {
+/// The token endpoint's answer to `grant`: a token on 2xx, otherwise why not. OAuth errors
+/// (`invalid_client`, `invalid_grant`, any 400 or 401) are [`Outcome::GrantRefused`].
+pub fn classify_token_response(record: &ResponseRecord, grant: GrantType) -> (Outcome, Option<TokenGrant>) {
     let body = body_json(record);
+    let text = |key: &str| body.as_ref().and_then(|b| b.get(key)).and_then(Value::as_str).filter(|s| !s.is_empty());
     match record.status {
-        200..=299 => {
-            let token = body.as_ref().and_then(|b| b.get("access_token")).and_then(Value::as_str);
-            match token {
-                Some(token) if !token.is_empty() => {
-                    let grant = TokenGrant {
-                        access_token: Secret::new(token),
-                        expires_in: body
-                            .as_ref()
-                            .and_then(|b| b.get("expires_in"))
-                            .and_then(Value::as_u64)
-                            .map(Duration::from_secs),
-                        refresh_token: body
-                            .as_ref()
-                            .and_then(|b| b.get("refresh_token"))
-                            .and_then(Value::as_str)
-                            .map(Secret::new),
-                    };
-                    (Outcome::Created { id: None, location: None }, Some(grant))
-                }
-                _ => (
-                    Outcome::UndecodableBody {
-                        detail: "the token endpoint answered without an access_token".to_owned(),
-                    },
-                    None,
-                ),
+        200..=299 => match text("access_token") {
+            Some(token) => {
+                let expires_in =
+                    body.as_ref().and_then(|b| b.get("expires_in")).and_then(Value::as_u64).map(Duration::from_secs);
+                let token = TokenGrant {
+                    grant,
+                    access_token: Secret::new(token),
+                    expires_in,
+                    expires_at: expires_in.map(|life| SystemTime::now() + life),
+                    refresh_token: text("refresh_token").map(Secret::new),
+                };
+                (Outcome::TokenGranted { grant, expires_in }, Some(token))
             }
-        }
+            None => (
+                Outcome::UndecodableBody { detail: "the token endpoint answered without an access_token".to_owned() },
+                None,
+            ),
+        },
         400 | 401 => {
-            let message = body_message(body.as_ref());
-            (Outcome::Unauthorized { message }, None)
+            let code = text("error").unwrap_or_default().to_owned();
+            let message = text("error_description").map_or_else(|| body_message(body.as_ref()), str::to_owned);
+            (Outcome::GrantRefused { grant, code, message }, None)
         }
         _ => (classify_common_status(record), None),
     }

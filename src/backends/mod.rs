@@ -12,9 +12,9 @@ pub mod secret;
 pub use curl::curl_command;
 pub use exchange::{Exchange, Header, ResponseRecord};
 pub use finosu::FinosuClient;
-pub use helpscout::{HelpScoutAuth, HelpScoutClient};
+pub use helpscout::{HelpScoutAuth, HelpScoutClient, OAuthApp, TokenGrant, TokenSink};
 pub use http::Endpoint;
-pub use outcome::{FieldError, Outcome, TimeoutPhase};
+pub use outcome::{FieldError, GrantType, Outcome, TimeoutPhase};
 pub use secret::{Secret, mask_secret};
 
 use std::sync::Arc;
@@ -52,12 +52,27 @@ pub enum CustomerClient {
 }
 
 impl CustomerClient {
-    /// A client for `endpoint` with `credentials` (which decide the backend).
-    pub fn new(endpoint: Endpoint, credentials: Credentials) -> Result<Self, http::ClientSetupError> {
+    /// A client for `endpoint` with `credentials` (which decide the backend); `sink` keeps the
+    /// Help Scout tokens the client obtains.
+    pub fn new(
+        endpoint: Endpoint,
+        credentials: Credentials,
+        sink: Option<Arc<dyn TokenSink>>,
+    ) -> Result<Self, http::ClientSetupError> {
         Ok(match credentials {
             Credentials::FinosuApiKey(key) => Self::Finosu(Arc::new(FinosuClient::new(endpoint, key)?)),
-            Credentials::HelpScout(auth) => Self::HelpScout(Arc::new(HelpScoutClient::new(endpoint, auth)?)),
+            Credentials::HelpScout(auth) => {
+                Self::HelpScout(Arc::new(HelpScoutClient::new(endpoint, auth)?.with_token_sink(sink)))
+            }
         })
+    }
+
+    /// Where this client's requests go.
+    pub fn endpoint(&self) -> &Endpoint {
+        match self {
+            Self::Finosu(client) => client.endpoint(),
+            Self::HelpScout(client) => client.endpoint(),
+        }
     }
 
     /// Which API this client talks to.
@@ -70,11 +85,7 @@ impl CustomerClient {
 
     /// The URL a create goes to.
     pub fn create_url(&self) -> String {
-        let endpoint = match self {
-            Self::Finosu(client) => client.endpoint(),
-            Self::HelpScout(client) => client.endpoint(),
-        };
-        endpoint.url_for(self.backend().create_path())
+        self.endpoint().url_for(self.backend().create_path())
     }
 
     /// Help Scout's custom property definitions; `None` for Finosu, which has none.

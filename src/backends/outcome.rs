@@ -32,6 +32,16 @@ pub enum TimeoutPhase {
     Response,
 }
 
+/// Which OAuth 2 grant a token request used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GrantType {
+    /// The OAuth app's client id and secret.
+    ClientCredentials,
+    /// A refresh token.
+    RefreshToken,
+}
+
 /// Every way a request can end. Each variant carries what the person needs to act on it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
@@ -42,6 +52,29 @@ pub enum Outcome {
         id: Option<String>,
         /// Help Scout's `Location` header.
         location: Option<String>,
+    },
+    /// A read that worked (2xx): `users/me`, a customer, the property definitions.
+    Answered {
+        /// The status code.
+        status: u16,
+    },
+    /// The token endpoint handed out an access token.
+    TokenGranted {
+        /// The grant that was used.
+        grant: GrantType,
+        /// The token's lifetime, when the server said.
+        #[serde(serialize_with = "serialize_opt_secs")]
+        expires_in: Option<Duration>,
+    },
+    /// The token endpoint refused the grant: a wrong OAuth app (`invalid_client`), or a refresh
+    /// token that was revoked, expired or already used (`invalid_grant`).
+    GrantRefused {
+        /// The grant that was refused.
+        grant: GrantType,
+        /// The OAuth error code (`invalid_client`, `invalid_grant`), when given.
+        code: String,
+        /// The server's description, best effort.
+        message: String,
     },
     /// 400/422: the server refused the content.
     Rejected {
@@ -135,6 +168,21 @@ fn seconds_text(duration: Duration) -> String {
     }
 }
 
+/// `48 h`, `30 min`, `45 s`.
+fn lifetime_text(duration: Duration) -> String {
+    let secs = duration.as_secs();
+    match secs {
+        0..=119 => format!("{secs} s"),
+        120..=7199 => format!("{} min", secs / 60),
+        _ => format!("{} h", secs / 3600),
+    }
+}
+
+/// ` (invalid_client: Client authentication failed)` or nothing.
+fn reason_suffix(message: &str) -> String {
+    if message.is_empty() { String::new() } else { format!(" ({message})") }
+}
+
 fn serialize_opt_secs<S: serde::Serializer>(value: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
     match value {
         Some(d) => s.serialize_some(&d.as_secs_f64()),
@@ -151,6 +199,9 @@ impl Outcome {
     pub fn kind(&self) -> &'static str {
         match self {
             Self::Created { .. } => "created",
+            Self::Answered { .. } => "answered",
+            Self::TokenGranted { .. } => "token_granted",
+            Self::GrantRefused { .. } => "grant_refused",
             Self::Rejected { .. } => "rejected",
             Self::Unauthorized { .. } => "unauthorized",
             Self::Forbidden { .. } => "forbidden",
@@ -170,9 +221,14 @@ impl Outcome {
         }
     }
 
-    /// True for the one good ending.
+    /// True for the one good ending of a create.
     pub fn is_created(&self) -> bool {
         matches!(self, Self::Created { .. })
+    }
+
+    /// True when the request did what it was for: created, answered, or a token granted.
+    pub fn is_success(&self) -> bool {
+        matches!(self, Self::Created { .. } | Self::Answered { .. } | Self::TokenGranted { .. })
     }
 
     /// True when sending the same request again later may work without changing anything
@@ -211,6 +267,19 @@ impl Outcome {
         match self {
             Self::Created { id: Some(id), .. } => format!("Created customer {id}."),
             Self::Created { id: None, .. } => format!("Created the customer; {api} did not say its id."),
+            Self::Answered { status } => format!("{api} answered {status}."),
+            Self::TokenGranted { expires_in: Some(life), .. } => {
+                format!("Token granted, valid for {}.", lifetime_text(*life))
+            }
+            Self::TokenGranted { expires_in: None, .. } => "Token granted.".to_owned(),
+            Self::GrantRefused { grant: GrantType::ClientCredentials, message, .. } => format!(
+                "{api} refused the OAuth app{}: check the profile's client id and client secret.",
+                reason_suffix(message)
+            ),
+            Self::GrantRefused { grant: GrantType::RefreshToken, message, .. } => format!(
+                "{api} refused the refresh token{}: it was revoked, expired or already used. Paste a new token, or set up an OAuth app.",
+                reason_suffix(message)
+            ),
             Self::Rejected { message, field_errors, valid_task_types } => {
                 let mut sentence = match field_errors.len() {
                     0 if message.is_empty() => format!("Rejected by {api}; see the response body."),
@@ -226,7 +295,8 @@ impl Outcome {
             Self::Unauthorized { .. } => match backend {
                 Backend::Finosu => "Key not accepted (401). Check the profile's API key.".to_owned(),
                 Backend::HelpScout => {
-                    "Token not accepted (401). It may have expired; get a new token for the profile.".to_owned()
+                    "Token rejected (401). It may have expired or been revoked; get a new token for the profile."
+                        .to_owned()
                 }
             },
             Self::Forbidden { .. } => {

@@ -1,5 +1,7 @@
 //! The command line of the `intake` binary. With no subcommand the GUI opens.
 
+mod connection;
+pub mod credentials;
 pub mod profile;
 pub mod sandbox;
 mod secret_input;
@@ -46,6 +48,57 @@ pub enum Command {
     /// Serve the built-in sandbox (emulated Finosu and Help Scout APIs) on 127.0.0.1 until
     /// stopped, printing its base URLs and credentials.
     Sandbox(SandboxArgs),
+    /// Store, clear or test a profile's secrets (kept only in the OS keyring).
+    Credentials {
+        /// What to do with the secrets.
+        #[command(subcommand)]
+        command: CredentialsCommand,
+    },
+}
+
+/// `intake credentials …`. Secrets are read from standard input (no echo on a terminal), never
+/// from arguments.
+#[derive(Debug, Subcommand)]
+pub enum CredentialsCommand {
+    /// Store a profile's secret in the OS keyring, read from standard input.
+    ///
+    /// Finosu: the API key. Help Scout: `--client-id ID` with the client secret on standard
+    /// input, or `--access-token` and/or `--refresh-token` (one line each, access token first).
+    Set {
+        /// The profile.
+        #[arg(long, value_name = "NAME")]
+        profile: String,
+        /// Help Scout: the OAuth app's client id (not secret); its client secret is read.
+        #[arg(long, value_name = "ID", conflicts_with_all = ["access_token", "refresh_token"])]
+        client_id: Option<String>,
+        /// Help Scout: read an access token.
+        #[arg(long)]
+        access_token: bool,
+        /// Help Scout: read a refresh token (after the access token when both are given).
+        #[arg(long)]
+        refresh_token: bool,
+    },
+    /// Remove every secret of a profile from the keyring.
+    Clear {
+        /// The profile.
+        #[arg(long, value_name = "NAME")]
+        profile: String,
+    },
+    /// Test a profile's credentials with one harmless read and print a verdict.
+    ///
+    /// Exit status: 0 only when the credentials work, 1 for any other verdict, 2 for usage
+    /// errors, unknown profiles or a keyring that cannot be read.
+    Check {
+        /// The profile.
+        #[arg(long, value_name = "NAME")]
+        profile: String,
+        /// Test a secret read from standard input instead of the keyring's (not stored).
+        #[arg(long)]
+        secret_stdin: bool,
+        /// One JSON object instead of text.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// Arguments of `intake submit`.
@@ -93,8 +146,11 @@ pub enum ProfileCommand {
         /// Seconds allowed for a whole request.
         #[arg(long, value_name = "SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
         timeout: u64,
+        /// A live account: the window marks it and asks before the first send of a session.
+        #[arg(long)]
+        production: bool,
     },
-    /// Remove a profile.
+    /// Remove a profile and its secrets in the keyring.
     Remove {
         /// The profile's name.
         #[arg(value_name = "NAME")]
@@ -120,6 +176,9 @@ pub struct SandboxArgs {
     /// Share of API requests whose connection is dropped without an answer, from 0 to 1.
     #[arg(long, value_name = "P", default_value_t = 0.0, value_parser = parse_share)]
     pub drop_rate: f64,
+    /// Lifetime of the Help Scout access tokens it hands out, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 172_800, value_parser = clap::value_parser!(u64).range(1..))]
+    pub token_lifetime: u64,
     /// Print the base URLs and credentials as one JSON line first.
     #[arg(long)]
     pub json: bool,

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::validate::EXIT_VALID;
 use super::{ProfileCommand, load_profile_store, usage_error};
+use crate::credentials::Vault;
 use crate::model::Backend;
 use crate::profiles::{Profile, ProfileKind};
 
@@ -16,6 +17,9 @@ struct ProfileLine<'a> {
     base_url: Option<&'a str>,
     connect_timeout_secs: u64,
     timeout_secs: u64,
+    auth: &'a str,
+    client_id: Option<&'a str>,
+    production: bool,
     learned_task_types: &'a [String],
 }
 
@@ -35,17 +39,27 @@ pub fn run_profile(command: &ProfileCommand, out: &mut dyn Write, err: &mut dyn 
                         base_url: p.base_url.as_deref(),
                         connect_timeout_secs: p.connect_timeout_secs,
                         timeout_secs: p.timeout_secs,
+                        auth: p.auth_kind().as_str(),
+                        client_id: p.client_id.as_deref(),
+                        production: p.production,
                         learned_task_types: &p.learned_task_types,
                     };
                     writeln!(out, "{}", serde_json::to_string(&line).map_err(std::io::Error::other)?)?;
                 } else {
                     let url = p.base_url.as_deref().unwrap_or("(built-in sandbox, started on demand)");
-                    writeln!(out, "{:<24} {:<18} {url}", p.name, p.kind.as_str())?;
+                    let production = if p.production { "  [production]" } else { "" };
+                    writeln!(
+                        out,
+                        "{:<24} {:<18} {:<10} {url}{production}",
+                        p.name,
+                        p.kind.as_str(),
+                        p.auth_kind().as_str()
+                    )?;
                 }
             }
             Ok(EXIT_VALID)
         }
-        ProfileCommand::Add { name, backend, base_url, connect_timeout, timeout } => {
+        ProfileCommand::Add { name, backend, base_url, connect_timeout, timeout, production } => {
             let kind = match backend {
                 Backend::Finosu => ProfileKind::Finosu,
                 Backend::HelpScout => ProfileKind::HelpScout,
@@ -53,6 +67,7 @@ pub fn run_profile(command: &ProfileCommand, out: &mut dyn Write, err: &mut dyn 
             let mut profile = Profile::new(name.clone(), kind, Some(base_url.clone()));
             profile.connect_timeout_secs = *connect_timeout;
             profile.timeout_secs = *timeout;
+            profile.production = *production;
             let result = store.add(profile).and_then(|()| store.save());
             match result {
                 Ok(()) => {
@@ -67,7 +82,13 @@ pub fn run_profile(command: &ProfileCommand, out: &mut dyn Write, err: &mut dyn 
             match store.remove(name).and_then(|removed| store.save().map(|()| removed)) {
                 Ok(removed) => {
                     writeln!(out, "Removed profile {:?}.", removed.name)?;
-                    Ok(EXIT_VALID)
+                    // Its secrets go with it; a keyring that does not answer holds none of ours.
+                    match Vault::system().delete_all(&removed.name) {
+                        Ok(()) => Ok(EXIT_VALID),
+                        Err(error) => {
+                            usage_error(err, &format!("the profile is removed, but its secrets are not: {error}"))
+                        }
+                    }
                 }
                 Err(error) => usage_error(err, &error.to_string()),
             }

@@ -4,14 +4,14 @@ use std::io::Write;
 
 use serde::Serialize;
 
-use super::secret_input::read_secret_from_stdin;
+use super::connection::Connection;
 use super::validate::{EXIT_INVALID, EXIT_USAGE_OR_IO, EXIT_VALID, write_issue_lines};
 use super::{SubmitArgs, load_profile_store, usage_error};
 use crate::backends::{Exchange, Outcome};
 use crate::draft_file::read_draft_file;
 use crate::normalize::normalize_for_sending;
-use crate::profiles::{ProfileError, client_for};
-use crate::sandbox::{SandboxConfig, SandboxServer};
+use crate::profiles::ProfileError;
+use crate::sandbox::SandboxConfig;
 use crate::validation::{Issue, Severity, has_errors, validate_draft};
 
 /// One line of `--json` output.
@@ -44,26 +44,11 @@ pub fn run_submit(args: &SubmitArgs, out: &mut dyn Write, err: &mut dyn Write) -
     let Some(profile) = store.find(&args.profile).cloned() else {
         return usage_error(err, &ProfileError::NotFound(args.profile.clone()).to_string());
     };
-    let secret = if args.secret_stdin {
-        match read_secret_from_stdin(&format!("Secret for {}", profile.name)) {
-            Ok(secret) => Some(secret),
-            Err(e) => return usage_error(err, &format!("cannot read the secret: {e}")),
-        }
-    } else {
-        None
+    let connection = match Connection::open(&profile, args.secret_stdin, SandboxConfig::default()) {
+        Ok(connection) => connection,
+        Err(error) => return usage_error(err, &error.message),
     };
-    let sandbox = if profile.kind.is_sandbox() {
-        match SandboxServer::start(SandboxConfig::default()) {
-            Ok(server) => Some(server),
-            Err(e) => return usage_error(err, &format!("cannot start the built-in sandbox: {e}")),
-        }
-    } else {
-        None
-    };
-    let client = match client_for(&profile, sandbox.as_ref(), secret) {
-        Ok(client) => client,
-        Err(e) => return usage_error(err, &e.to_string()),
-    };
+    let client = &connection.client;
     let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(e) => return usage_error(err, &format!("cannot start the network runtime: {e}")),
@@ -109,7 +94,9 @@ pub fn run_submit(args: &SubmitArgs, out: &mut dyn Write, err: &mut dyn Write) -
         }
         report_outcome(out, args.json, file, last)?;
     }
-    drop(sandbox);
+    if let Err(e) = connection.keep_token_expiry(&mut store) {
+        writeln!(err, "intake: could not remember the token's expiry: {e}")?;
+    }
     Ok(if any_unreadable {
         EXIT_USAGE_OR_IO
     } else if any_failed {

@@ -12,9 +12,10 @@ use url::Url;
 
 use crate::backends::Endpoint;
 use crate::backends::http::is_loopback_url;
+use crate::credentials::SecretKind;
 use crate::model::Backend;
 
-pub use connect::{ConnectError, client_for, sandbox_base_url, sandbox_credentials};
+pub use connect::{ConnectError, SecretSource, client_for, credentials_for, sandbox_base_url, sandbox_credentials};
 pub use store::ProfileStore;
 
 /// Which API a profile talks to, and whether it is the built-in emulator of it.
@@ -59,6 +60,62 @@ impl ProfileKind {
     }
 }
 
+/// How a profile proves who it is. Finosu has only an API key; Help Scout takes an OAuth app
+/// (client credentials) or a pasted access token (with an optional refresh token).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AuthKind {
+    /// Finosu's `X-API-Key`.
+    ApiKey,
+    /// A Help Scout OAuth app: client id (in the profile) and client secret (in the keyring).
+    OauthApp,
+    /// A pasted Help Scout access token, and optionally a refresh token.
+    Token,
+}
+
+impl AuthKind {
+    /// The kinds a backend offers, the default first.
+    pub fn choices(backend: Backend) -> &'static [Self] {
+        match backend {
+            Backend::Finosu => &[Self::ApiKey],
+            Backend::HelpScout => &[Self::OauthApp, Self::Token],
+        }
+    }
+
+    /// How the editor names it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::ApiKey => "API key",
+            Self::OauthApp => "OAuth app (client credentials)",
+            Self::Token => "Pasted access token",
+        }
+    }
+
+    /// The config file's spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ApiKey => "api-key",
+            Self::OauthApp => "oauth-app",
+            Self::Token => "token",
+        }
+    }
+
+    /// The secrets a profile of this kind keeps in the keyring, the required one first; the
+    /// others are optional (a refresh token) or cached (tokens from the grant).
+    pub fn secret_kinds(self) -> &'static [SecretKind] {
+        match self {
+            Self::ApiKey => &[SecretKind::ApiKey],
+            Self::OauthApp => &[SecretKind::ClientSecret, SecretKind::AccessToken, SecretKind::RefreshToken],
+            Self::Token => &[SecretKind::AccessToken, SecretKind::RefreshToken],
+        }
+    }
+
+    /// The secret the person must give (the others are optional or obtained).
+    pub fn required_secret(self) -> SecretKind {
+        self.secret_kinds()[0]
+    }
+}
+
 fn default_connect_timeout() -> u64 {
     5
 }
@@ -90,6 +147,18 @@ pub struct Profile {
     /// Help Scout custom property definitions, as last fetched.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub property_definitions: Vec<crate::model::PropertyDefinition>,
+    /// How it authenticates; absent means the backend's usual way ([`Profile::auth_kind`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth: Option<AuthKind>,
+    /// A Help Scout OAuth app's client id (not secret; the client secret is in the keyring).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    /// A live account: the header says so and the first Submit of a session asks first.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub production: bool,
+    /// When the access token cached in the keyring expires.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_expires_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// Name of the built-in Finosu sandbox profile.
@@ -108,6 +177,22 @@ impl Profile {
             timeout_secs: default_timeout(),
             learned_task_types: Vec::new(),
             property_definitions: Vec::new(),
+            auth: None,
+            client_id: None,
+            production: false,
+            token_expires_at: None,
+        }
+    }
+
+    /// How this profile authenticates: the stored choice when it fits the backend, else the
+    /// backend's usual way (an API key; for Help Scout an OAuth app when a client id is set,
+    /// else a pasted token).
+    pub fn auth_kind(&self) -> AuthKind {
+        let choices = AuthKind::choices(self.backend());
+        match self.auth {
+            Some(kind) if choices.contains(&kind) => kind,
+            _ if self.backend() == Backend::HelpScout && self.client_id.is_none() => AuthKind::Token,
+            _ => choices[0],
         }
     }
 
@@ -169,12 +254,15 @@ pub enum ProfileError {
     /// Adding a name that exists.
     #[error("a profile named {0:?} exists already")]
     Duplicate(String),
-    /// Removing a built-in profile.
-    #[error("{0:?} is built in and cannot be removed")]
+    /// Removing, duplicating or adding a built-in profile.
+    #[error("{0:?} is built in: it cannot be removed, copied or added")]
     BuiltIn(String),
-    /// An empty or overlong name.
-    #[error("a profile name needs 1 to 80 characters")]
+    /// An empty or overlong name, or one with a `/` (which would blur keyring entry names).
+    #[error("a profile name needs 1 to 80 characters and no \"/\"")]
     BadName,
+    /// A change a built-in profile does not allow (its name, backend or address).
+    #[error("{0:?} is built in: only its timeouts and production flag can change")]
+    BuiltInChange(String),
     /// Reading or writing the file failed.
     #[error("cannot {action} the profiles file {path}: {source}")]
     Io {

@@ -91,23 +91,73 @@ impl ProfileStore {
 
     /// Adds a real profile after checking its name and base URL.
     pub fn add(&mut self, profile: Profile) -> Result<(), ProfileError> {
-        let name = profile.name.trim();
-        if name.is_empty() || name.chars().count() > 80 {
-            return Err(ProfileError::BadName);
+        let profile = self.checked(profile, None)?;
+        self.profiles.push(profile);
+        Ok(())
+    }
+
+    /// Replaces the profile called `old_name` with `profile` (which may be renamed), after the
+    /// same checks as [`ProfileStore::add`]. Built-ins keep their name and backend.
+    pub fn update(&mut self, old_name: &str, profile: Profile) -> Result<(), ProfileError> {
+        let index = self
+            .profiles
+            .iter()
+            .position(|p| p.name == old_name)
+            .ok_or_else(|| ProfileError::NotFound(old_name.to_owned()))?;
+        let current = &self.profiles[index];
+        if current.kind.is_sandbox() {
+            if profile.name != current.name || profile.kind != current.kind || profile.base_url.is_some() {
+                return Err(ProfileError::BuiltInChange(current.name.clone()));
+            }
+            self.profiles[index] = profile;
+            return Ok(());
         }
-        if self.find(name).is_some() {
-            return Err(ProfileError::Duplicate(name.to_owned()));
+        let profile = self.checked(profile, Some(old_name))?;
+        self.profiles[index] = profile;
+        Ok(())
+    }
+
+    /// A copy of the real profile `name` under a free name ("Acme (copy)"), without its token
+    /// expiry; returns the new name. Secrets are not copied: the copy needs its own.
+    pub fn duplicate(&mut self, name: &str) -> Result<String, ProfileError> {
+        let source = self.find(name).cloned().ok_or_else(|| ProfileError::NotFound(name.to_owned()))?;
+        let base = format!("{} (copy)", source.name);
+        let new_name = (1..)
+            .map(|n| if n == 1 { base.clone() } else { format!("{} (copy {n})", source.name) })
+            .find(|candidate| self.find(candidate).is_none())
+            .ok_or_else(|| ProfileError::Duplicate(base.clone()))?;
+        if source.kind.is_sandbox() {
+            return Err(ProfileError::BuiltIn(source.name));
+        }
+        self.add(Profile { name: new_name.clone(), token_expires_at: None, ..source })?;
+        Ok(new_name)
+    }
+
+    /// Remembers when the cached access token expires; true when that changed anything.
+    pub fn set_token_expiry(&mut self, name: &str, expires_at: Option<chrono::DateTime<chrono::Utc>>) -> bool {
+        let Some(profile) = self.profiles.iter_mut().find(|p| p.name == name) else { return false };
+        if profile.token_expires_at == expires_at {
+            return false;
+        }
+        profile.token_expires_at = expires_at;
+        true
+    }
+
+    /// `profile` with its name trimmed and base URL normalised, once its name is free (other
+    /// than `old_name`) and its URL acceptable.
+    fn checked(&self, profile: Profile, old_name: Option<&str>) -> Result<Profile, ProfileError> {
+        let name = check_name(&profile.name)?;
+        if let Some(existing) = self.find(&name)
+            && Some(existing.name.as_str()) != old_name
+        {
+            return Err(ProfileError::Duplicate(name));
         }
         if profile.kind.is_sandbox() {
-            return Err(ProfileError::BuiltIn(name.to_owned()));
+            return Err(ProfileError::BuiltIn(name));
         }
         let url = check_base_url(profile.base_url.as_deref().unwrap_or_default())?;
-        self.profiles.push(Profile {
-            name: name.to_owned(),
-            base_url: Some(url.as_str().trim_end_matches('/').to_owned()),
-            ..profile
-        });
-        Ok(())
+        let client_id = profile.client_id.map(|id| id.trim().to_owned()).filter(|id| !id.is_empty());
+        Ok(Profile { name, base_url: Some(url.as_str().trim_end_matches('/').to_owned()), client_id, ..profile })
     }
 
     /// Removes a profile by name; built-ins stay.
@@ -142,6 +192,16 @@ impl ProfileStore {
     }
 }
 
+/// A profile name, trimmed: 1 to 80 characters, no `/` (it separates name and secret kind in
+/// keyring entries).
+pub fn check_name(name: &str) -> Result<String, ProfileError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 80 || name.contains('/') {
+        return Err(ProfileError::BadName);
+    }
+    Ok(name.to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -167,6 +227,35 @@ mod tests {
         let mut again = again;
         assert!(matches!(again.remove("sandbox-helpscout"), Err(ProfileError::BuiltIn(_))));
         assert_eq!(again.remove("acme").expect("remove").name, "Acme");
+    }
+
+    #[test]
+    fn profiles_are_updated_renamed_and_duplicated() {
+        let mut store = ProfileStore::builtin_only();
+        store
+            .add(Profile::new("Acme", ProfileKind::HelpScout, Some("https://api.helpscout.net".to_owned())))
+            .expect("add");
+        let mut edited = store.find("Acme").cloned().expect("acme");
+        edited.name = "Acme EU".to_owned();
+        edited.client_id = Some("  app-1 ".to_owned());
+        edited.production = true;
+        store.update("Acme", edited).expect("update");
+        let renamed = store.find("Acme EU").expect("renamed");
+        assert_eq!(renamed.client_id.as_deref(), Some("app-1"));
+        assert_eq!(renamed.auth_kind(), crate::profiles::AuthKind::OauthApp);
+        assert!(store.find("Acme").is_none());
+        let copy = store.duplicate("Acme EU").expect("duplicate");
+        assert_eq!(copy, "Acme EU (copy)");
+        assert_eq!(store.duplicate("Acme EU").expect("again"), "Acme EU (copy 2)");
+        let mut clash = store.find(&copy).cloned().expect("copy");
+        clash.name = "acme eu".to_owned();
+        assert!(matches!(store.update(&copy, clash), Err(ProfileError::Duplicate(_))));
+        let mut sandbox = store.find("sandbox-finosu").cloned().expect("sandbox");
+        sandbox.timeout_secs = 9;
+        store.update("Sandbox · Finosu", sandbox.clone()).expect("timeouts of a built-in");
+        sandbox.name = "Mine".to_owned();
+        assert!(matches!(store.update("Sandbox · Finosu", sandbox), Err(ProfileError::BuiltInChange(_))));
+        assert!(matches!(check_name("a/b"), Err(ProfileError::BadName)));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! commands behind its shortcuts.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Instant;
 
 use egui::{Key, KeyboardShortcut, Modifiers, RichText, Ui};
@@ -15,6 +16,7 @@ use super::submit_worker::{SubmitDone, SubmitWorker};
 use super::tabs::{TabsRuntime, tab_ui};
 use super::viewer::ResponseViewer;
 use crate::backends::{Outcome, Secret};
+use crate::credentials::{Storage, Vault};
 use crate::draft_file::{guess_backend, suggested_file_name};
 use crate::model::{Backend, Draft, Tab};
 use crate::paths::IntakePaths;
@@ -51,6 +53,9 @@ pub struct AppOptions {
     /// Where profiles are read from and saved to; `None` keeps only the built-in profiles, in
     /// memory (tests).
     pub paths: Option<IntakePaths>,
+    /// Where secrets are kept: the OS keyring ([`Vault::system`]); `None` keeps them for the
+    /// session only (tests).
+    pub vault: Option<Arc<Vault>>,
 }
 
 /// What the right-hand panel shows.
@@ -80,13 +85,15 @@ pub struct IntakeApp {
     viewer: ResponseViewer,
     side: SidePanel,
     created: Option<CreatedDraft>,
-    /// Secrets typed for real profiles, kept in memory for this session only.
-    session_secrets: std::collections::HashMap<String, Secret>,
+    /// Secrets typed in the top bar, masked, by profile (the secrets themselves are in the vault).
+    session_secrets: std::collections::HashMap<String, String>,
     secret_input: String,
     /// The in-process sandbox could not start (said once in the status line).
     sandbox_failed: bool,
     /// Profiles whose property definitions were already fetched (or tried) this session.
     definitions_tried: std::collections::HashSet<String>,
+    /// The running definitions fetch was asked for (Reload), so its failure is shown.
+    definitions_asked: bool,
     /// The phone metadata warm-up was started.
     phone_metadata_requested: bool,
     tab: Tab,
@@ -141,7 +148,9 @@ impl IntakeApp {
         let mut app = Self {
             profiles,
             profile,
-            submit: SubmitWorker::default(),
+            submit: SubmitWorker::new(
+                options.vault.unwrap_or_else(|| Vault::session_only("the window was opened without a keyring")),
+            ),
             viewer: ResponseViewer::default(),
             side: SidePanel::default(),
             created: None,
@@ -149,6 +158,7 @@ impl IntakeApp {
             secret_input: String::new(),
             sandbox_failed: false,
             definitions_tried: std::collections::HashSet::new(),
+            definitions_asked: false,
             phone_metadata_requested: false,
             tab,
             form,
@@ -552,16 +562,8 @@ impl IntakeApp {
             self.set_status(&text, true);
             return;
         }
-        let secret = if self.profile.kind.is_sandbox() {
-            None
-        } else if let Some(secret) = self.session_secrets.get(&self.profile.name) {
-            Some(secret.clone())
-        } else {
-            self.set_status("Enter the profile's secret (top bar) before sending.", true);
-            return;
-        };
         let profile = self.profile.clone();
-        match self.submit.start(&profile, secret, body, draft, ctx) {
+        match self.submit.start(&profile, body, draft, ctx) {
             Ok(()) => self.set_status(&format!("Sending to {}…", profile.name), false),
             Err(reason) => self.set_status(&reason, true),
         }
@@ -570,8 +572,15 @@ impl IntakeApp {
     /// Keeps `secret` in memory for the active (real) profile for this session, as typing it
     /// in the top bar does.
     pub fn use_session_secret(&mut self, secret: Secret) {
-        self.session_secrets.insert(self.profile.name.clone(), secret);
-        self.submit.forget_clients();
+        let name = self.profile.name.clone();
+        let kind = self.profile.auth_kind().required_secret();
+        // Session secrets live in memory: setting one does not touch the keyring or block.
+        if let Err(error) = self.submit.vault().set(&name, kind, &secret, Storage::Session) {
+            self.set_status(&format!("Could not keep the secret: {error}"), true);
+            return;
+        }
+        self.session_secrets.insert(name.clone(), secret.masked());
+        self.submit.forget_client(&name);
     }
 
     /// Stops waiting for the answer of the send under way.
@@ -626,23 +635,18 @@ impl IntakeApp {
         if self.backend() != Backend::HelpScout || (!asked && self.definitions_tried.contains(&self.profile.name)) {
             return;
         }
-        let secret = self.session_secrets.get(&self.profile.name).cloned();
-        if !self.profile.kind.is_sandbox() && secret.is_none() {
-            if asked {
-                self.set_status("Enter the profile's secret (top bar) to load its property definitions.", true);
-            }
-            return;
-        }
         self.definitions_tried.insert(self.profile.name.clone());
+        self.definitions_asked = asked;
         let profile = self.profile.clone();
-        if let Err(reason) = self.submit.fetch_definitions(&profile, secret, ctx) {
+        if let Err(reason) = self.submit.fetch_definitions(&profile, ctx) {
             self.set_status(&reason, true);
         }
     }
 
     fn poll_definitions(&mut self) {
-        let Some(done) = self.submit.poll_definitions() else { return };
-        for prepared in done.exchanges {
+        let Some(mut done) = self.submit.poll_definitions() else { return };
+        done.exchanges_were_empty = done.exchanges.is_empty();
+        for prepared in std::mem::take(&mut done.exchanges) {
             self.viewer.push(prepared);
         }
         match done.result {
@@ -653,6 +657,10 @@ impl IntakeApp {
                     tracing::warn!("could not save the property definitions: {error}");
                 }
                 self.reload_profile_if_active(&done.profile);
+            }
+            // A profile without credentials yet is not an error until the person asks.
+            Err(reason) if !self.definitions_asked && done.exchanges_were_empty => {
+                tracing::info!("property definitions not loaded: {reason}");
             }
             Err(reason) => {
                 let text = format!("Could not load the Help Scout property definitions: {reason}");
@@ -756,11 +764,15 @@ impl IntakeApp {
         }
         ui.label(RichText::new(self.profile.base_url.as_deref().unwrap_or_default()).small().weak());
         let name = self.profile.name.clone();
-        if let Some(secret) = self.session_secrets.get(&name) {
-            ui.label(RichText::new(format!("secret {} (this session)", secret.masked())).small());
+        if let Some(masked) = self.session_secrets.get(&name) {
+            ui.label(RichText::new(format!("secret {masked} (this session)")).small());
             if ui.small_button("Forget").on_hover_text("Forget the secret typed for this session").clicked() {
                 self.session_secrets.remove(&name);
-                self.submit.forget_clients();
+                let kind = self.profile.auth_kind().required_secret();
+                if let Err(error) = self.submit.vault().delete(&name, kind) {
+                    self.set_status(&format!("Could not forget the secret: {error}"), true);
+                }
+                self.submit.forget_client(&name);
             }
             return;
         }

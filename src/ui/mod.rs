@@ -5,6 +5,7 @@ mod app;
 pub mod file_worker;
 pub mod form_state;
 mod frame_stats;
+pub mod jobs;
 pub mod preview;
 pub mod state;
 pub mod submit_worker;

@@ -1,19 +1,22 @@
-//! Sending the draft off the UI thread.
+//! Sending the draft, fetching property definitions and testing credentials, off the UI thread.
 //!
-//! A one-thread tokio runtime runs the request; its result comes back over a channel and wakes
-//! the UI with `request_repaint`. One send at a time: a double click cannot send twice. The
-//! built-in sandbox is started here, in-process on a free loopback port, the first time a
-//! sandbox profile needs it.
+//! Requests run on the [`Background`] runtime; results come back as [`Job`]s the UI polls each
+//! frame. One send at a time: a double click cannot send twice. Secrets are read from the
+//! [`Vault`] on the blocking pool (keyring calls are D-Bus round trips), never on the UI
+//! thread. The built-in sandbox is started here, in-process on a free loopback port, the first
+//! time a sandbox profile needs it.
 
 use std::collections::HashMap;
-use std::sync::mpsc::{Receiver, TryRecvError, sync_channel};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use serde_json::Value;
 
-use crate::backends::{CustomerClient, Exchange, Outcome, Secret};
-use crate::model::PropertyDefinition;
-use crate::profiles::{Profile, client_for};
+use super::jobs::{Background, Job, JobPoll};
+use crate::backends::{CustomerClient, Endpoint, Exchange, Outcome};
+use crate::credentials::{CheckReport, Vault, VaultTokenSink, check_credentials};
+use crate::model::{Backend, PropertyDefinition};
+use crate::profiles::{Profile, SecretSource, credentials_for, sandbox_base_url};
 use crate::sandbox::{SandboxConfig, SandboxServer};
 use crate::ui::viewer::PreparedExchange;
 
@@ -37,11 +40,25 @@ pub struct DefinitionsDone {
     pub result: Result<Vec<PropertyDefinition>, String>,
     /// The exchanges it took, for the viewer.
     pub exchanges: Vec<PreparedExchange>,
+    /// Set by the app once the exchanges are moved to the viewer: none were made (the profile
+    /// had no credentials).
+    pub exchanges_were_empty: bool,
+}
+
+/// A finished "Test credentials".
+#[derive(Debug)]
+pub struct CheckDone {
+    /// The profile tested.
+    pub profile: String,
+    /// The verdict (its exchanges are also in `exchanges`, prepared for the viewer).
+    pub report: CheckReport,
+    /// The check's requests, for the viewer.
+    pub exchanges: Vec<PreparedExchange>,
 }
 
 #[derive(Debug)]
 struct Pending {
-    receiver: Receiver<SubmitDone>,
+    job: Job<SubmitDone>,
     task: tokio::task::JoinHandle<()>,
     started: Instant,
     profile: String,
@@ -49,17 +66,47 @@ struct Pending {
     cancel_record: Exchange,
 }
 
-/// Runs sends one at a time and owns the in-process sandbox.
-#[derive(Debug, Default)]
+/// Clients by profile, shared with the tasks that make them.
+type ClientCache = Arc<Mutex<HashMap<String, CustomerClient>>>;
+
+/// Runs sends, definition fetches and credential checks, and owns the in-process sandbox.
+#[derive(Debug)]
 pub struct SubmitWorker {
-    runtime: Option<tokio::runtime::Runtime>,
+    background: Background,
+    vault: Arc<Vault>,
     sandbox: Option<SandboxServer>,
-    clients: HashMap<String, CustomerClient>,
+    clients: ClientCache,
+    sinks: HashMap<String, Arc<VaultTokenSink>>,
     pending: Option<Pending>,
-    definitions: Option<Receiver<DefinitionsDone>>,
+    definitions: Option<Job<DefinitionsDone>>,
+    check: Option<(String, Job<CheckDone>)>,
 }
 
 impl SubmitWorker {
+    /// A worker reading secrets from `vault`.
+    pub fn new(vault: Arc<Vault>) -> Self {
+        Self {
+            background: Background::default(),
+            vault,
+            sandbox: None,
+            clients: ClientCache::default(),
+            sinks: HashMap::new(),
+            pending: None,
+            definitions: None,
+            check: None,
+        }
+    }
+
+    /// The vault secrets are read from.
+    pub fn vault(&self) -> &Arc<Vault> {
+        &self.vault
+    }
+
+    /// The background runtime, for other off-thread work (keyring changes).
+    pub fn background(&mut self) -> &mut Background {
+        &mut self.background
+    }
+
     /// Whether a send is under way.
     pub fn is_busy(&self) -> bool {
         self.pending.is_some()
@@ -86,42 +133,58 @@ impl SubmitWorker {
         self.sandbox.as_ref().ok_or_else(|| "The built-in sandbox is not running.".to_owned())
     }
 
+    /// Where `profile`'s requests go (starting the sandbox for a sandbox profile).
+    fn endpoint(&mut self, profile: &Profile) -> Result<Endpoint, String> {
+        let sandbox_url = if profile.kind.is_sandbox() {
+            Some(sandbox_base_url(self.ensure_sandbox()?, profile.backend()))
+        } else {
+            None
+        };
+        profile.endpoint(sandbox_url.as_deref()).map_err(|e| format!("Cannot send: {e}."))
+    }
+
+    /// What makes `profile`'s client inside a task: cached, or built from the vault's secrets.
+    fn client_maker(&mut self, profile: &Profile) -> Result<ClientMaker, String> {
+        let sink = if profile.kind.is_sandbox() {
+            None
+        } else {
+            let sink = self
+                .sinks
+                .entry(profile.name.clone())
+                .or_insert_with(|| VaultTokenSink::new(Arc::clone(&self.vault), profile.name.clone()));
+            Some(Arc::clone(sink))
+        };
+        Ok(ClientMaker {
+            profile: profile.clone(),
+            endpoint: self.endpoint(profile)?,
+            vault: Arc::clone(&self.vault),
+            clients: Arc::clone(&self.clients),
+            sink,
+        })
+    }
+
     /// Sends `body` (normalised) for `profile`; `draft` is the form's body as typed. Refused
     /// with a reason while another send runs or when the profile cannot be used.
-    pub fn start(
-        &mut self,
-        profile: &Profile,
-        secret: Option<Secret>,
-        body: Value,
-        draft: Value,
-        ctx: &egui::Context,
-    ) -> Result<(), String> {
+    pub fn start(&mut self, profile: &Profile, body: Value, draft: Value, ctx: &egui::Context) -> Result<(), String> {
         if self.is_busy() {
             return Err("A customer is being sent; wait for the answer or cancel.".to_owned());
         }
-        if profile.kind.is_sandbox() {
-            self.ensure_sandbox()?;
-        }
-        let client = self.client(profile, secret)?;
-        let runtime = self.runtime()?;
-        let cancel_record = cancelled_record(&client, &body);
-        let (sender, receiver) = sync_channel(1);
-        let ctx = ctx.clone();
+        let maker = self.client_maker(profile)?;
+        let backend = profile.backend();
+        let url = maker.endpoint.url_for(backend.create_path());
+        let cancel_record = Exchange::unanswered(backend, "POST", url, Some(body.to_string()), Outcome::Cancelled);
         let (profile_name, sent_draft) = (profile.name.clone(), draft.clone());
-        let task = runtime.spawn(async move {
-            let exchanges = client.create_customer(&body).await;
+        let record = cancel_record.clone();
+        let (job, task) = self.background.spawn(ctx, async move {
+            let exchanges = match maker.client().await {
+                Ok(client) => client.create_customer(&body).await,
+                Err(reason) => vec![not_sent(record, reason)],
+            };
             let exchanges = exchanges.into_iter().map(PreparedExchange::new).collect();
-            sender.send(SubmitDone { profile: profile_name, draft: sent_draft, exchanges }).ok();
-            ctx.request_repaint();
-        });
-        self.pending = Some(Pending {
-            receiver,
-            task,
-            started: Instant::now(),
-            profile: profile.name.clone(),
-            draft,
-            cancel_record,
-        });
+            SubmitDone { profile: profile_name, draft: sent_draft, exchanges }
+        })?;
+        self.pending =
+            Some(Pending { job, task, started: Instant::now(), profile: profile.name.clone(), draft, cancel_record });
         Ok(())
     }
 
@@ -141,13 +204,13 @@ impl SubmitWorker {
     /// The finished send, once.
     pub fn poll(&mut self) -> Option<SubmitDone> {
         let pending = self.pending.as_ref()?;
-        match pending.receiver.try_recv() {
-            Ok(done) => {
+        match pending.job.poll() {
+            JobPoll::Pending => None,
+            JobPoll::Done(done) => {
                 self.pending = None;
                 Some(done)
             }
-            Err(TryRecvError::Empty) => None,
-            Err(TryRecvError::Disconnected) => {
+            JobPoll::Lost => {
                 // The task ended without a result (it panicked): report it as lost.
                 let pending = self.pending.take()?;
                 let mut record = pending.cancel_record;
@@ -164,30 +227,21 @@ impl SubmitWorker {
 
     /// Fetches a Help Scout profile's property definitions in the background (one fetch at a
     /// time; a second request while one runs is ignored).
-    pub fn fetch_definitions(
-        &mut self,
-        profile: &Profile,
-        secret: Option<Secret>,
-        ctx: &egui::Context,
-    ) -> Result<(), String> {
-        if self.definitions.is_some() {
+    pub fn fetch_definitions(&mut self, profile: &Profile, ctx: &egui::Context) -> Result<(), String> {
+        if self.definitions.is_some() || profile.backend() != Backend::HelpScout {
             return Ok(());
         }
-        if profile.kind.is_sandbox() {
-            self.ensure_sandbox()?;
-        }
-        let client = self.client(profile, secret)?;
-        let runtime = self.runtime()?;
-        let (sender, receiver) = sync_channel(1);
-        let ctx = ctx.clone();
+        let maker = self.client_maker(profile)?;
         let profile_name = profile.name.clone();
-        runtime.spawn(async move {
-            let Some((exchanges, result)) = client.property_definitions().await else { return };
+        let (job, _task) = self.background.spawn(ctx, async move {
+            let (exchanges, result) = match maker.client().await {
+                Ok(client) => client.property_definitions().await.unwrap_or_else(|| (Vec::new(), Ok(Vec::new()))),
+                Err(reason) => (Vec::new(), Err(reason)),
+            };
             let exchanges = exchanges.into_iter().map(PreparedExchange::new).collect();
-            sender.send(DefinitionsDone { profile: profile_name, result, exchanges }).ok();
-            ctx.request_repaint();
-        });
-        self.definitions = Some(receiver);
+            DefinitionsDone { profile: profile_name, result, exchanges, exchanges_were_empty: false }
+        })?;
+        self.definitions = Some(job);
         Ok(())
     }
 
@@ -198,51 +252,123 @@ impl SubmitWorker {
 
     /// Finished definitions, once.
     pub fn poll_definitions(&mut self) -> Option<DefinitionsDone> {
-        let receiver = self.definitions.as_ref()?;
-        match receiver.try_recv() {
-            Ok(done) => {
+        let job = self.definitions.as_ref()?;
+        match job.poll() {
+            JobPoll::Pending => None,
+            JobPoll::Done(done) => {
                 self.definitions = None;
                 Some(done)
             }
-            Err(TryRecvError::Empty) => None,
-            Err(TryRecvError::Disconnected) => {
+            JobPoll::Lost => {
                 self.definitions = None;
                 None
             }
         }
     }
 
-    /// Forgets cached clients (after a profile or secret changed).
+    /// Tests `profile`'s credentials ("Test credentials"). The client is made afresh from the
+    /// vault, so the secrets just stored are the ones tested.
+    pub fn start_check(&mut self, profile: &Profile, ctx: &egui::Context) -> Result<(), String> {
+        if self.check.is_some() {
+            return Err("A credentials test is already running.".to_owned());
+        }
+        self.forget_client(&profile.name);
+        let maker = self.client_maker(profile)?;
+        let profile_name = profile.name.clone();
+        let (job, _task) = self.background.spawn(ctx, async move {
+            let report = match maker.client().await {
+                Ok(client) => check_credentials(&client).await,
+                Err(reason) => CheckReport::without_request(
+                    crate::credentials::VerdictKind::NoCredentials,
+                    format!("Not tested: {reason}"),
+                    "Store the profile's secret first, then test again.",
+                ),
+            };
+            let exchanges = report.exchanges.iter().cloned().map(PreparedExchange::new).collect();
+            CheckDone { profile: profile_name, report, exchanges }
+        })?;
+        self.check = Some((profile.name.clone(), job));
+        Ok(())
+    }
+
+    /// The profile whose credentials are being tested.
+    pub fn checking(&self) -> Option<&str> {
+        self.check.as_ref().map(|(name, _)| name.as_str())
+    }
+
+    /// A finished credentials test, once.
+    pub fn poll_check(&mut self) -> Option<CheckDone> {
+        let (name, job) = self.check.as_ref()?;
+        match job.poll() {
+            JobPoll::Pending => None,
+            JobPoll::Done(done) => {
+                self.check = None;
+                Some(done)
+            }
+            JobPoll::Lost => {
+                let profile = name.clone();
+                self.check = None;
+                let report = CheckReport::without_request(
+                    crate::credentials::VerdictKind::ConnectionLost,
+                    "The test stopped without a result.".to_owned(),
+                    "Test again.",
+                );
+                Some(CheckDone { profile, report, exchanges: Vec::new() })
+            }
+        }
+    }
+
+    /// New token expiries since the last call, by profile, for the profiles file.
+    pub fn take_token_expiries(&self) -> Vec<(String, Option<chrono::DateTime<chrono::Utc>>)> {
+        self.sinks.iter().filter_map(|(name, sink)| sink.take_expiry().map(|at| (name.clone(), at))).collect()
+    }
+
+    /// Forgets every cached client (after profiles or secrets changed).
     pub fn forget_clients(&mut self) {
-        self.clients.clear();
+        lock(&self.clients).clear();
     }
 
-    fn client(&mut self, profile: &Profile, secret: Option<Secret>) -> Result<CustomerClient, String> {
-        // Secrets are not part of the key: the app calls `forget_clients` when one changes.
-        let key = format!("{}\u{0}{:?}", profile.name, profile.base_url);
-        if let Some(client) = self.clients.get(&key) {
-            return Ok(client.clone());
-        }
-        let client = client_for(profile, self.sandbox.as_ref(), secret).map_err(|e| format!("Cannot send: {e}."))?;
-        self.clients.insert(key, client.clone());
-        Ok(client)
-    }
-
-    fn runtime(&mut self) -> Result<&tokio::runtime::Runtime, String> {
-        if self.runtime.is_none() {
-            let runtime = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(1)
-                .thread_name("intake-net")
-                .enable_all()
-                .build()
-                .map_err(|e| format!("Cannot start the network thread: {e}."))?;
-            self.runtime = Some(runtime);
-        }
-        self.runtime.as_ref().ok_or_else(|| "The network thread is not running.".to_owned())
+    /// Forgets one profile's client (its secrets changed).
+    pub fn forget_client(&mut self, profile: &str) {
+        lock(&self.clients).remove(profile);
     }
 }
 
-/// What the viewer shows when a send is cancelled: the request that was under way.
-fn cancelled_record(client: &CustomerClient, body: &Value) -> Exchange {
-    Exchange::unanswered(client.backend(), "POST", client.create_url(), Some(body.to_string()), Outcome::Cancelled)
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Everything a task needs to get `profile`'s client without touching the UI thread.
+struct ClientMaker {
+    profile: Profile,
+    endpoint: Endpoint,
+    vault: Arc<Vault>,
+    clients: ClientCache,
+    sink: Option<Arc<VaultTokenSink>>,
+}
+
+impl ClientMaker {
+    /// The cached client for this profile and endpoint, or a new one from the vault's secrets
+    /// (read on the blocking pool). Errors are sentences for the status line.
+    async fn client(self) -> Result<CustomerClient, String> {
+        let name = self.profile.name.clone();
+        if let Some(client) = lock(&self.clients).get(&name).filter(|c| *c.endpoint() == self.endpoint) {
+            return Ok(client.clone());
+        }
+        let Self { profile, endpoint, vault, clients, sink } = self;
+        let credentials = tokio::task::spawn_blocking(move || credentials_for(&profile, SecretSource::Vault(&vault)))
+            .await
+            .map_err(|e| format!("reading the secrets stopped: {e}"))?
+            .map_err(|e| e.to_string())?;
+        let sink = sink.map(|s| s as Arc<dyn crate::backends::TokenSink>);
+        let client = CustomerClient::new(endpoint, credentials, sink).map_err(|e| e.to_string())?;
+        lock(&clients).insert(name, client.clone());
+        Ok(client)
+    }
+}
+
+/// The record of a send that could not start (no secret, keyring locked).
+fn not_sent(mut record: Exchange, reason: String) -> Exchange {
+    record.outcome = Outcome::InvalidRequest { detail: reason };
+    record
 }

@@ -36,23 +36,23 @@ pub fn base_url(sandbox: &SandboxServer, backend: Backend) -> String {
 
 /// A client for the sandbox with its published credentials.
 pub fn client(sandbox: &SandboxServer, backend: Backend) -> CustomerClient {
-    CustomerClient::new(endpoint(&base_url(sandbox, backend)), sandbox_credentials(backend)).expect("client")
+    CustomerClient::new(endpoint(&base_url(sandbox, backend)), sandbox_credentials(backend), None).expect("client")
 }
 
 /// A client for the sandbox behind a forced fault.
 pub fn faulty_client(sandbox: &SandboxServer, backend: Backend, fault: &Fault) -> CustomerClient {
-    CustomerClient::new(endpoint(&sandbox.fault_base_url(fault, backend)), sandbox_credentials(backend))
+    CustomerClient::new(endpoint(&sandbox.fault_base_url(fault, backend)), sandbox_credentials(backend), None)
         .expect("client")
 }
 
 /// A client with credentials of the caller's choosing.
 pub fn client_with(base: &str, credentials: Credentials) -> CustomerClient {
-    CustomerClient::new(endpoint(base), credentials).expect("client")
+    CustomerClient::new(endpoint(base), credentials, None).expect("client")
 }
 
 /// A Help Scout client with a pasted token.
 pub fn help_scout_token_client(base: &str, token: &str) -> CustomerClient {
-    client_with(base, Credentials::HelpScout(HelpScoutAuth::AccessToken(Secret::new(token))))
+    client_with(base, Credentials::HelpScout(HelpScoutAuth::access_token(Secret::new(token))))
 }
 
 /// The example draft of `backend`, normalised as it is sent, with a unique id / email.

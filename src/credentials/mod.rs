@@ -1,0 +1,65 @@
+//! Credentials: where secrets are kept ([`Vault`]: OS keyring or session memory), how new
+//! Help Scout tokens are kept ([`VaultTokenSink`]), and "Test credentials" ([`check_credentials`]).
+
+mod check;
+mod vault;
+
+use std::sync::{Arc, Mutex};
+
+pub use check::{CheckReport, VerdictKind, check_credentials, random_check_id};
+pub use vault::{KEYRING_SERVICE, KeyringError, SecretKind, Storage, StoredSecret, Vault, keyring_user};
+
+use crate::backends::{TokenGrant, TokenSink};
+
+/// Keeps the tokens a Help Scout client obtains: the tokens in the vault (the keyring, or the
+/// session when the profile's secrets are session-only or no keyring answers), the expiry
+/// for the caller to write into the profile ([`VaultTokenSink::take_expiry`]).
+#[derive(Debug)]
+pub struct VaultTokenSink {
+    vault: Arc<Vault>,
+    profile: String,
+    expiry: Mutex<Option<Option<chrono::DateTime<chrono::Utc>>>>,
+}
+
+impl VaultTokenSink {
+    /// A sink for `profile`'s tokens.
+    pub fn new(vault: Arc<Vault>, profile: impl Into<String>) -> Arc<Self> {
+        Arc::new(Self { vault, profile: profile.into(), expiry: Mutex::new(None) })
+    }
+
+    /// The expiry of the newest token since the last call (`Some(None)`: a token without a
+    /// stated lifetime), or `None` when no token came.
+    pub fn take_expiry(&self) -> Option<Option<chrono::DateTime<chrono::Utc>>> {
+        self.expiry.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take()
+    }
+
+    fn storage(&self) -> Storage {
+        let session_held =
+            [SecretKind::ClientSecret, SecretKind::AccessToken, SecretKind::RefreshToken].iter().any(|kind| {
+                matches!(
+                    self.vault.describe(&self.profile, *kind),
+                    Ok(Some(StoredSecret { storage: Storage::Session, .. }))
+                )
+            });
+        if session_held || self.vault.keyring_status().is_err() { Storage::Session } else { Storage::Keyring }
+    }
+}
+
+impl TokenSink for VaultTokenSink {
+    fn token_granted(&self, grant: &TokenGrant) {
+        let storage = self.storage();
+        let kept =
+            self.vault.set(&self.profile, SecretKind::AccessToken, &grant.access_token, storage).and_then(|()| {
+                match &grant.refresh_token {
+                    Some(refresh) => self.vault.set(&self.profile, SecretKind::RefreshToken, refresh, storage),
+                    None => self.vault.delete(&self.profile, SecretKind::RefreshToken),
+                }
+            });
+        if let Err(error) = kept {
+            // The token still works for this run; the next one gets a new one.
+            tracing::warn!("could not keep the new token of profile {:?}: {error}", self.profile);
+        }
+        let expiry = grant.expires_at.map(chrono::DateTime::<chrono::Utc>::from);
+        *self.expiry.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(expiry);
+    }
+}

@@ -1,0 +1,310 @@
+//! Where secrets live: the OS keyring (Secret Service on Linux), or, when none is reachable or
+//! the person chooses so, this process's memory for the session only. Nothing here writes a file.
+//!
+//! Keyring calls are blocking D-Bus round trips (and may wait for an unlock prompt), so callers
+//! make them off the UI thread.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+
+use keyring_core::api::CredentialStore;
+use thiserror::Error;
+
+use crate::backends::Secret;
+
+/// The keyring service every Intake entry is stored under.
+pub const KEYRING_SERVICE: &str = "intake";
+
+/// The kinds of secret a profile can have; one keyring entry each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SecretKind {
+    /// Finosu's API key.
+    ApiKey,
+    /// A Help Scout OAuth app's client secret.
+    ClientSecret,
+    /// A Help Scout access token (pasted, or cached from a grant).
+    AccessToken,
+    /// A Help Scout refresh token.
+    RefreshToken,
+}
+
+impl SecretKind {
+    /// Every kind, in the order an editor shows them.
+    pub const ALL: [Self; 4] = [Self::ApiKey, Self::ClientSecret, Self::AccessToken, Self::RefreshToken];
+
+    /// The keyring spelling (`api-key`), part of the entry's user name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ApiKey => "api-key",
+            Self::ClientSecret => "client-secret",
+            Self::AccessToken => "access-token",
+            Self::RefreshToken => "refresh-token",
+        }
+    }
+
+    /// How people call it ("API key").
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::ApiKey => "API key",
+            Self::ClientSecret => "Client secret",
+            Self::AccessToken => "Access token",
+            Self::RefreshToken => "Refresh token",
+        }
+    }
+}
+
+/// The keyring entry's user name for a profile's secret: `Acme/api-key`.
+pub fn keyring_user(profile: &str, kind: SecretKind) -> String {
+    format!("{profile}/{}", kind.as_str())
+}
+
+/// Why the keyring could not be used.
+#[derive(Debug, Clone, Error, PartialEq, Eq)]
+pub enum KeyringError {
+    /// No Secret Service answers (no D-Bus session, no keyring daemon).
+    #[error("no keyring is reachable ({0})")]
+    Unavailable(String),
+    /// The keyring is locked, or refused access (an unlock prompt was dismissed).
+    #[error("the keyring is locked or refused access ({0})")]
+    Locked(String),
+    /// Any other keyring failure.
+    #[error("the keyring failed: {0}")]
+    Failed(String),
+}
+
+/// Where a secret is kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Storage {
+    /// The OS keyring.
+    Keyring,
+    /// Memory, for this session only.
+    Session,
+}
+
+/// A secret's presence, shown masked (`••••a1b2`), and where it is kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredSecret {
+    /// The masked form, never more than the last four characters.
+    pub masked: String,
+    /// Keyring or session.
+    pub storage: Storage,
+}
+
+enum KeyringState {
+    Ready(Arc<CredentialStore>),
+    Unavailable(KeyringError),
+}
+
+/// The secrets of every profile: the keyring plus session-only secrets. Cheap to share (`Arc`).
+pub struct Vault {
+    keyring: OnceLock<KeyringState>,
+    /// Opens the keyring on first use; `None` means "no keyring" (tests, `--no-keyring`).
+    open: Option<fn() -> Result<Arc<CredentialStore>, KeyringError>>,
+    session: Mutex<HashMap<(String, SecretKind), Secret>>,
+}
+
+impl std::fmt::Debug for Vault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let session: Vec<String> =
+            lock(&self.session).keys().map(|(profile, kind)| keyring_user(profile, *kind)).collect();
+        f.debug_struct("Vault").field("session_secrets", &session).finish_non_exhaustive()
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Opens the Secret Service and checks that it answers, so "unavailable" is known up front and
+/// not at the first save.
+fn open_secret_service() -> Result<Arc<CredentialStore>, KeyringError> {
+    let store = zbus_secret_service_keyring_store::Store::new().map_err(|e| classify(&e))?;
+    let probe = HashMap::from([("service", KEYRING_SERVICE), ("user", "intake-probe")]);
+    keyring_core::api::CredentialStoreApi::search(store.as_ref(), &probe).map_err(|e| classify(&e))?;
+    Ok(store)
+}
+
+fn classify(error: &keyring_core::Error) -> KeyringError {
+    let detail = error_text(error);
+    match error {
+        keyring_core::Error::NoStorageAccess(_) => KeyringError::Locked(detail),
+        keyring_core::Error::PlatformFailure(_) | keyring_core::Error::NoDefaultStore => {
+            KeyringError::Unavailable(detail)
+        }
+        _ => KeyringError::Failed(detail),
+    }
+}
+
+fn error_text(error: &keyring_core::Error) -> String {
+    use std::error::Error as _;
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(inner) = source {
+        let part = inner.to_string();
+        if !text.contains(&part) {
+            text.push_str(": ");
+            text.push_str(&part);
+        }
+        source = inner.source();
+    }
+    text
+}
+
+impl Vault {
+    /// The OS keyring (opened on first use, off the UI thread) plus session secrets.
+    pub fn system() -> Arc<Self> {
+        Arc::new(Self { keyring: OnceLock::new(), open: Some(open_secret_service), session: Mutex::default() })
+    }
+
+    /// Session secrets only, as when no keyring is reachable (tests, or the person's choice).
+    pub fn session_only(reason: &str) -> Arc<Self> {
+        let keyring = OnceLock::new();
+        keyring.set(KeyringState::Unavailable(KeyringError::Unavailable(reason.to_owned()))).ok();
+        Arc::new(Self { keyring, open: None, session: Mutex::default() })
+    }
+
+    fn store(&self) -> Result<&Arc<CredentialStore>, KeyringError> {
+        let state = self.keyring.get_or_init(|| match self.open.map(|open| open()) {
+            Some(Ok(store)) => KeyringState::Ready(store),
+            Some(Err(error)) => {
+                tracing::warn!("{error}; secrets are kept for this session only");
+                KeyringState::Unavailable(error)
+            }
+            None => KeyringState::Unavailable(KeyringError::Unavailable("no keyring configured".to_owned())),
+        });
+        match state {
+            KeyringState::Ready(store) => Ok(store),
+            KeyringState::Unavailable(error) => Err(error.clone()),
+        }
+    }
+
+    /// Whether the keyring can be used; blocking (the first call opens it).
+    pub fn keyring_status(&self) -> Result<(), KeyringError> {
+        self.store().map(|_| ())
+    }
+
+    fn entry(&self, profile: &str, kind: SecretKind) -> Result<keyring_core::Entry, KeyringError> {
+        let store = self.store()?;
+        store.build(KEYRING_SERVICE, &keyring_user(profile, kind), None).map_err(|e| classify(&e))
+    }
+
+    /// A profile's secret: the session one if set, else the keyring's. `Ok(None)` when neither
+    /// has one; an error only when the keyring is reachable but failed.
+    pub fn get(&self, profile: &str, kind: SecretKind) -> Result<Option<Secret>, KeyringError> {
+        if let Some(secret) = lock(&self.session).get(&(profile.to_owned(), kind)) {
+            return Ok(Some(secret.clone()));
+        }
+        self.get_from_keyring(profile, kind).or_else(|error| match error {
+            KeyringError::Unavailable(_) => Ok(None),
+            other => Err(other),
+        })
+    }
+
+    fn get_from_keyring(&self, profile: &str, kind: SecretKind) -> Result<Option<Secret>, KeyringError> {
+        match self.entry(profile, kind)?.get_password() {
+            Ok(text) => {
+                let secret = Secret::new(text);
+                Ok((!secret.is_empty()).then_some(secret))
+            }
+            Err(keyring_core::Error::NoEntry) => Ok(None),
+            Err(error) => Err(classify(&error)),
+        }
+    }
+
+    /// Where a profile's secret is kept and its masked form; `None` when it has none.
+    pub fn describe(&self, profile: &str, kind: SecretKind) -> Result<Option<StoredSecret>, KeyringError> {
+        if let Some(secret) = lock(&self.session).get(&(profile.to_owned(), kind)) {
+            return Ok(Some(StoredSecret { masked: secret.masked(), storage: Storage::Session }));
+        }
+        match self.get_from_keyring(profile, kind) {
+            Ok(found) => Ok(found.map(|s| StoredSecret { masked: s.masked(), storage: Storage::Keyring })),
+            Err(KeyringError::Unavailable(_)) => Ok(None),
+            Err(other) => Err(other),
+        }
+    }
+
+    /// Stores a secret in the keyring (replacing a session one), or in memory only.
+    pub fn set(&self, profile: &str, kind: SecretKind, secret: &Secret, storage: Storage) -> Result<(), KeyringError> {
+        let key = (profile.to_owned(), kind);
+        match storage {
+            Storage::Session => {
+                lock(&self.session).insert(key, secret.clone());
+                Ok(())
+            }
+            Storage::Keyring => {
+                self.entry(profile, kind)?.set_password(secret.expose()).map_err(|e| classify(&e))?;
+                lock(&self.session).remove(&key);
+                Ok(())
+            }
+        }
+    }
+
+    /// Removes a secret from the session and the keyring; removing nothing is fine.
+    pub fn delete(&self, profile: &str, kind: SecretKind) -> Result<(), KeyringError> {
+        lock(&self.session).remove(&(profile.to_owned(), kind));
+        let entry = match self.entry(profile, kind) {
+            Ok(entry) => entry,
+            Err(KeyringError::Unavailable(_)) => return Ok(()),
+            Err(other) => return Err(other),
+        };
+        match entry.delete_credential() {
+            Ok(()) | Err(keyring_core::Error::NoEntry) => Ok(()),
+            Err(error) => Err(classify(&error)),
+        }
+    }
+
+    /// Removes every secret of a profile (when it is removed, or its secrets are cleared).
+    pub fn delete_all(&self, profile: &str) -> Result<(), KeyringError> {
+        SecretKind::ALL.iter().try_for_each(|kind| self.delete(profile, *kind))
+    }
+
+    /// Moves every secret of a renamed profile to its new name.
+    pub fn rename(&self, old: &str, new: &str) -> Result<(), KeyringError> {
+        if old == new {
+            return Ok(());
+        }
+        for kind in SecretKind::ALL {
+            if let Some(secret) = lock(&self.session).remove(&(old.to_owned(), kind)) {
+                lock(&self.session).insert((new.to_owned(), kind), secret);
+            }
+            match self.get_from_keyring(old, kind) {
+                Ok(Some(secret)) => {
+                    self.set(new, kind, &secret, Storage::Keyring)?;
+                    self.delete(old, kind)?;
+                }
+                Ok(None) | Err(KeyringError::Unavailable(_)) => {}
+                Err(other) => return Err(other),
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn session_only_vault_keeps_secrets_in_memory() {
+        let vault = Vault::session_only("test");
+        assert!(matches!(vault.keyring_status(), Err(KeyringError::Unavailable(_))));
+        assert_eq!(vault.get("p", SecretKind::ApiKey).expect("get"), None);
+        let secret = Secret::new("fsk_live_1234567890");
+        assert!(vault.set("p", SecretKind::ApiKey, &secret, Storage::Keyring).is_err());
+        vault.set("p", SecretKind::ApiKey, &secret, Storage::Session).expect("session");
+        assert_eq!(vault.get("p", SecretKind::ApiKey).expect("get"), Some(secret));
+        let shown = vault.describe("p", SecretKind::ApiKey).expect("describe").expect("present");
+        assert_eq!(shown, StoredSecret { masked: "••••7890".to_owned(), storage: Storage::Session });
+        vault.rename("p", "q").expect("rename");
+        assert!(vault.get("p", SecretKind::ApiKey).expect("get").is_none());
+        assert!(format!("{vault:?}").contains("q/api-key"));
+        assert!(!format!("{vault:?}").contains("1234567890"));
+        vault.delete_all("q").expect("delete");
+        assert!(vault.get("q", SecretKind::ApiKey).expect("get").is_none());
+    }
+
+    #[test]
+    fn entry_names_are_profile_and_kind() {
+        assert_eq!(keyring_user("Acme EU", SecretKind::RefreshToken), "Acme EU/refresh-token");
+    }
+}
