@@ -264,8 +264,11 @@ impl Vault {
             return Ok(());
         }
         for kind in SecretKind::ALL {
-            if let Some(secret) = lock(&self.session).remove(&(old.to_owned(), kind)) {
-                lock(&self.session).insert((new.to_owned(), kind), secret);
+            {
+                let mut session = lock(&self.session);
+                if let Some(secret) = session.remove(&(old.to_owned(), kind)) {
+                    session.insert((new.to_owned(), kind), secret);
+                }
             }
             match self.get_from_keyring(old, kind) {
                 Ok(Some(secret)) => {
