@@ -51,7 +51,10 @@ fn help_scout_create_gets_a_token_then_reads_resource_id_and_location() {
     let exchanges = create(&client(&sandbox, Backend::HelpScout), &example_body(Backend::HelpScout, "vernon"));
     assert_eq!(exchanges.len(), 2, "token grant, then create");
     assert!(exchanges[0].url.ends_with("/v2/oauth2/token"));
-    assert!(exchanges[0].outcome.is_created());
+    assert!(matches!(
+        exchanges[0].outcome,
+        Outcome::TokenGranted { grant: GrantType::ClientCredentials, expires_in: Some(_) }
+    ));
     let body = exchanges[0].request_body.as_deref().expect("form body");
     assert!(body.contains("client_secret=%E2%80%A2%E2%80%A2%E2%80%A2%E2%80%A2"), "{body}");
     let token_body = String::from_utf8_lossy(&exchanges[0].response.as_ref().expect("response").body).into_owned();
@@ -274,7 +277,7 @@ fn a_huge_answer_is_received_whole() {
 
 #[test]
 fn an_untrusted_certificate_is_a_tls_failure() {
-    let server = tls_support::UntrustedTlsServer::start();
+    let server = UntrustedTlsServer::start();
     let base = format!("https://localhost:{}/finosu", server.port());
     let client = client_with(&base, Credentials::FinosuApiKey(Secret::new(FINOSU_API_KEY)));
     let outcome = &outcome_of(&client, &example_body(Backend::Finosu, "tls"));
@@ -301,69 +304,26 @@ fn a_name_that_does_not_resolve_is_a_dns_failure() {
     assert!(outcome.summary(Backend::Finosu).contains("does not resolve"));
 }
 
-mod tls_support {
-    //! A loopback TLS server with a self-signed certificate no client trusts.
-
-    use std::sync::Arc;
-
-    use tokio::io::AsyncWriteExt as _;
-
-    pub struct UntrustedTlsServer {
-        port: u16,
-        _thread: std::thread::JoinHandle<()>,
-    }
-
-    impl UntrustedTlsServer {
-        pub fn start() -> Self {
-            let cert = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).expect("certificate");
-            let der = cert.cert.der().clone();
-            let key = rustls::pki_types::PrivateKeyDer::Pkcs8(cert.signing_key.serialize_der().into());
-            let config =
-                rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::aws_lc_rs::default_provider()))
-                    .with_safe_default_protocol_versions()
-                    .expect("protocols")
-                    .with_no_client_auth()
-                    .with_single_cert(vec![der], key)
-                    .expect("server config");
-            let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
-            let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-            listener.set_nonblocking(true).expect("nonblocking");
-            let port = listener.local_addr().expect("addr").port();
-            let thread = std::thread::spawn(move || {
-                let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
-                runtime.block_on(async move {
-                    let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
-                    while let Ok((stream, _)) = listener.accept().await {
-                        let acceptor = acceptor.clone();
-                        tokio::spawn(async move {
-                            if let Ok(mut tls) = acceptor.accept(stream).await {
-                                tls.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n").await.ok();
-                            }
-                        });
-                    }
-                });
-            });
-            Self { port, _thread: thread }
-        }
-
-        pub fn port(&self) -> u16 {
-            self.port
-        }
-    }
-}
-
 #[test]
-fn a_short_lived_help_scout_token_is_renewed_before_each_use() {
-    // Tokens are renewed a minute before they expire, so a 2-second token is never reused.
+fn a_short_lived_help_scout_token_is_renewed_before_it_expires() {
+    // A token is renewed a minute before it expires, or at half-life when it lives under two
+    // minutes: a 2-second token is reused for a second, then renewed with its refresh token.
     let sandbox =
         SandboxServer::start(SandboxConfig { token_lifetime: Duration::from_secs(2), ..SandboxConfig::default() })
             .expect("sandbox");
     let client = client(&sandbox, Backend::HelpScout);
-    for who in ["short-1", "short-2"] {
-        let exchanges = create(&client, &example_body(Backend::HelpScout, who));
-        assert_eq!(exchanges.len(), 2, "a new grant, then the create");
-        assert!(last(&exchanges).outcome.is_created(), "{:?}", last(&exchanges).outcome);
-    }
+    let kinds = |exchanges: &[Exchange]| exchanges.iter().map(|e| e.outcome.kind()).collect::<Vec<_>>();
+    let first = create(&client, &example_body(Backend::HelpScout, "short-1"));
+    assert_eq!(kinds(&first), ["token_granted", "created"]);
+    assert!(first[0].request_body.as_deref().is_some_and(|b| b.contains("grant_type=client_credentials")));
+    let second = create(&client, &example_body(Backend::HelpScout, "short-2"));
+    assert_eq!(kinds(&second), ["created"], "the token is still fresh");
+    std::thread::sleep(Duration::from_millis(1100));
+    let third = create(&client, &example_body(Backend::HelpScout, "short-3"));
+    assert_eq!(kinds(&third), ["token_granted", "created"], "renewed before it expired");
+    let form = third[0].request_body.as_deref().unwrap_or_default();
+    assert!(form.contains("grant_type=refresh_token"), "{form}");
+    assert!(form.contains("refresh_token=%E2%80%A2%E2%80%A2%E2%80%A2%E2%80%A2"), "the refresh token is masked: {form}");
 }
 
 #[test]
@@ -374,7 +334,7 @@ fn a_401_renews_the_token_once_and_retries_once() {
     sandbox.revoke_access_tokens();
     let exchanges = create(&client, &example_body(Backend::HelpScout, "after"));
     let kinds: Vec<&str> = exchanges.iter().map(|e| e.outcome.kind()).collect();
-    assert_eq!(kinds, ["unauthorized", "created", "created"], "create refused, new grant, create again");
+    assert_eq!(kinds, ["unauthorized", "token_granted", "created"], "create refused, new token, create again");
     assert!(exchanges[1].url.ends_with("/v2/oauth2/token"));
 
     // A pasted token cannot be renewed: the 401 is final, with no retry.

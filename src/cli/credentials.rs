@@ -169,6 +169,17 @@ struct CheckLine<'a> {
     identity: Option<&'a str>,
     status: Option<u16>,
     latency_ms: u128,
+    /// Every request the check made (token grants included), secrets masked.
+    steps: Vec<CheckStep<'a>>,
+}
+
+/// One request of a check, for `--json`.
+#[derive(Serialize)]
+struct CheckStep<'a> {
+    method: &'a str,
+    url: &'a str,
+    status: Option<u16>,
+    result: &'a crate::backends::Outcome,
 }
 
 fn check(
@@ -210,6 +221,16 @@ fn check(
             identity: report.identity.as_deref(),
             status,
             latency_ms,
+            steps: report
+                .exchanges
+                .iter()
+                .map(|e| CheckStep {
+                    method: &e.method,
+                    url: &e.url,
+                    status: e.response.as_ref().map(|r| r.status),
+                    result: &e.outcome,
+                })
+                .collect(),
         };
         writeln!(out, "{}", serde_json::to_string(&line).map_err(std::io::Error::other)?)?;
     } else {

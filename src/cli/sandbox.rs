@@ -21,7 +21,6 @@ pub fn run_sandbox(args: &SandboxArgs, out: &mut dyn Write, err: &mut dyn Write)
         fail_rate: args.fail_rate,
         drop_rate: args.drop_rate,
         token_lifetime: Duration::from_secs(args.token_lifetime),
-        ..SandboxConfig::default()
     };
     let server = match SandboxServer::start(config) {
         Ok(server) => server,

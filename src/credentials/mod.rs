@@ -11,9 +11,11 @@ pub use vault::{KEYRING_SERVICE, KeyringError, SecretKind, Storage, StoredSecret
 
 use crate::backends::{TokenGrant, TokenSink};
 
-/// Keeps the tokens a Help Scout client obtains: the tokens in the vault (the keyring, or the
-/// session when the profile's secrets are session-only or no keyring answers), the expiry
-/// for the caller to write into the profile ([`VaultTokenSink::take_expiry`]).
+/// Keeps the tokens a Help Scout client obtains, so the next run starts with them.
+///
+/// The tokens go to the vault (the keyring, or the session when the profile's secrets are
+/// session-only or no keyring answers); the expiry is for the caller to write into the profile
+/// ([`VaultTokenSink::take_expiry`]).
 #[derive(Debug)]
 pub struct VaultTokenSink {
     vault: Arc<Vault>,

@@ -98,8 +98,8 @@ enum KeyringState {
 /// The secrets of every profile: the keyring plus session-only secrets. Cheap to share (`Arc`).
 pub struct Vault {
     keyring: OnceLock<KeyringState>,
-    /// Opens the keyring on first use; `None` means "no keyring" (tests, `--no-keyring`).
-    open: Option<fn() -> Result<Arc<CredentialStore>, KeyringError>>,
+    /// Whether to open the OS keyring on first use (false: session secrets only).
+    use_keyring: bool,
     session: Mutex<HashMap<(String, SecretKind), Secret>>,
 }
 
@@ -153,24 +153,28 @@ fn error_text(error: &keyring_core::Error) -> String {
 impl Vault {
     /// The OS keyring (opened on first use, off the UI thread) plus session secrets.
     pub fn system() -> Arc<Self> {
-        Arc::new(Self { keyring: OnceLock::new(), open: Some(open_secret_service), session: Mutex::default() })
+        Arc::new(Self { keyring: OnceLock::new(), use_keyring: true, session: Mutex::default() })
     }
 
     /// Session secrets only, as when no keyring is reachable (tests, or the person's choice).
     pub fn session_only(reason: &str) -> Arc<Self> {
         let keyring = OnceLock::new();
         keyring.set(KeyringState::Unavailable(KeyringError::Unavailable(reason.to_owned()))).ok();
-        Arc::new(Self { keyring, open: None, session: Mutex::default() })
+        Arc::new(Self { keyring, use_keyring: false, session: Mutex::default() })
     }
 
     fn store(&self) -> Result<&Arc<CredentialStore>, KeyringError> {
-        let state = self.keyring.get_or_init(|| match self.open.map(|open| open()) {
-            Some(Ok(store)) => KeyringState::Ready(store),
-            Some(Err(error)) => {
-                tracing::warn!("{error}; secrets are kept for this session only");
-                KeyringState::Unavailable(error)
+        let state = self.keyring.get_or_init(|| {
+            if !self.use_keyring {
+                return KeyringState::Unavailable(KeyringError::Unavailable("no keyring configured".to_owned()));
             }
-            None => KeyringState::Unavailable(KeyringError::Unavailable("no keyring configured".to_owned())),
+            match open_secret_service() {
+                Ok(store) => KeyringState::Ready(store),
+                Err(error) => {
+                    tracing::warn!("{error}; secrets are kept for this session only");
+                    KeyringState::Unavailable(error)
+                }
+            }
         });
         match state {
             KeyringState::Ready(store) => Ok(store),

@@ -257,8 +257,8 @@ pub enum ProfileError {
     /// Removing, duplicating or adding a built-in profile.
     #[error("{0:?} is built in: it cannot be removed, copied or added")]
     BuiltIn(String),
-    /// An empty or overlong name, or one with a `/` (which would blur keyring entry names).
-    #[error("a profile name needs 1 to 80 characters and no \"/\"")]
+    /// An empty or overlong name.
+    #[error("a profile name needs 1 to 80 characters")]
     BadName,
     /// A change a built-in profile does not allow (its name, backend or address).
     #[error("{0:?} is built in: only its timeouts and production flag can change")]

@@ -192,11 +192,10 @@ impl ProfileStore {
     }
 }
 
-/// A profile name, trimmed: 1 to 80 characters, no `/` (it separates name and secret kind in
-/// keyring entries).
+/// A profile name, trimmed: 1 to 80 characters.
 pub fn check_name(name: &str) -> Result<String, ProfileError> {
     let name = name.trim();
-    if name.is_empty() || name.chars().count() > 80 || name.contains('/') {
+    if name.is_empty() || name.chars().count() > 80 {
         return Err(ProfileError::BadName);
     }
     Ok(name.to_owned())
@@ -255,7 +254,7 @@ mod tests {
         store.update("Sandbox · Finosu", sandbox.clone()).expect("timeouts of a built-in");
         sandbox.name = "Mine".to_owned();
         assert!(matches!(store.update("Sandbox · Finosu", sandbox), Err(ProfileError::BuiltInChange(_))));
-        assert!(matches!(check_name("a/b"), Err(ProfileError::BadName)));
+        assert!(matches!(check_name("  "), Err(ProfileError::BadName)));
     }
 
     #[test]

@@ -30,21 +30,9 @@ impl Home {
 
     /// Runs `intake ARGS` with this home, writing `stdin` to its standard input.
     pub fn run_with_stdin(&self, args: &[&str], stdin: Option<&str>) -> Output {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_intake"))
-            .args(args)
-            .env("INTAKE_HOME", self.path())
-            .env("RUST_LOG", "intake=debug")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("the intake binary runs");
-        let mut pipe = child.stdin.take().expect("stdin");
-        if let Some(text) = stdin {
-            pipe.write_all(text.as_bytes()).expect("write stdin");
-        }
-        drop(pipe);
-        child.wait_with_output().expect("intake finishes")
+        let mut command = Command::new(env!("CARGO_BIN_EXE_intake"));
+        command.args(args).env("INTAKE_HOME", self.path());
+        run_command(command, stdin)
     }
 
     /// Writes `body` as a draft file in this home and returns its path.
@@ -70,6 +58,23 @@ impl Home {
         walk(self.path(), &mut out);
         out
     }
+}
+
+/// Runs `command` (debug logging on), writing `stdin` to its standard input.
+pub fn run_command(mut command: Command, stdin: Option<&str>) -> Output {
+    let mut child = command
+        .env("RUST_LOG", "intake=debug")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the intake binary runs");
+    let mut pipe = child.stdin.take().expect("stdin");
+    if let Some(text) = stdin {
+        pipe.write_all(text.as_bytes()).expect("write stdin");
+    }
+    drop(pipe);
+    child.wait_with_output().expect("intake finishes")
 }
 
 /// Text of standard output.

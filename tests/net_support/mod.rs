@@ -3,7 +3,10 @@
 
 #![allow(dead_code, reason = "each test binary uses a different subset")]
 
+use std::sync::Arc;
 use std::time::Duration;
+
+use tokio::io::AsyncWriteExt as _;
 
 use intake::backends::{Credentials, CustomerClient, Endpoint, HelpScoutAuth, Secret};
 use intake::model::Backend;
@@ -80,4 +83,48 @@ pub fn closed_port() -> u16 {
     let port = listener.local_addr().expect("addr").port();
     drop(listener);
     port
+}
+
+/// A loopback TLS server with a self-signed certificate no client trusts.
+pub struct UntrustedTlsServer {
+    port: u16,
+    _thread: std::thread::JoinHandle<()>,
+}
+
+impl UntrustedTlsServer {
+    pub fn start() -> Self {
+        let cert = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).expect("certificate");
+        let der = cert.cert.der().clone();
+        let key = rustls::pki_types::PrivateKeyDer::Pkcs8(cert.signing_key.serialize_der().into());
+        let config =
+            rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::aws_lc_rs::default_provider()))
+                .with_safe_default_protocol_versions()
+                .expect("protocols")
+                .with_no_client_auth()
+                .with_single_cert(vec![der], key)
+                .expect("server config");
+        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        listener.set_nonblocking(true).expect("nonblocking");
+        let port = listener.local_addr().expect("addr").port();
+        let thread = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+            runtime.block_on(async move {
+                let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
+                while let Ok((stream, _)) = listener.accept().await {
+                    let acceptor = acceptor.clone();
+                    tokio::spawn(async move {
+                        if let Ok(mut tls) = acceptor.accept(stream).await {
+                            tls.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n").await.ok();
+                        }
+                    });
+                }
+            });
+        });
+        Self { port, _thread: thread }
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
 }
