@@ -106,10 +106,11 @@ fn headers_ui(ui: &mut Ui, id_salt: &str, headers: &[Header]) {
     });
 }
 
-/// Green for a created customer, amber for "wait and retry", red for the rest.
+/// Green for a request that did its job (created, answered, token granted), amber for "wait and
+/// retry", red for the rest.
 pub(super) fn outcome_color(visuals: &Visuals, outcome: &Outcome) -> Color32 {
     match outcome {
-        Outcome::Created { .. } => success_color(visuals),
+        _ if outcome.is_success() => success_color(visuals),
         Outcome::RateLimited { .. } | Outcome::Cancelled => visuals.warn_fg_color,
         _ => visuals.error_fg_color,
     }
@@ -117,6 +118,6 @@ pub(super) fn outcome_color(visuals: &Visuals, outcome: &Outcome) -> Color32 {
 
 /// egui's visuals have error and warning colours but no success colour: this is the one green,
 /// picked per theme so that it reads on both backgrounds.
-fn success_color(visuals: &Visuals) -> Color32 {
+pub(crate) fn success_color(visuals: &Visuals) -> Color32 {
     if visuals.dark_mode { Color32::from_rgb(0x6f, 0xcf, 0x7f) } else { Color32::from_rgb(0x1d, 0x7a, 0x36) }
 }
