@@ -7,6 +7,7 @@ use super::Attempt;
 use super::body_view::body_ui;
 use super::prepared::{BodyKind, PreparedExchange};
 use crate::backends::{Header, Outcome, curl_command};
+use crate::ui::widgets::success_color;
 
 /// Draws `attempt`; its number in the session keys the widgets of its bodies, so each attempt
 /// keeps its own open nodes and paging.
@@ -114,10 +115,4 @@ pub(super) fn outcome_color(visuals: &Visuals, outcome: &Outcome) -> Color32 {
         Outcome::RateLimited { .. } | Outcome::Cancelled => visuals.warn_fg_color,
         _ => visuals.error_fg_color,
     }
-}
-
-/// egui's visuals have error and warning colours but no success colour: this is the one green,
-/// picked per theme so that it reads on both backgrounds.
-pub(crate) fn success_color(visuals: &Visuals) -> Color32 {
-    if visuals.dark_mode { Color32::from_rgb(0x6f, 0xcf, 0x7f) } else { Color32::from_rgb(0x1d, 0x7a, 0x36) }
 }

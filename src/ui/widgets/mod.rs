@@ -1,11 +1,13 @@
 //! Reusable form widgets: labelled fields with their messages, list editors, the time-zone
-//! picker and the masked input.
+//! picker, the masked input, and the success colour.
 
+mod color;
 mod field;
 mod list_editor;
 mod masked;
 mod timezone;
 
+pub use color::success_color;
 pub use field::{FIELD_WIDTH, FieldUi, choice_ui, issue_message_ui, line_edit};
 pub use list_editor::{ListSpec, list_editor_ui, text_list_ui};
 pub use masked::masked_text_ui;
