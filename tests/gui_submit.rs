@@ -176,14 +176,26 @@ fn a_hanging_server_can_be_cancelled_and_the_session_secret_stays_masked() {
     let FaultyProfileApp { mut harness, home, _sandbox } = app_on_fault(&Fault::Hang);
 
     press(&mut harness, "Submit");
-    assert!(harness.state().status().is_some_and(|s| s.text.contains("secret")), "asks for the secret first");
+    wait_for_answer(&mut harness, 1);
+    let status = harness.state().status().cloned();
+    assert!(status.as_ref().is_some_and(|s| s.text.contains("no API key")), "asks for the key first: {status:?}");
+    let attempts = harness.state().viewer().len();
+
+    // The top bar offers to set the profile up; the key is kept for this session only.
+    step_until(&mut harness, "the profile's secrets to be read", |app| !app.is_keyring_busy());
+    click(&mut harness, "Set up credentials…");
+    assert!(harness.state().is_profile_manager_open());
+    step_until(&mut harness, "the profile's secrets to be read", |app| !app.is_keyring_busy());
     let secret = "fsk_session_only_9f8e7d6c";
-    harness.get_by_role_and_label(egui::accesskit::Role::PasswordInput, "Secret").focus();
+    harness.get_by_role_and_label(egui::accesskit::Role::PasswordInput, "API key").focus();
     harness.run();
-    harness.get_by_role_and_label(egui::accesskit::Role::PasswordInput, "Secret").type_text(secret);
+    harness.get_by_role_and_label(egui::accesskit::Role::PasswordInput, "API key").type_text(secret);
     harness.run();
-    click(&mut harness, "Use");
-    assert!(harness.query_by_label_contains("secret ••••7d6c (this session)").is_some());
+    click(&mut harness, "Use API key for this session only");
+    step_until(&mut harness, "the secret to be kept", |app| !app.is_keyring_busy());
+    assert!(harness.query_by_label("This session only ••••7d6c").is_some(), "the editor shows the masked key");
+    click(&mut harness, "Close");
+    assert!(harness.query_by_label_contains("API key ••••7d6c (this session)").is_some());
 
     press(&mut harness, "Submit");
     assert!(harness.state().is_sending());
@@ -193,7 +205,7 @@ fn a_hanging_server_can_be_cancelled_and_the_session_secret_stays_masked() {
     harness.step();
     press(&mut harness, "Cancel");
     assert!(!harness.state().is_sending());
-    assert_eq!(harness.state().viewer().len(), 1, "one attempt, however often Submit was pressed");
+    assert_eq!(harness.state().viewer().len(), attempts + 1, "one attempt, however often Submit was pressed");
     assert_eq!(harness.state().viewer().latest().map(|e| &e.outcome), Some(&Outcome::Cancelled));
     assert!(harness.state().status().is_some_and(|s| s.text.starts_with("Cancelled before an answer")));
     assert!(!all_text(&harness).contains(secret), "the secret is on screen");

@@ -1,6 +1,8 @@
 //! [`IntakeApp`]: the window — profile bar, tabs, request preview, status line — and the
 //! commands behind its shortcuts.
 
+mod profile_commands;
+
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
@@ -11,12 +13,13 @@ use super::file_worker::{FileRequest, FileResult, FileWorker};
 use super::form_state::FormState;
 use super::frame_stats::FrameStats;
 use super::preview::{preview_text, preview_ui};
+use super::profiles::{CredentialSummary, ProfileManager, VaultJobs, kind_noun, production_badge_ui};
 use super::state::PersistedState;
 use super::submit_worker::{SubmitDone, SubmitWorker};
 use super::tabs::{TabsRuntime, tab_ui};
 use super::viewer::ResponseViewer;
-use crate::backends::{Outcome, Secret};
-use crate::credentials::{Storage, Vault};
+use crate::backends::Outcome;
+use crate::credentials::{CheckReport, Storage, Vault};
 use crate::draft_file::{guess_backend, suggested_file_name};
 use crate::model::{Backend, Draft, Tab};
 use crate::paths::IntakePaths;
@@ -30,6 +33,8 @@ pub const SAVE_SHORTCUT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COM
 pub const NEW_SHORTCUT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::N);
 /// Ctrl+Enter: send the customer.
 pub const SUBMIT_SHORTCUT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::Enter);
+/// Ctrl+P: open or close the Profiles window.
+pub const PROFILES_SHORTCUT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::P);
 const TAB_KEYS: [Key; 4] = [Key::Num1, Key::Num2, Key::Num3, Key::Num4];
 
 /// A line in the status bar about the last file action.
@@ -85,9 +90,14 @@ pub struct IntakeApp {
     viewer: ResponseViewer,
     side: SidePanel,
     created: Option<CreatedDraft>,
-    /// Secrets typed in the top bar, masked, by profile (the secrets themselves are in the vault).
-    session_secrets: std::collections::HashMap<String, String>,
-    secret_input: String,
+    /// The Profiles window: list, editor, secrets, Test credentials.
+    profile_manager: ProfileManager,
+    /// Keyring reads and changes off the UI thread, and what they last read (masked).
+    vault_jobs: VaultJobs,
+    /// Production profiles whose first send this session was confirmed.
+    production_confirmed: std::collections::HashSet<String>,
+    /// "Send to production profile X?" is on screen (for the active profile).
+    confirm_production: bool,
     /// The in-process sandbox could not start (said once in the status line).
     sandbox_failed: bool,
     /// Profiles whose property definitions were already fetched (or tried) this session.
@@ -154,8 +164,10 @@ impl IntakeApp {
             viewer: ResponseViewer::default(),
             side: SidePanel::default(),
             created: None,
-            session_secrets: std::collections::HashMap::new(),
-            secret_input: String::new(),
+            profile_manager: ProfileManager::default(),
+            vault_jobs: VaultJobs::default(),
+            production_confirmed: std::collections::HashSet::new(),
+            confirm_production: false,
             sandbox_failed: false,
             definitions_tried: std::collections::HashSet::new(),
             definitions_asked: false,
@@ -242,6 +254,31 @@ impl IntakeApp {
         self.submit.is_fetching_definitions()
     }
 
+    /// Whether keyring reads or changes are under way.
+    pub fn is_keyring_busy(&self) -> bool {
+        self.vault_jobs.is_busy()
+    }
+
+    /// Whether a credentials test is under way.
+    pub fn is_testing_credentials(&self) -> bool {
+        self.submit.checking().is_some()
+    }
+
+    /// The last "Test credentials" verdict on `profile` this session.
+    pub fn credentials_verdict(&self, profile: &str) -> Option<&CheckReport> {
+        self.profile_manager.verdict(profile)
+    }
+
+    /// Whether the Profiles window is open.
+    pub fn is_profile_manager_open(&self) -> bool {
+        self.profile_manager.is_open()
+    }
+
+    /// Whether "Send to production profile X?" is showing.
+    pub fn is_confirming_production(&self) -> bool {
+        self.confirm_production
+    }
+
     /// What the right-hand panel shows.
     pub fn side_panel(&self) -> SidePanel {
         self.side
@@ -288,6 +325,7 @@ impl IntakeApp {
         self.poll_files();
         self.poll_submit();
         self.poll_definitions();
+        self.poll_profile_work(ui.ctx());
         self.handle_shortcuts(ui.ctx());
         let dropped = ui.ctx().input(|i| i.raw.dropped_files.first().map(|file| file.path().to_owned()));
         if let Some(path) = dropped {
@@ -323,6 +361,8 @@ impl IntakeApp {
         if self.confirm_new {
             self.confirm_new_ui(ui.ctx());
         }
+        self.profile_manager_ui(ui.ctx());
+        self.production_question_ui(ui.ctx());
         self.fetch_definitions_when_due(ui.ctx());
         // Once the first frame is out, load the phone metadata off the UI thread, so the first
         // keystroke in a phone field does not stall on it.
@@ -348,6 +388,13 @@ impl IntakeApp {
     }
 
     fn handle_shortcuts(&mut self, ctx: &egui::Context) {
+        if ctx.input_mut(|input| input.consume_shortcut(&PROFILES_SHORTCUT)) && !self.confirm_production {
+            self.toggle_profile_manager();
+        }
+        // A dialog over the form takes the keys; the form's shortcuts wait until it closes.
+        if self.profile_manager.is_open() || self.confirm_production {
+            return;
+        }
         let (open, save, new, tab, submit) = ctx.input_mut(|input| {
             let submit = input.consume_shortcut(&SUBMIT_SHORTCUT);
             let open = input.consume_shortcut(&OPEN_SHORTCUT);
@@ -524,7 +571,6 @@ impl IntakeApp {
     pub fn select_profile(&mut self, name: &str) {
         let Some(profile) = self.profiles.find(name).cloned() else { return };
         self.profile = profile;
-        self.secret_input.clear();
         self.use_profile_definitions();
         self.form.invalidate();
     }
@@ -562,25 +608,15 @@ impl IntakeApp {
             self.set_status(&text, true);
             return;
         }
+        if self.needs_production_confirmation() {
+            self.confirm_production = true;
+            return;
+        }
         let profile = self.profile.clone();
         match self.submit.start(&profile, body, draft, ctx) {
             Ok(()) => self.set_status(&format!("Sending to {}…", profile.name), false),
             Err(reason) => self.set_status(&reason, true),
         }
-    }
-
-    /// Keeps `secret` in memory for the active (real) profile for this session, as typing it
-    /// in the top bar does.
-    pub fn use_session_secret(&mut self, secret: Secret) {
-        let name = self.profile.name.clone();
-        let kind = self.profile.auth_kind().required_secret();
-        // Session secrets live in memory: setting one does not touch the keyring or block.
-        if let Err(error) = self.submit.vault().set(&name, kind, &secret, Storage::Session) {
-            self.set_status(&format!("Could not keep the secret: {error}"), true);
-            return;
-        }
-        self.session_secrets.insert(name.clone(), secret.masked());
-        self.submit.forget_client(&name);
     }
 
     /// Stops waiting for the answer of the send under way.
@@ -712,6 +748,13 @@ impl IntakeApp {
             if chosen != self.profile.name {
                 self.select_profile(&chosen);
             }
+            if self.profile.production {
+                production_badge_ui(ui);
+            }
+            if ui.button("Profiles…").on_hover_text("Add, edit and test profiles and their secrets (Ctrl+P)").clicked()
+            {
+                self.toggle_profile_manager();
+            }
             ui.label(RichText::new(format!("Backend: {}", self.backend().display_name())).strong());
             self.profile_target_ui(ui);
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
@@ -763,32 +806,33 @@ impl IntakeApp {
             return;
         }
         ui.label(RichText::new(self.profile.base_url.as_deref().unwrap_or_default()).small().weak());
-        let name = self.profile.name.clone();
-        if let Some(masked) = self.session_secrets.get(&name) {
-            ui.label(RichText::new(format!("secret {masked} (this session)")).small());
-            if ui.small_button("Forget").on_hover_text("Forget the secret typed for this session").clicked() {
-                self.session_secrets.remove(&name);
-                let kind = self.profile.auth_kind().required_secret();
-                if let Err(error) = self.submit.vault().delete(&name, kind) {
-                    self.set_status(&format!("Could not forget the secret: {error}"), true);
-                }
-                self.submit.forget_client(&name);
+        match self.vault_jobs.statuses().summary(&self.profile) {
+            CredentialSummary::Present { kind, masked, storage } => {
+                let place = match storage {
+                    Storage::Keyring => "keyring",
+                    Storage::Session => "this session",
+                };
+                let text = format!("{} {masked} ({place})", kind.label());
+                let hover = format!("The {} this profile signs in with; change it under Profiles…", kind_noun(kind));
+                ui.label(RichText::new(text).small()).on_hover_text(hover);
             }
-            return;
-        }
-        let hint = match self.backend() {
-            Backend::Finosu => "API key (this session only)",
-            Backend::HelpScout => "access token (this session only)",
-        };
-        let label = ui.label("Secret");
-        let edit = ui.add(
-            egui::TextEdit::singleline(&mut self.secret_input).password(true).hint_text(hint).desired_width(200.0),
-        );
-        let edit = edit.labelled_by(label.id);
-        let entered = edit.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
-        if (ui.small_button("Use").clicked() || entered) && !self.secret_input.trim().is_empty() {
-            let secret = Secret::new(std::mem::take(&mut self.secret_input));
-            self.use_session_secret(secret);
+            CredentialSummary::Missing => {
+                if ui
+                    .link("Set up credentials…")
+                    .on_hover_text("This profile has no secret to sign in with yet")
+                    .clicked()
+                {
+                    self.open_profile_manager_on_active();
+                }
+            }
+            CredentialSummary::Unreadable(error) => {
+                let link =
+                    ui.link("Set up credentials…").on_hover_text(format!("The secrets cannot be read: {error}."));
+                if link.clicked() {
+                    self.open_profile_manager_on_active();
+                }
+            }
+            CredentialSummary::Unknown | CredentialSummary::BuiltIn => {}
         }
     }
 
@@ -837,7 +881,7 @@ impl IntakeApp {
                 let color = if status.is_error { ui.visuals().error_fg_color } else { ui.visuals().text_color() };
                 ui.add(egui::Label::new(RichText::new(&status.text).color(color)).truncate());
             } else {
-                let keys = "Tab next field · Ctrl+Enter submit · Ctrl+1…4 tabs · Ctrl+N new · Ctrl+O open · Ctrl+S save · drop a .json file to open";
+                let keys = "Tab next field · Ctrl+Enter submit · Ctrl+1…4 tabs · Ctrl+N new · Ctrl+O open · Ctrl+S save · Ctrl+P profiles · drop a .json file to open";
                 ui.label(RichText::new(keys).weak());
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {

@@ -7,6 +7,7 @@ pub mod form_state;
 mod frame_stats;
 pub mod jobs;
 pub mod preview;
+pub mod profiles;
 pub mod state;
 pub mod submit_worker;
 pub mod tabs;
@@ -14,8 +15,8 @@ pub mod viewer;
 pub mod widgets;
 
 pub use app::{
-    AppOptions, IntakeApp, NEW_SHORTCUT, OPEN_SHORTCUT, SAVE_SHORTCUT, SUBMIT_SHORTCUT, SidePanel, StatusLine,
-    configure_style,
+    AppOptions, IntakeApp, NEW_SHORTCUT, OPEN_SHORTCUT, PROFILES_SHORTCUT, SAVE_SHORTCUT, SUBMIT_SHORTCUT, SidePanel,
+    StatusLine, configure_style,
 };
 
 /// The window's title, also the name tests and scripts look the window up by.
