@@ -176,7 +176,7 @@ impl ProfileForm {
             if self.auth == AuthKind::OauthApp && client_id.is_empty() {
                 return Err(FormError::at(
                     FormField::ClientId,
-                    "An OAuth app needs its client id: copy it from Help Scout (Your Profile → My Apps).",
+                    "An OAuth app needs its client id: copy it from Help Scout (Your Profile > My Apps).",
                 ));
             }
             profile.auth = Some(self.auth);
@@ -276,7 +276,7 @@ fn identity_rows_ui(ui: &mut Ui, form: &mut ProfileForm, errors: &mut FieldError
             });
             ui.end_row();
             if form.auth == AuthKind::OauthApp {
-                let hint = "from Help Scout: Your Profile → My Apps";
+                let hint = "from Help Scout: Your Profile > My Apps";
                 text_row_ui(ui, "Client id", &mut form.client_id, hint, FormField::ClientId, errors);
             }
         }
