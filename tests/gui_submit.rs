@@ -3,7 +3,7 @@
 
 mod gui_support;
 
-use egui_kittest::kittest::{NodeT as _, Queryable as _};
+use egui_kittest::kittest::Queryable as _;
 use gui_support::*;
 use intake::backends::Outcome;
 use intake::model::{Backend, PropertyKind, PropertyRow, Tab};
@@ -34,16 +34,6 @@ fn wait_for_answer(harness: &mut egui_kittest::Harness<'static, IntakeApp>, atte
 /// Whether some node's label contains `text`.
 fn shown(harness: &egui_kittest::Harness<'static, IntakeApp>, text: &str) -> bool {
     harness.query_all_by_label_contains(text).next().is_some()
-}
-
-fn all_text(harness: &egui_kittest::Harness<'static, IntakeApp>) -> String {
-    harness
-        .root()
-        .children_recursive()
-        .flat_map(|node| [node.accesskit_node().label(), node.accesskit_node().value()])
-        .flatten()
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 #[test]
@@ -209,7 +199,7 @@ fn a_hanging_server_can_be_cancelled_and_the_session_secret_stays_masked() {
     assert_eq!(harness.state().viewer().latest().map(|e| &e.outcome), Some(&Outcome::Cancelled));
     assert!(harness.state().status().is_some_and(|s| s.text.starts_with("Cancelled before an answer")));
     assert!(!all_text(&harness).contains(secret), "the secret is on screen");
-    for entry in walk(home.path()) {
+    for entry in files_under(home.path()) {
         let bytes = std::fs::read(&entry).expect("read");
         assert!(!String::from_utf8_lossy(&bytes).contains(secret), "the secret is in {}", entry.display());
     }
@@ -232,17 +222,4 @@ fn a_10_mb_answer_arrives_parsed_and_the_window_keeps_drawing() {
         harness.step();
     }
     assert!(shown(&harness, "Created customer INT-7K2M9QXD"));
-}
-
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            files.extend(walk(&path));
-        } else {
-            files.push(path);
-        }
-    }
-    files
 }

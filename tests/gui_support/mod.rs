@@ -38,7 +38,8 @@ pub fn harness_with(app: IntakeApp) -> Harness<'static, IntakeApp> {
     harness_in(app, egui::Theme::Light)
 }
 
-fn harness_in(app: IntakeApp, theme: egui::Theme) -> Harness<'static, IntakeApp> {
+/// A harness over an app built elsewhere, in `theme`.
+pub fn harness_in(app: IntakeApp, theme: egui::Theme) -> Harness<'static, IntakeApp> {
     // A few more steps than kittest's default 4 before `run` gives up: a background result
     // (a file read, a send, property definitions) may arrive in the middle of a `run` and takes
     // two frames to show. A UI that never settles still fails.
@@ -87,4 +88,31 @@ pub fn tab_label(harness: &Harness<'_, IntakeApp>, title: &str) -> String {
         .filter_map(|node| node.accesskit_node().label())
         .find(|label| label == title || label.starts_with(&format!("{title} (")))
         .unwrap_or_else(|| panic!("no tab titled {title}"))
+}
+
+/// Every label and value of the window's nodes, one a line: what a screen reader (or a
+/// screenshot) could give away.
+pub fn all_text(harness: &Harness<'_, IntakeApp>) -> String {
+    use egui_kittest::kittest::NodeT as _;
+    harness
+        .root()
+        .children_recursive()
+        .flat_map(|node| [node.accesskit_node().label(), node.accesskit_node().value()])
+        .flatten()
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Every file under `dir`, at any depth.
+pub fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(files_under(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
 }
