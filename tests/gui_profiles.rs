@@ -261,6 +261,53 @@ fn a_wrong_key_is_rejected_and_a_closed_port_is_refused() {
 }
 
 #[test]
+fn renaming_moves_the_secrets_a_copy_has_none_and_built_ins_keep_their_name() {
+    let ProfilesApp { mut harness, sandbox, .. } = keyring_app();
+    let name = unique("GUI Rename");
+    new_profile(&mut harness, &name, false, &sandbox.finosu_base_url());
+    save(&mut harness);
+    type_secret(&mut harness, "API key", FINOSU_API_KEY);
+    press(&mut harness, "Store API key in keyring");
+    wait_for_keyring(&mut harness);
+
+    let renamed = unique("GUI Renamed");
+    replace_text(&mut harness, "Name", &renamed);
+    save(&mut harness);
+    assert!(shown(&harness, &format!("Saved profile {renamed}.")));
+    assert!(harness.state().profiles().find(&name).is_none());
+    assert!(keyring_lookup(&renamed, "api-key").contains(FINOSU_API_KEY), "the key moved with the name");
+    assert!(!keyring_lookup(&name, "api-key").contains(FINOSU_API_KEY), "nothing is left under the old name");
+    assert!(harness.query_by_label("Stored in keyring ••••e8a3").is_some());
+
+    // A copy takes the settings, not the secrets; it can be made the active profile.
+    press(&mut harness, "Duplicate");
+    wait_for_keyring(&mut harness);
+    let copy = format!("{renamed} (copy)");
+    assert_eq!(harness.get_by_role_and_label(Role::TextInput, "Name").value(), Some(copy.clone()));
+    assert!(shown(&harness, "Secrets are not copied"));
+    assert!(harness.query_by_label("Not set").is_some(), "the copy has no key");
+    press(&mut harness, "Use this profile");
+    wait_for_keyring(&mut harness);
+    assert_eq!(harness.state().profile().name, copy);
+
+    // A built-in keeps its name and address; its timeouts can change.
+    click(&mut harness, SANDBOX_FINOSU);
+    assert!(harness.query_by_role_and_label(Role::TextInput, "Name").is_none(), "the name is read-only");
+    assert!(shown(&harness, "nothing to store"));
+    replace_text(&mut harness, "Total timeout (s)", "9");
+    save(&mut harness);
+    assert_eq!(harness.state().profiles().find(SANDBOX_FINOSU).map(|p| p.timeout_secs), Some(9));
+    assert!(harness.query_by_label("Remove…").is_none(), "a built-in cannot be removed");
+
+    for profile in [&copy, &renamed] {
+        press(&mut harness, profile);
+        wait_for_keyring(&mut harness);
+        remove_profile(&mut harness, profile);
+    }
+    assert!(!keyring_lookup(&renamed, "api-key").contains(FINOSU_API_KEY));
+}
+
+#[test]
 fn save_errors_are_shown_at_their_field_and_nothing_typed_is_lost() {
     let ProfilesApp { mut harness, .. } = keyring_app();
     let name = unique("GUI Errors");

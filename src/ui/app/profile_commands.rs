@@ -62,8 +62,10 @@ impl IntakeApp {
 
     fn vault_done(&mut self, done: VaultDone) {
         if done.changed {
-            // The next send or test reads the secrets again.
+            // The next send or test reads the secrets again, and Help Scout property
+            // definitions that could not be fetched without them are tried again.
             self.submit.forget_client(&done.profile);
+            self.definitions_tried.remove(&done.profile);
         }
         // A new access token or OAuth app: the expiry on file was the old token's.
         if matches!(done.stored, Some(SecretKind::AccessToken | SecretKind::ClientSecret))
@@ -91,7 +93,7 @@ impl IntakeApp {
 
     /// Draws the Profiles window when open and runs what was asked in it.
     pub(super) fn profile_manager_ui(&mut self, ctx: &egui::Context) {
-        let sandbox_urls = self.submit.sandbox().map(|s| {
+        let sandbox_urls = self.submit.sandbox().filter(|_| self.profile_manager.is_open()).map(|s| {
             (sandbox_base_url(s, crate::model::Backend::Finosu), sandbox_base_url(s, crate::model::Backend::HelpScout))
         });
         let view = ManagerView {
@@ -111,6 +113,10 @@ impl IntakeApp {
         match command {
             ProfileCommand::Save { original, profile } => self.save_profile(original, profile, ctx),
             ProfileCommand::Duplicate(name) => self.duplicate_profile(&name),
+            ProfileCommand::Activate(name) => {
+                self.select_profile(&name);
+                self.profile_manager.show_notice(format!("The form now sends to {name}."), false);
+            }
             ProfileCommand::Remove(name) => self.remove_profile(&name, ctx),
             ProfileCommand::Test(name) => {
                 let Some(profile) = self.profiles.find(&name).cloned() else { return };

@@ -33,6 +33,8 @@ pub enum ProfileCommand {
     },
     /// Copy a profile under a free name.
     Duplicate(String),
+    /// Make a saved profile the one the form sends to.
+    Activate(String),
     /// Remove a profile and its secrets (already confirmed).
     Remove(String),
     /// Test a saved profile's credentials.
@@ -356,7 +358,7 @@ impl ProfileManager {
         });
         settings_ui(ui, &mut editor.form, &mut editor.error, sandbox_url);
         ui.add_space(6.0);
-        actions_ui(ui, editor, view.profiles, commands, confirm_remove);
+        actions_ui(ui, editor, view, commands, confirm_remove);
         if let Some(error) = editor.error.as_ref().filter(|e| e.field == FormField::Whole) {
             error_line_ui(ui, &error.message);
         }
@@ -443,14 +445,15 @@ fn pending_switch_ui(ui: &mut Ui, selection: &Selection) -> Option<bool> {
     answer
 }
 
-/// Save, Duplicate, Remove… and Revert.
+/// Save, Use this profile, Duplicate, Remove… and Revert.
 fn actions_ui(
     ui: &mut Ui,
     editor: &mut EditorState,
-    store: &ProfileStore,
+    view: ManagerView<'_>,
     commands: &mut Vec<ProfileCommand>,
     confirm_remove: &mut Option<String>,
 ) {
+    let store = view.profiles;
     let dirty = editor.is_dirty();
     let saved = editor.form.original.clone();
     let real_saved = saved.clone().filter(|_| !editor.form.built_in);
@@ -463,8 +466,23 @@ fn actions_ui(
                 Err(error) => editor.error = Some(error),
             }
         }
+        if let Some(name) = saved.as_ref().filter(|name| name.as_str() != view.active) {
+            let use_it = ui.add_enabled(!dirty, egui::Button::new("Use this profile"));
+            if use_it
+                .on_hover_text("Send the form's customers to this profile")
+                .on_disabled_hover_text("Save or revert the changes first")
+                .clicked()
+            {
+                commands.push(ProfileCommand::Activate(name.clone()));
+            }
+        }
         if let Some(name) = &real_saved {
-            if ui.button("Duplicate").on_hover_text("Copy these settings under a new name (not the secrets)").clicked()
+            // A copy is made of the saved settings: with unsaved edits it would surprise.
+            let duplicate = ui.add_enabled(!dirty, egui::Button::new("Duplicate"));
+            if duplicate
+                .on_hover_text("Copy these settings under a new name (not the secrets)")
+                .on_disabled_hover_text("Save or revert the changes first")
+                .clicked()
             {
                 commands.push(ProfileCommand::Duplicate(name.clone()));
             }
