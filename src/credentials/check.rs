@@ -209,7 +209,7 @@ fn sentences(
         }
         (VerdictKind::Rejected, Some(Outcome::GrantRefused { grant: GrantType::ClientCredentials, message, .. })) => (
             format!("Rejected: {api} refused the OAuth app ({}).", or_status(message, "invalid_client")),
-            "Copy the app's client id and client secret again from Help Scout (Your Profile → My Apps) and store them."
+            "Copy the app's client id and client secret again from Help Scout (Your Profile > My Apps) and store them."
                 .to_owned(),
         ),
         (VerdictKind::Rejected, Some(Outcome::GrantRefused { grant: GrantType::RefreshToken, message, .. })) => (
