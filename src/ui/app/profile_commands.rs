@@ -7,7 +7,7 @@ use std::sync::Arc;
 use super::IntakeApp;
 use crate::backends::Secret;
 use crate::credentials::{SecretKind, Storage};
-use crate::profiles::{Profile, ProfileError, sandbox_base_url};
+use crate::profiles::{AuthKind, Profile, ProfileError, sandbox_base_url};
 use crate::ui::profiles::{
     FormError, ManagerView, ProductionAnswer, ProfileCommand, VaultDone, VaultTask, confirm_production_ui, sentence,
 };
@@ -145,6 +145,8 @@ impl IntakeApp {
 
     fn save_profile(&mut self, original: Option<String>, profile: Profile, ctx: &egui::Context) {
         let wanted = profile.name.trim().to_owned();
+        let previous_client_id =
+            original.as_deref().and_then(|old| self.profiles.find(old)).map(|p| p.client_id.clone());
         let result = self.change_profiles(|store| match &original {
             Some(old) => store.update(old, profile),
             None => store.add(profile),
@@ -162,6 +164,16 @@ impl IntakeApp {
             if self.profile.name == old {
                 self.profile.name.clone_from(&saved.name);
             }
+        }
+        // Tokens cached for another OAuth app are not this app's: drop them and their expiry.
+        // (On a rename they move with the secrets instead; a 401 then renews them once.)
+        let renamed = original.as_deref().is_some_and(|old| old != saved.name);
+        let app_changed = previous_client_id.is_some_and(|id| id.is_some() && id != saved.client_id);
+        if app_changed && !renamed && saved.auth_kind() == AuthKind::OauthApp {
+            for kind in [SecretKind::AccessToken, SecretKind::RefreshToken] {
+                self.start_vault_task(&saved.name, VaultTask::Remove(kind), ctx);
+            }
+            self.keep_token_expiry(&saved.name, None);
         }
         self.submit.forget_client(&saved.name);
         if self.profile.name == saved.name {
