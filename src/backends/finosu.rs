@@ -8,7 +8,7 @@ use serde_json::Value;
 use super::exchange::{Exchange, ResponseRecord};
 use super::http::{
     ClientSetupError, Endpoint, HeaderText, RequestBody, RequestSpec, body_json, body_message, build_http_client,
-    classify_common_status, send,
+    classify_common_status, send, send_read,
 };
 use super::outcome::{FieldError, Outcome};
 use super::secret::Secret;
@@ -76,15 +76,7 @@ impl FinosuClient {
             headers,
             body: None,
         };
-        let sent = send(&self.http, &self.endpoint, Backend::Finosu, spec).await;
-        let mut exchange = sent.exchange;
-        if let Some(record) = &sent.response {
-            exchange.outcome = match record.status {
-                status @ 200..=299 => Outcome::Answered { status },
-                _ => classify_common_status(record),
-            };
-        }
-        exchange
+        send_read(&self.http, &self.endpoint, Backend::Finosu, spec).await
     }
 
     fn key_header(&self) -> (&'static str, HeaderText) {

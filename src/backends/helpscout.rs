@@ -13,7 +13,7 @@ use tokio::sync::Mutex;
 use super::exchange::{Exchange, ResponseRecord};
 use super::http::{
     ClientSetupError, Endpoint, HeaderText, RequestBody, RequestSpec, body_json, body_message, build_http_client,
-    classify_common_status, send,
+    classify_common_status, send, send_read,
 };
 use super::outcome::{FieldError, GrantType, Outcome};
 use super::secret::Secret;
@@ -173,17 +173,7 @@ impl HelpScoutClient {
                 ],
                 body: None,
             };
-            async move {
-                let sent = send(&self.http, &self.endpoint, Backend::HelpScout, spec).await;
-                let mut exchange = sent.exchange;
-                if let Some(record) = &sent.response {
-                    exchange.outcome = match record.status {
-                        status @ 200..=299 => Outcome::Answered { status },
-                        _ => classify_common_status(record),
-                    };
-                }
-                exchange
-            }
+            send_read(&self.http, &self.endpoint, Backend::HelpScout, spec)
         })
         .await
     }

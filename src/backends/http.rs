@@ -201,6 +201,20 @@ pub async fn send(client: &reqwest::Client, endpoint: &Endpoint, backend: Backen
     }
 }
 
+/// Sends a harmless read (a `GET`) and records it: a 2xx is [`Outcome::Answered`], any other
+/// status has its common meaning.
+pub async fn send_read(client: &reqwest::Client, endpoint: &Endpoint, backend: Backend, spec: RequestSpec) -> Exchange {
+    let sent = send(client, endpoint, backend, spec).await;
+    let mut exchange = sent.exchange;
+    if let Some(record) = &sent.response {
+        exchange.outcome = match record.status {
+            status @ 200..=299 => Outcome::Answered { status },
+            _ => classify_common_status(record),
+        };
+    }
+    exchange
+}
+
 type ReceiveError = (Option<ResponseRecord>, reqwest::Error);
 
 async fn receive(request: reqwest::RequestBuilder) -> Result<ResponseRecord, ReceiveError> {
