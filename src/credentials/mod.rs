@@ -35,15 +35,14 @@ impl VaultTokenSink {
         self.expiry.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take()
     }
 
+    /// The session when the profile's secrets are kept there or no keyring answers, else the
+    /// keyring. Asks memory, not the keyring, where the profile's secrets are.
     fn storage(&self) -> Storage {
-        let session_held =
-            [SecretKind::ClientSecret, SecretKind::AccessToken, SecretKind::RefreshToken].iter().any(|kind| {
-                matches!(
-                    self.vault.describe(&self.profile, *kind),
-                    Ok(Some(StoredSecret { storage: Storage::Session, .. }))
-                )
-            });
-        if session_held || self.vault.keyring_status().is_err() { Storage::Session } else { Storage::Keyring }
+        if self.vault.has_session_secret(&self.profile) || self.vault.keyring_status().is_err() {
+            Storage::Session
+        } else {
+            Storage::Keyring
+        }
     }
 }
 

@@ -195,13 +195,30 @@ impl Vault {
     /// A profile's secret: the session one if set, else the keyring's. `Ok(None)` when neither
     /// has one; an error only when the keyring is reachable but failed.
     pub fn get(&self, profile: &str, kind: SecretKind) -> Result<Option<Secret>, KeyringError> {
+        Ok(self.find(profile, kind)?.map(|(secret, _)| secret))
+    }
+
+    /// Where a profile's secret is kept and its masked form; `None` when it has none.
+    pub fn describe(&self, profile: &str, kind: SecretKind) -> Result<Option<StoredSecret>, KeyringError> {
+        Ok(self.find(profile, kind)?.map(|(secret, storage)| StoredSecret { masked: secret.masked(), storage }))
+    }
+
+    /// Whether any secret of `profile` is kept for the session only (memory; no keyring call).
+    pub fn has_session_secret(&self, profile: &str) -> bool {
+        lock(&self.session).keys().any(|(name, _)| name == profile)
+    }
+
+    /// The session's secret, else the keyring's, and where it was found. An unreachable keyring
+    /// holds nothing; any other keyring failure is an error.
+    fn find(&self, profile: &str, kind: SecretKind) -> Result<Option<(Secret, Storage)>, KeyringError> {
         if let Some(secret) = lock(&self.session).get(&(profile.to_owned(), kind)) {
-            return Ok(Some(secret.clone()));
+            return Ok(Some((secret.clone(), Storage::Session)));
         }
-        self.get_from_keyring(profile, kind).or_else(|error| match error {
-            KeyringError::Unavailable(_) => Ok(None),
-            other => Err(other),
-        })
+        match self.get_from_keyring(profile, kind) {
+            Ok(found) => Ok(found.map(|secret| (secret, Storage::Keyring))),
+            Err(KeyringError::Unavailable(_)) => Ok(None),
+            Err(other) => Err(other),
+        }
     }
 
     fn get_from_keyring(&self, profile: &str, kind: SecretKind) -> Result<Option<Secret>, KeyringError> {
@@ -212,18 +229,6 @@ impl Vault {
             }
             Err(keyring_core::Error::NoEntry) => Ok(None),
             Err(error) => Err(classify(&error)),
-        }
-    }
-
-    /// Where a profile's secret is kept and its masked form; `None` when it has none.
-    pub fn describe(&self, profile: &str, kind: SecretKind) -> Result<Option<StoredSecret>, KeyringError> {
-        if let Some(secret) = lock(&self.session).get(&(profile.to_owned(), kind)) {
-            return Ok(Some(StoredSecret { masked: secret.masked(), storage: Storage::Session }));
-        }
-        match self.get_from_keyring(profile, kind) {
-            Ok(found) => Ok(found.map(|s| StoredSecret { masked: s.masked(), storage: Storage::Keyring })),
-            Err(KeyringError::Unavailable(_)) => Ok(None),
-            Err(other) => Err(other),
         }
     }
 
@@ -298,7 +303,9 @@ mod tests {
         assert_eq!(vault.get("p", SecretKind::ApiKey).expect("get"), None);
         let secret = Secret::new("fsk_live_1234567890");
         assert!(vault.set("p", SecretKind::ApiKey, &secret, Storage::Keyring).is_err());
+        assert!(!vault.has_session_secret("p"));
         vault.set("p", SecretKind::ApiKey, &secret, Storage::Session).expect("session");
+        assert!(vault.has_session_secret("p"));
         assert_eq!(vault.get("p", SecretKind::ApiKey).expect("get"), Some(secret));
         let shown = vault.describe("p", SecretKind::ApiKey).expect("describe").expect("present");
         assert_eq!(shown, StoredSecret { masked: "••••7890".to_owned(), storage: Storage::Session });
@@ -307,6 +314,7 @@ mod tests {
         assert!(format!("{vault:?}").contains("q/api-key"));
         assert!(!format!("{vault:?}").contains("1234567890"));
         vault.delete_all("q").expect("delete");
+        assert!(!vault.has_session_secret("q"));
         assert!(vault.get("q", SecretKind::ApiKey).expect("get").is_none());
     }
 
