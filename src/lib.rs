@@ -15,5 +15,6 @@ pub mod paths;
 pub mod profiles;
 pub mod reference;
 pub mod sandbox;
+pub mod sync;
 pub mod ui;
 pub mod validation;

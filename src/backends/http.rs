@@ -309,8 +309,9 @@ fn tls_detail(error: &reqwest::Error) -> Option<String> {
     found
 }
 
-/// Every message in the error's chain, joined: "error sending request: connection closed…".
-pub fn error_chain_text(error: &reqwest::Error) -> String {
+/// Every message in the error's chain, joined, each once: "error sending request: connection
+/// closed…". For transport and keyring errors alike.
+pub fn error_chain_text(error: &(dyn std::error::Error + 'static)) -> String {
     let mut parts = vec![error.to_string()];
     let mut source = error.source();
     while let Some(err) = source {

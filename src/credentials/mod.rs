@@ -10,6 +10,7 @@ pub use check::{CheckReport, VerdictKind, check_credentials, random_check_id};
 pub use vault::{KEYRING_SERVICE, KeyringError, SecretKind, Storage, StoredSecret, Vault, keyring_user};
 
 use crate::backends::{TokenGrant, TokenSink};
+use crate::sync::lock;
 
 /// Keeps the tokens a Help Scout client obtains, so the next run starts with them.
 ///
@@ -32,7 +33,7 @@ impl VaultTokenSink {
     /// The expiry of the newest token since the last call (`Some(None)`: a token without a
     /// stated lifetime), or `None` when no token came.
     pub fn take_expiry(&self) -> Option<Option<chrono::DateTime<chrono::Utc>>> {
-        self.expiry.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take()
+        lock(&self.expiry).take()
     }
 
     /// The session when the profile's secrets are kept there or no keyring answers, else the
@@ -61,6 +62,6 @@ impl TokenSink for VaultTokenSink {
             tracing::warn!("could not keep the new token of profile {:?}: {error}", self.profile);
         }
         let expiry = grant.expires_at.map(chrono::DateTime::<chrono::Utc>::from);
-        *self.expiry.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(expiry);
+        *lock(&self.expiry) = Some(expiry);
     }
 }

@@ -5,12 +5,14 @@
 //! make them off the UI thread.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use keyring_core::api::CredentialStore;
 use thiserror::Error;
 
 use crate::backends::Secret;
+use crate::backends::http::error_chain_text;
+use crate::sync::lock;
 
 /// The keyring service every Intake entry is stored under.
 pub const KEYRING_SERVICE: &str = "intake";
@@ -111,10 +113,6 @@ impl std::fmt::Debug for Vault {
     }
 }
 
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
 /// Opens the Secret Service and checks that it answers, so "unavailable" is known up front and
 /// not at the first save.
 fn open_secret_service() -> Result<Arc<CredentialStore>, KeyringError> {
@@ -125,7 +123,7 @@ fn open_secret_service() -> Result<Arc<CredentialStore>, KeyringError> {
 }
 
 fn classify(error: &keyring_core::Error) -> KeyringError {
-    let detail = error_text(error);
+    let detail = error_chain_text(error);
     match error {
         keyring_core::Error::NoStorageAccess(_) => KeyringError::Locked(detail),
         keyring_core::Error::PlatformFailure(_) | keyring_core::Error::NoDefaultStore => {
@@ -133,21 +131,6 @@ fn classify(error: &keyring_core::Error) -> KeyringError {
         }
         _ => KeyringError::Failed(detail),
     }
-}
-
-fn error_text(error: &keyring_core::Error) -> String {
-    use std::error::Error as _;
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(inner) = source {
-        let part = inner.to_string();
-        if !text.contains(&part) {
-            text.push_str(": ");
-            text.push_str(&part);
-        }
-        source = inner.source();
-    }
-    text
 }
 
 impl Vault {

@@ -1,7 +1,7 @@
 //! What the sandbox remembers while it runs: customers, tokens and rate windows, all in memory.
 
 use std::net::SocketAddr;
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::Mutex;
 
 use tokio::sync::watch;
 
@@ -70,8 +70,6 @@ fn clamp_rate(rate: f64) -> f64 {
     if rate.is_nan() { 0.0 } else { rate.clamp(0.0, 1.0) }
 }
 
-/// Locks `mutex`, going on after a panic elsewhere: every update here is a single insert or
-/// removal, so a poisoned lock still holds consistent data.
-pub fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
-}
+/// Every update of the sandbox's state is a single insert or removal, so its locks go on after a
+/// panic elsewhere.
+pub use crate::sync::lock;

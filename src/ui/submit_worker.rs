@@ -18,6 +18,7 @@ use crate::credentials::{CheckReport, Vault, VaultTokenSink, check_credentials};
 use crate::model::{Backend, PropertyDefinition};
 use crate::profiles::{Profile, SecretSource, credentials_for, sandbox_base_url};
 use crate::sandbox::{SandboxConfig, SandboxServer};
+use crate::sync::lock;
 use crate::ui::viewer::PreparedExchange;
 
 /// A finished send.
@@ -332,10 +333,6 @@ impl SubmitWorker {
     pub fn forget_client(&mut self, profile: &str) {
         lock(&self.clients).remove(profile);
     }
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Everything a task needs to get `profile`'s client without touching the UI thread.
