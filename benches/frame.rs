@@ -45,8 +45,7 @@ fn main() -> Result<(), String> {
     let ctx = egui::Context::default();
     let state = PersistedState { profile: "Sandbox · Help Scout".into(), ..Default::default() };
     let mut app = IntakeApp::new(state, AppOptions::default());
-    app.form_mut().help_scout = full_help_scout();
-    app.form_mut().invalidate();
+    app.form_mut().edit_help_scout(|d| *d = full_help_scout());
     let mut clock = FrameClock::default();
 
     if bench {
@@ -124,8 +123,7 @@ fn in_flight_frames(bench: bool, warm_up: usize, measured: usize) -> Result<(), 
     store.save().map_err(|e| e.to_string())?;
     let state = PersistedState { profile: "Hanging".into(), ..Default::default() };
     let mut app = IntakeApp::new(state, AppOptions { paths: Some(paths), ..AppOptions::default() });
-    app.form_mut().finosu = full_finosu();
-    app.form_mut().invalidate();
+    app.form_mut().edit_finosu(|d| *d = full_finosu());
     app.use_session_secret(Secret::new("bench-key-0000"));
     let ctx = egui::Context::default();
     let mut clock = FrameClock::default();

@@ -55,7 +55,7 @@ fn a_finosu_key_is_stored_in_the_keyring_checked_and_cleared() {
 
     let set = home.run_with_stdin(&["credentials", "set", "--profile", profile], Some(&format!("{key}\n")));
     assert_eq!(code(&set), 0, "{}", stderr(&set));
-    assert!(stdout(&set).contains("Stored the api key ••••e8a3"), "{}", stdout(&set));
+    assert!(stdout(&set).contains("Stored the API key ••••e8a3"), "{}", stdout(&set));
 
     let (status, verdict) = check_json(&home, profile);
     assert_eq!(status, 0, "{verdict}");

@@ -31,7 +31,7 @@ fn bad_email_shows_message_under_the_field_and_counts_on_the_tab() {
     type_into(&mut harness, "Email", "example.com");
     assert!(harness.query_by_label_contains("Email is not a valid email address").is_none());
     assert_eq!(tab_label(&harness, "Basic"), "Basic");
-    assert_eq!(harness.state().form().finosu.email, "ada@example.com");
+    assert_eq!(harness.state().form().finosu().email, "ada@example.com");
 }
 
 #[test]
@@ -58,10 +58,10 @@ fn help_scout_email_rows_are_added_and_removed() {
     click(&mut harness, "Add email");
     type_into(&mut harness, "Email 2", "bear@home.example");
     assert!(harness.query_by_label_contains("\"value\": \"bear@home.example\"").is_some());
-    assert_eq!(harness.state().form().help_scout.emails.len(), 2);
+    assert_eq!(harness.state().form().help_scout().emails.len(), 2);
 
     click(&mut harness, "Remove email 1");
-    let emails = &harness.state().form().help_scout.emails;
+    let emails = &harness.state().form().help_scout().emails;
     assert_eq!(emails.len(), 1);
     assert_eq!(emails[0].value, "bear@home.example");
     assert!(harness.query_by_role_and_label(Role::TextInput, "Email 2").is_none());
@@ -136,7 +136,7 @@ fn time_zone_is_suggested_from_the_state() {
     harness.key_press_modifiers(Modifiers::COMMAND, Key::Num1);
     harness.run();
     click(&mut harness, "Use time zone America/Los_Angeles");
-    assert_eq!(harness.state().form().finosu.timezone, "America/Los_Angeles");
+    assert_eq!(harness.state().form().finosu().timezone, "America/Los_Angeles");
 }
 
 #[test]
@@ -145,7 +145,7 @@ fn time_zone_typing_offers_matches() {
     type_into(&mut harness, "Time zone", "new y");
     assert!(harness.query_by_label_contains("not an IANA time-zone name").is_some());
     click(&mut harness, "Use time zone America/New_York");
-    assert_eq!(harness.state().form().finosu.timezone, "America/New_York");
+    assert_eq!(harness.state().form().finosu().timezone, "America/New_York");
     assert!(harness.query_by_label_contains("not an IANA time-zone name").is_none());
 }
 
@@ -191,10 +191,10 @@ fn opening_a_malformed_draft_keeps_the_form_as_it_was() {
         harness.state_mut().open_draft_path(path.clone(), &ctx);
         step_until(&mut harness, "the file to be read", |app| !app.is_file_busy());
         let status = harness.state().status().cloned().unwrap();
-        assert!(status.is_error && status.text.contains(expected), "{status:?}");
+        assert!(status.is_error() && status.text.contains(expected), "{status:?}");
         assert!(status.text.contains("left as it was"), "{status:?}");
         assert!(harness.query_by_label_contains(expected).is_some(), "shown in the status bar");
-        assert_eq!(harness.state().form().finosu.first_name, "Ada");
+        assert_eq!(harness.state().form().finosu().first_name, "Ada");
         let field = harness.get_by_role_and_label(Role::TextInput, "First name");
         assert_eq!(field.value().as_deref(), Some("Ada"));
     }
@@ -219,13 +219,13 @@ fn opening_a_help_scout_draft_switches_profile_and_shows_its_problems() {
 
     assert_eq!(harness.state().backend(), Backend::HelpScout);
     let status = harness.state().status().cloned().unwrap();
-    assert!(!status.is_error && status.text.contains("profile is now Sandbox · Help Scout"), "{status:?}");
-    assert_eq!(harness.state().form().help_scout.first_name, "Vernon");
+    assert!(!status.is_error() && status.text.contains("profile is now Sandbox · Help Scout"), "{status:?}");
+    assert_eq!(harness.state().form().help_scout().first_name, "Vernon");
     assert!(harness.query_by_label_contains("Email 1 address is not a valid email address").is_some());
     assert!(harness.query_by_label_contains("Help Scout has no field \"nickname\"").is_some());
     click(&mut harness, "Remove field nickname");
     assert!(harness.query_by_label_contains("nickname").is_none());
-    assert!(harness.state().form().help_scout.extra.is_empty());
+    assert!(harness.state().form().help_scout().extra.is_empty());
 }
 
 #[test]
@@ -241,11 +241,11 @@ fn new_asks_before_discarding_unsaved_changes() {
     assert!(harness.query_by_label("Discard this draft?").is_some());
     click(&mut harness, "Keep editing");
     assert!(harness.query_by_label("Discard this draft?").is_none());
-    assert_eq!(harness.state().form().finosu.first_name, "Ada");
+    assert_eq!(harness.state().form().finosu().first_name, "Ada");
 
     click(&mut harness, "New");
     click(&mut harness, "Discard and start new");
-    assert_eq!(harness.state().form().finosu.first_name, "");
+    assert_eq!(harness.state().form().finosu().first_name, "");
     let field = harness.get_by_role_and_label(Role::TextInput, "First name");
     assert_eq!(field.value().as_deref(), Some(""));
 }
@@ -261,20 +261,16 @@ fn metadata_rows_and_json_text_stay_in_sync() {
     click(&mut harness, "Add metadata field");
     type_into(&mut harness, "Metadata key 2", "payDay");
     type_into(&mut harness, "Metadata value 2", "15");
-    assert_eq!(harness.state().form().finosu.external_metadata, "{\n  \"employer\": \"Acme\",\n  \"payDay\": 15\n}");
+    assert_eq!(harness.state().form().finosu().external_metadata, "{\n  \"employer\": \"Acme\",\n  \"payDay\": 15\n}");
     assert!(harness.query_by_label_contains("\"payDay\": 15").is_some(), "typed as a number in the preview");
 
-    let form = harness.state_mut().form_mut();
-    form.finosu.external_metadata = "{\"remote\": true}".to_owned();
-    form.invalidate();
+    harness.state_mut().form_mut().edit_finosu(|d| d.external_metadata = "{\"remote\": true}".to_owned());
     harness.run();
     assert_eq!(harness.get_by_role_and_label(Role::TextInput, "Metadata key 1").value().as_deref(), Some("remote"));
     assert_eq!(harness.get_by_role_and_label(Role::TextInput, "Metadata value 1").value().as_deref(), Some("true"));
     assert!(harness.query_by_role_and_label(Role::TextInput, "Metadata key 2").is_none());
 
-    let form = harness.state_mut().form_mut();
-    form.finosu.external_metadata = "{\"remote\": tru".to_owned();
-    form.invalidate();
+    harness.state_mut().form_mut().edit_finosu(|d| d.external_metadata = "{\"remote\": tru".to_owned());
     harness.run();
     assert!(harness.query_by_label("Fix the JSON below to edit it as rows.").is_some());
     assert!(harness.query_by_role_and_label(Role::TextInput, "Metadata key 1").is_none());
@@ -289,7 +285,7 @@ fn first_field_has_the_keyboard_at_start_and_after_a_tab_switch() {
     assert!(harness.get_by_role_and_label(Role::TextInput, "Street address 1").is_focused());
     harness.get_by_role_and_label(Role::TextInput, "Street address 1").type_text("1 Main St");
     harness.run();
-    assert_eq!(harness.state().form().finosu.street_address1, "1 Main St");
+    assert_eq!(harness.state().form().finosu().street_address1, "1 Main St");
 }
 
 #[test]
@@ -306,7 +302,7 @@ fn profile_tab_and_drafts_survive_a_restart() {
     let restored = gui_support::harness_with(intake::ui::IntakeApp::new(saved, intake::ui::AppOptions::default()));
     assert_eq!(restored.state().backend(), Backend::HelpScout);
     assert_eq!(restored.state().tab(), Tab::Metadata);
-    assert_eq!(restored.state().form().finosu.first_name, "Ada", "the other backend's draft is kept too");
+    assert_eq!(restored.state().form().finosu().first_name, "Ada", "the other backend's draft is kept too");
 
     let mut harness = app_harness(Backend::Finosu);
     type_into(&mut harness, "Email", "ada@");
@@ -325,8 +321,8 @@ fn a_huge_paste_is_cut_at_the_field_limit_with_a_note_and_nothing_else_changes()
     let paste = "x".repeat(20_000);
     type_into(&mut harness, "Last name", &paste);
     let form = harness.state().form();
-    assert_eq!(form.finosu.last_name.chars().count(), intake::ui::form_state::LINE_MAX_CHARS);
-    assert_eq!(form.finosu.first_name, "Ada");
+    assert_eq!(form.finosu().last_name.chars().count(), intake::model::limits::LINE_MAX_CHARS);
+    assert_eq!(form.finosu().first_name, "Ada");
     assert!(harness.query_by_label_contains("holds at most 1,000 characters").is_some());
 
     harness.get_by_role_and_label(Role::TextInput, "Last name").focus();
@@ -342,7 +338,7 @@ fn enter_in_the_time_zone_field_takes_the_best_match() {
     type_into(&mut harness, "Time zone", "chicago");
     harness.key_press(Key::Enter);
     harness.run();
-    assert_eq!(harness.state().form().finosu.timezone, "America/Chicago");
+    assert_eq!(harness.state().form().finosu().timezone, "America/Chicago");
 }
 
 #[test]

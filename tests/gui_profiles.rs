@@ -402,8 +402,7 @@ fn a_production_profile_shows_the_badge_and_asks_before_the_first_send() {
     assert!(harness.state().viewer().latest().is_some_and(|e| e.outcome.is_created()));
 
     // Once confirmed, the session's next send to it goes without asking.
-    "INT-SECOND-1".clone_into(&mut harness.state_mut().form_mut().finosu.id);
-    harness.state_mut().form_mut().invalidate();
+    harness.state_mut().form_mut().edit_finosu(|d| "INT-SECOND-1".clone_into(&mut d.id));
     harness.run();
     harness.get_by_label("Submit").click();
     harness.step();

@@ -73,11 +73,10 @@ fn filled_harness(backend: Backend, theme: egui::Theme) -> egui_kittest::Harness
     let mut harness = app_harness_in(backend, theme);
     let form = harness.state_mut().form_mut();
     match backend {
-        Backend::Finosu => form.finosu = finosu_customer(),
-        Backend::HelpScout => form.help_scout = help_scout_customer(),
+        Backend::Finosu => form.edit_finosu(|d| *d = finosu_customer()),
+        Backend::HelpScout => form.edit_help_scout(|d| *d = help_scout_customer()),
     }
-    form.show_all = true;
-    form.invalidate();
+    form.show_all_problems(backend);
     harness.run();
     harness
 }

@@ -40,8 +40,7 @@ fn shown(harness: &egui_kittest::Harness<'static, IntakeApp>, text: &str) -> boo
 fn a_finosu_customer_is_created_and_shown_in_the_viewer() {
     let mut harness = app_harness(Backend::Finosu);
     open(&mut harness, "examples/finosu-customer.json");
-    "6789".clone_into(&mut harness.state_mut().form_mut().finosu.ssn_last_four);
-    harness.state_mut().form_mut().invalidate();
+    harness.state_mut().form_mut().edit_finosu(|d| "6789".clone_into(&mut d.ssn_last_four));
     harness.run();
     press(&mut harness, "Submit");
     wait_for_answer(&mut harness, 1);
@@ -72,7 +71,7 @@ fn a_finosu_customer_is_created_and_shown_in_the_viewer() {
     harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::N);
     harness.run();
     assert!(!harness.state().is_confirming_new());
-    assert_eq!(harness.state().form().finosu.first_name, "");
+    assert_eq!(harness.state().form().finosu().first_name, "");
 }
 
 #[test]
@@ -81,8 +80,7 @@ fn ctrl_enter_creates_a_help_scout_customer() {
     open(&mut harness, "examples/helpscout-customer.json");
     // A dropdown property from the fetched definitions goes along.
     let plan = PropertyRow { slug: "plan".to_owned(), kind: PropertyKind::Dropdown, value: "Enterprise".to_owned() };
-    harness.state_mut().form_mut().help_scout.properties.push(plan);
-    harness.state_mut().form_mut().invalidate();
+    harness.state_mut().form_mut().edit_help_scout(|d| d.properties.push(plan));
     harness.run();
     harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Enter);
     harness.step();
@@ -106,7 +104,7 @@ fn submit_is_refused_while_the_draft_has_errors() {
     assert!(!harness.state().is_sending());
     assert_eq!(harness.state().viewer().len(), 0);
     let status = harness.state().status().cloned().expect("status");
-    assert!(status.is_error && status.text.starts_with("Not sent:"), "{status:?}");
+    assert!(status.is_error() && status.text.starts_with("Not sent:"), "{status:?}");
 }
 
 #[test]
@@ -132,7 +130,7 @@ fn a_refused_task_type_is_shown_at_the_field_and_its_valid_values_are_offered() 
     assert!(shown(&harness, "Finosu says: Not a task type of this account"));
 
     click(&mut harness, "payment-reminder");
-    assert_eq!(harness.state().form().finosu.task_type, "payment-reminder");
+    assert_eq!(harness.state().form().finosu().task_type, "payment-reminder");
     assert!(!shown(&harness, "Finosu says:"), "the complaint goes with the value");
     press(&mut harness, "Submit");
     wait_for_answer(&mut harness, 2);

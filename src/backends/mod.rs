@@ -10,7 +10,7 @@ pub mod outcome;
 pub mod secret;
 
 pub use curl::curl_command;
-pub use exchange::{Exchange, Header, ResponseRecord};
+pub use exchange::{Exchange, Header, ResponseRecord, mask_customer_secrets, masked_body_text};
 pub use finosu::FinosuClient;
 pub use helpscout::{HelpScoutAuth, HelpScoutClient, OAuthApp, TokenGrant, TokenSink};
 pub use http::Endpoint;

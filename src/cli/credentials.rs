@@ -92,10 +92,7 @@ fn set(
         match read_secret_from_stdin(&format!("{} for {}", kind.label(), profile.name)) {
             Ok(secret) => secrets.push((*kind, secret)),
             Err(e) => {
-                return usage_error(
-                    err,
-                    &format!("cannot read the {}: {e}; nothing was stored", kind.label().to_lowercase()),
-                );
+                return usage_error(err, &format!("cannot read the {}: {e}; nothing was stored", kind.noun()));
             }
         }
     }
@@ -135,7 +132,7 @@ fn set(
         writeln!(
             out,
             "Stored the {} {} of profile {:?} in the keyring (service {KEYRING_SERVICE:?}, user {:?}).",
-            kind.label().to_lowercase(),
+            kind.noun(),
             secret.masked(),
             profile.name,
             keyring_user(&profile.name, *kind)

@@ -44,7 +44,17 @@ impl SecretKind {
         }
     }
 
-    /// How people call it ("API key").
+    /// The kind's name inside a sentence: "API key", "client secret".
+    pub fn noun(self) -> &'static str {
+        match self {
+            Self::ApiKey => "API key",
+            Self::ClientSecret => "client secret",
+            Self::AccessToken => "access token",
+            Self::RefreshToken => "refresh token",
+        }
+    }
+
+    /// How people call it at the start of a line or as a label ("API key", "Client secret").
     pub fn label(self) -> &'static str {
         match self {
             Self::ApiKey => "API key",

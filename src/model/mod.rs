@@ -7,6 +7,7 @@
 pub mod finosu;
 pub mod helpscout;
 mod json_fields;
+pub mod limits;
 pub mod metadata_rows;
 
 use serde::{Deserialize, Serialize};
@@ -43,6 +44,33 @@ impl Backend {
         match self {
             Self::Finosu => "/customers",
             Self::HelpScout => "/v2/customers",
+        }
+    }
+}
+
+/// One value per backend, for state the form keeps for each (touched fields, a draft's record).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PerBackend<T> {
+    /// Finosu's.
+    pub finosu: T,
+    /// Help Scout's.
+    pub help_scout: T,
+}
+
+impl<T> PerBackend<T> {
+    /// The value of `backend`.
+    pub fn get(&self, backend: Backend) -> &T {
+        match backend {
+            Backend::Finosu => &self.finosu,
+            Backend::HelpScout => &self.help_scout,
+        }
+    }
+
+    /// The value of `backend`, to change.
+    pub fn get_mut(&mut self, backend: Backend) -> &mut T {
+        match backend {
+            Backend::Finosu => &mut self.finosu,
+            Backend::HelpScout => &mut self.help_scout,
         }
     }
 }

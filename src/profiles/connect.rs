@@ -107,7 +107,9 @@ pub fn credentials_for(profile: &Profile, source: SecretSource<'_>) -> Result<Cr
     };
     let missing = |what| ConnectError::NoSecret { profile: profile.name.clone(), what };
     match profile.auth_kind() {
-        AuthKind::ApiKey => Ok(Credentials::FinosuApiKey(get(SecretKind::ApiKey)?.ok_or_else(|| missing("API key"))?)),
+        AuthKind::ApiKey => {
+            Ok(Credentials::FinosuApiKey(get(SecretKind::ApiKey)?.ok_or_else(|| missing(SecretKind::ApiKey.noun()))?))
+        }
         kind => {
             let access_token = get(SecretKind::AccessToken)?;
             let refresh_token = get(SecretKind::RefreshToken)?;
@@ -115,11 +117,11 @@ pub fn credentials_for(profile: &Profile, source: SecretSource<'_>) -> Result<Cr
             let app = match (profile.client_id.clone(), client_secret) {
                 (Some(client_id), Some(client_secret)) => Some(OAuthApp { client_id, client_secret }),
                 (None, _) if kind == AuthKind::OauthApp => return Err(missing("client id")),
-                (_, None) if kind == AuthKind::OauthApp => return Err(missing("client secret")),
+                (_, None) if kind == AuthKind::OauthApp => return Err(missing(SecretKind::ClientSecret.noun())),
                 _ => None,
             };
             if app.is_none() && access_token.is_none() && refresh_token.is_none() {
-                return Err(missing("access token"));
+                return Err(missing(SecretKind::AccessToken.noun()));
             }
             let expires_at = profile.token_expires_at.map(SystemTime::from).filter(|_| access_token.is_some());
             Ok(Credentials::HelpScout(HelpScoutAuth { app, access_token, refresh_token, expires_at }))
@@ -129,11 +131,7 @@ pub fn credentials_for(profile: &Profile, source: SecretSource<'_>) -> Result<Cr
 
 /// What the profile's required secret is called, for messages.
 fn secret_noun(profile: &Profile) -> &'static str {
-    match profile.auth_kind() {
-        AuthKind::ApiKey => "API key",
-        AuthKind::OauthApp => "client secret",
-        AuthKind::Token => "access token",
-    }
+    profile.auth_kind().required_secret().noun()
 }
 
 /// A client for `profile` with `credentials`; `sink` keeps tokens the client obtains.

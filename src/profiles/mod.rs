@@ -100,6 +100,16 @@ impl AuthKind {
         }
     }
 
+    /// The secrets a person types for this kind; the others are obtained (the tokens an OAuth
+    /// app is granted). The top bar and the Profiles window's Secrets section both show these.
+    pub fn typed_secrets(self) -> &'static [SecretKind] {
+        match self {
+            Self::ApiKey => &[SecretKind::ApiKey],
+            Self::OauthApp => &[SecretKind::ClientSecret],
+            Self::Token => &[SecretKind::AccessToken, SecretKind::RefreshToken],
+        }
+    }
+
     /// The secrets a profile of this kind keeps in the keyring, the required one first; the
     /// others are optional (a refresh token) or cached (tokens from the grant).
     pub fn secret_kinds(self) -> &'static [SecretKind] {

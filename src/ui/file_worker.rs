@@ -1,14 +1,14 @@
 //! Native file dialogs and draft-file I/O off the UI thread.
 //!
-//! Each request runs on a named thread; its one result comes back over a bounded channel and
-//! wakes the UI with `request_repaint`. Only one request runs at a time, so a second Ctrl+O
-//! while a dialog is open does nothing but say so.
-
-use std::path::PathBuf;
-use std::sync::mpsc::{Receiver, SyncSender, TryRecvError, sync_channel};
+//! Each request runs on a named thread of the app's [`Background`]; its one result comes back as
+//! a [`Task`] the app polls. Only one request runs at a time, so a second Ctrl+O while a dialog
+//! is open does nothing but say so.
 
 use serde_json::Value;
+use std::path::PathBuf;
 
+use super::error::UiError;
+use super::jobs::{Background, Task};
 use crate::draft_file::{DraftFileError, read_draft_file, write_draft_file};
 
 /// What the worker is asked to do.
@@ -51,64 +51,45 @@ pub enum FileResult {
     },
     /// The person closed the dialog without choosing.
     Cancelled,
-    /// The worker thread could not be started or died.
+    /// The worker thread died.
     Failed(String),
 }
 
-/// Runs [`FileRequest`]s one at a time off the UI thread.
-#[derive(Debug, Default)]
+/// Runs [`FileRequest`]s one at a time off the UI thread, each on its own named thread (a
+/// native dialog may stay open for minutes).
+#[derive(Debug)]
 pub struct FileWorker {
-    pending: Option<Receiver<FileResult>>,
+    background: Background,
+    task: Task<FileResult>,
 }
 
 impl FileWorker {
+    /// A worker running its requests through the app's `background`.
+    pub fn new(background: Background) -> Self {
+        Self { background, task: Task::Idle }
+    }
+
     /// Whether a request is still running.
     pub fn is_busy(&self) -> bool {
-        self.pending.is_some()
+        self.task.is_running()
     }
 
-    /// Starts `request`; returns `false` (and does nothing) while another one runs.
-    pub fn start(&mut self, request: FileRequest, ctx: &egui::Context) -> bool {
+    /// Starts `request`; refused while another one runs.
+    pub fn start(&mut self, request: FileRequest, ctx: &egui::Context) -> Result<(), UiError> {
         if self.is_busy() {
-            return false;
+            return Err(UiError::FileBusy);
         }
-        let (sender, receiver) = sync_channel(1);
-        let ctx = ctx.clone();
-        let spawned = std::thread::Builder::new().name("intake-file-io".to_owned()).spawn(move || {
-            let result = run(request);
-            deliver(&sender, result);
-            ctx.request_repaint();
-        });
-        match spawned {
-            Ok(_) => {
-                self.pending = Some(receiver);
-                true
-            }
-            Err(err) => {
-                let (sender, receiver) = sync_channel(1);
-                deliver(&sender, FileResult::Failed(format!("could not start the file thread: {err}")));
-                self.pending = Some(receiver);
-                true
-            }
-        }
+        let job = self.background.spawn_thread(ctx, "intake-file-io", move || run(request))?;
+        self.task.start(job)
     }
 
-    /// The result, once it has arrived.
+    /// The result, the one time it arrives.
     pub fn poll(&mut self) -> Option<FileResult> {
-        let receiver = self.pending.as_ref()?;
-        let result = match receiver.try_recv() {
+        Some(match self.task.poll_take()? {
             Ok(result) => result,
-            Err(TryRecvError::Empty) => return None,
-            Err(TryRecvError::Disconnected) => FileResult::Failed("the file thread stopped unexpectedly".to_owned()),
-        };
-        self.pending = None;
-        Some(result)
+            Err(lost) => FileResult::Failed(format!("the file thread stopped unexpectedly ({lost})")),
+        })
     }
-}
-
-fn deliver(sender: &SyncSender<FileResult>, result: FileResult) {
-    // The receiver is gone only when the app is closing; nothing is left to tell.
-    sender.send(result).ok();
 }
 
 fn run(request: FileRequest) -> FileResult {

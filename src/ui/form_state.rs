@@ -6,21 +6,25 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 
 use crate::backends::FieldError;
-use crate::model::{Backend, Draft, FinosuDraft, HelpScoutDraft, PropertyDefinition, Tab};
+use crate::model::limits::{max_chars_at, thousands};
+use crate::model::{Backend, Draft, FinosuDraft, HelpScoutDraft, PerBackend, PropertyDefinition, Tab};
 use crate::normalize::normalize_for_sending;
-use crate::validation::{Issue, Severity, TabCount, ValidationContext, count_by_tab, has_content, validate_draft_with};
+use crate::validation::{
+    Issue, Severity, TabCount, ValidationContext, count_by_tab, has_content, pointer_segment, validate_draft_with,
+};
 
 /// Both backends' drafts (switching profile keeps the other one), plus derived state.
+///
+/// The drafts are private: every change goes through an edit method that marks the derived
+/// issues and preview stale by itself, so no caller has to remember to.
 #[derive(Debug, Default)]
 pub struct FormState {
-    /// The Finosu form.
-    pub finosu: FinosuDraft,
-    /// The Help Scout form.
-    pub help_scout: HelpScoutDraft,
-    /// JSON Pointers of fields the person has edited; only their problems are shown.
-    pub touched: BTreeSet<String>,
-    /// Show every problem, touched or not.
-    pub show_all: bool,
+    finosu: FinosuDraft,
+    help_scout: HelpScoutDraft,
+    /// JSON Pointers of fields the person has edited, per backend; only their problems are shown.
+    touched: PerBackend<BTreeSet<String>>,
+    /// Show every problem of a backend's draft, touched or not.
+    show_all: PerBackend<bool>,
     /// Notes about a field that are not validation issues: text cut at the field's length limit.
     notices: BTreeMap<String, String>,
     /// What a server said about fields of the last draft sent.
@@ -29,6 +33,15 @@ pub struct FormState {
     property_definitions: Vec<PropertyDefinition>,
     derived: Option<Derived>,
     generation: u64,
+}
+
+/// What a frame's views edited: the fields touched, and whether any value changed.
+#[derive(Debug, Default)]
+pub struct FieldEdits {
+    /// Pointers of fields edited.
+    pub edited: Vec<String>,
+    /// Whether any value changed (also structural edits: a row added or removed).
+    pub changed: bool,
 }
 
 /// A server's complaint about a field, shown while the field still holds the value it refused.
@@ -43,9 +56,9 @@ struct ServerIssue {
 #[derive(Debug)]
 struct Derived {
     backend: Backend,
-    /// Validation's issues, then the server's.
+    /// Validation's issues, the form's own warnings, then the server's.
     issues: Vec<Issue>,
-    /// How many of `issues` come from validation (only those block sending).
+    /// How many of `issues` come from validation and the form (only those block sending).
     validation_len: usize,
     by_path: BTreeMap<String, Vec<usize>>,
     draft_json: Value,
@@ -63,9 +76,53 @@ impl FormState {
         self.derived.is_none()
     }
 
-    /// Marks the derived state stale after an edit.
-    pub fn invalidate(&mut self) {
+    fn invalidate(&mut self) {
         self.derived = None;
+    }
+
+    /// The Finosu draft.
+    pub fn finosu(&self) -> &FinosuDraft {
+        &self.finosu
+    }
+
+    /// The Help Scout draft.
+    pub fn help_scout(&self) -> &HelpScoutDraft {
+        &self.help_scout
+    }
+
+    /// Changes the Finosu draft; issues and preview follow.
+    pub fn edit_finosu<R>(&mut self, edit: impl FnOnce(&mut FinosuDraft) -> R) -> R {
+        self.invalidate();
+        edit(&mut self.finosu)
+    }
+
+    /// Changes the Help Scout draft; issues and preview follow.
+    pub fn edit_help_scout<R>(&mut self, edit: impl FnOnce(&mut HelpScoutDraft) -> R) -> R {
+        self.invalidate();
+        edit(&mut self.help_scout)
+    }
+
+    /// Removes a field the form has no editor for from `backend`'s draft.
+    pub fn remove_unknown_field(&mut self, backend: Backend, key: &str) {
+        match backend {
+            Backend::Finosu => self.edit_finosu(|d| d.extra.remove(key)),
+            Backend::HelpScout => self.edit_help_scout(|d| d.extra.remove(key)),
+        };
+    }
+
+    /// Whether every problem of `backend`'s draft is shown, touched or not.
+    pub fn show_all(&self, backend: Backend) -> bool {
+        *self.show_all.get(backend)
+    }
+
+    /// Shows every problem of `backend`'s draft ("Show all problems", a refused Submit).
+    pub fn show_all_problems(&mut self, backend: Backend) {
+        *self.show_all.get_mut(backend) = true;
+    }
+
+    /// Whether the person edited the field at `pointer` of `backend`'s draft.
+    pub fn is_touched(&self, backend: Backend, pointer: &str) -> bool {
+        self.touched.get(backend).contains(pointer)
     }
 
     /// The draft of `backend` as a [`Draft`] (a copy).
@@ -76,16 +133,17 @@ impl FormState {
         }
     }
 
-    /// Replaces the draft of its backend and forgets what was touched.
+    /// Replaces the draft of its backend and forgets what was touched in it.
     pub fn replace(&mut self, draft: Draft) {
+        let backend = draft.backend();
         self.notices.clear();
         match draft {
             Draft::Finosu(d) => self.finosu = d,
             Draft::HelpScout(d) => self.help_scout = d,
         }
-        self.touched.clear();
-        self.show_all = false;
-        self.server_issues.clear();
+        self.touched.get_mut(backend).clear();
+        *self.show_all.get_mut(backend) = false;
+        self.server_issues.retain(|s| s.backend != backend);
         self.invalidate();
     }
 
@@ -96,7 +154,7 @@ impl FormState {
         for error in errors {
             let path = if error.pointer.is_empty() { String::new() } else { error.pointer.clone() };
             let message = format!("{} says: {}", backend.display_name(), error.message);
-            self.touched.insert(path.clone());
+            self.touched.get_mut(backend).insert(path.clone());
             self.server_issues.push(ServerIssue {
                 backend,
                 sent_value: sent_draft.pointer(&path).cloned(),
@@ -117,11 +175,6 @@ impl FormState {
     /// The Help Scout property definitions in use.
     pub fn property_definitions(&self) -> &[PropertyDefinition] {
         &self.property_definitions
-    }
-
-    /// Number of server complaints still shown.
-    pub fn server_issue_count(&self) -> usize {
-        self.derived.as_ref().map_or(0, |d| d.issues.len() - d.validation_len)
     }
 
     /// Recomputes issues and preview if an edit made them stale.
@@ -150,6 +203,9 @@ impl FormState {
             ..ValidationContext::today()
         };
         let mut issues = validate_draft_with(backend, &draft_json, &context);
+        if backend == Backend::HelpScout {
+            issues.extend(duplicate_slug_warnings(&self.help_scout));
+        }
         let validation_len = issues.len();
         issues.extend(
             self.server_issues
@@ -177,7 +233,7 @@ impl FormState {
             .filter(|issue| derived.draft_json.pointer(&issue.path).is_some_and(has_content))
             .map(|issue| issue.path.clone())
             .collect();
-        self.touched.extend(filled);
+        self.touched.get_mut(backend).extend(filled);
     }
 
     /// All current issues of the active draft (call [`Self::refresh`] first).
@@ -185,9 +241,10 @@ impl FormState {
         self.derived.as_ref().map_or(&[], |d| d.issues.as_slice())
     }
 
-    /// Whether problems at `path` are shown now.
+    /// Whether problems at `path` of the active draft are shown now.
     pub fn is_visible(&self, path: &str) -> bool {
-        self.show_all || self.touched.contains(path)
+        let Some(backend) = self.derived.as_ref().map(|d| d.backend) else { return false };
+        self.show_all(backend) || self.is_touched(backend, path)
     }
 
     /// The shown issues, all paths.
@@ -223,10 +280,23 @@ impl FormState {
         self.derived.as_ref().map(|d| &d.draft_json)
     }
 
-    /// Splits the state so a view can edit the drafts while reading the issues.
-    pub fn split(&mut self) -> (&mut FinosuDraft, &mut HelpScoutDraft, IssueView<'_>) {
+    /// Lets a view edit the drafts while it reads the issues of `backend`'s draft; what the
+    /// view reports as edited is then recorded (see [`Self::apply_edits`]).
+    pub fn edit_with_issues(
+        &mut self,
+        backend: Backend,
+        view: impl FnOnce(&mut FinosuDraft, &mut HelpScoutDraft, IssueView<'_>) -> FieldEdits,
+    ) {
+        self.refresh(backend);
         let Self { finosu, help_scout, touched, show_all, notices, derived, .. } = self;
-        (finosu, help_scout, IssueView { derived: derived.as_ref(), touched, show_all: *show_all, notices })
+        let issues = IssueView {
+            derived: derived.as_ref(),
+            touched: touched.get(backend),
+            show_all: *show_all.get(backend),
+            notices,
+        };
+        let edits = view(finosu, help_scout, issues);
+        self.apply_edits(backend, edits);
     }
 
     /// Records what a frame's views edited: touched fields, and whether anything changed.
@@ -234,7 +304,8 @@ impl FormState {
     /// An edited field whose text reached its length limit gets a notice saying the rest of what
     /// was typed or pasted was left out (the text edit stops at the limit); the notice goes once
     /// the text is shorter again.
-    pub fn apply_edits(&mut self, backend: Backend, edited: Vec<String>, changed: bool) {
+    fn apply_edits(&mut self, backend: Backend, edits: FieldEdits) {
+        let FieldEdits { edited, changed } = edits;
         if changed {
             self.invalidate();
             self.refresh(backend);
@@ -255,7 +326,7 @@ impl FormState {
                 self.notices.remove(pointer);
             }
         }
-        self.touched.extend(edited);
+        self.touched.get_mut(backend).extend(edited);
     }
 
     /// The first tab that shows a problem, for the status line's "go to" hint.
@@ -289,30 +360,16 @@ impl<'a> IssueView<'a> {
     }
 }
 
-/// Longest text a one-line field takes; the text edit stops there.
-pub const LINE_MAX_CHARS: usize = 1_000;
-/// Longest notes text (Help Scout allows 200; the validator says so, the editor keeps more).
-pub const NOTES_MAX_CHARS: usize = 10_000;
-/// Longest external-metadata JSON text: far above any real customer's, small enough to lay out.
-pub const METADATA_MAX_CHARS: usize = 100_000;
-
-/// The length limit of the text field at `pointer`.
-pub fn max_chars_at(pointer: &str) -> usize {
-    match pointer {
-        "/externalMetadata" => METADATA_MAX_CHARS,
-        "/background" => NOTES_MAX_CHARS,
-        _ => LINE_MAX_CHARS,
-    }
-}
-
-fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+/// Warnings about property rows that share a slug: only the last row's value is sent, since
+/// the body's `properties` is an object.
+fn duplicate_slug_warnings(draft: &HelpScoutDraft) -> Vec<Issue> {
+    draft
+        .duplicate_property_slugs()
+        .into_iter()
+        .map(|slug| Issue {
+            path: format!("/properties/{}", pointer_segment(slug)),
+            severity: Severity::Warning,
+            message: format!("Slug \"{slug}\" is used by more than one row; only the last is sent."),
+        })
+        .collect()
 }

@@ -2,10 +2,12 @@
 //! drafts and files are the core's business.
 
 mod app;
+mod error;
 pub mod file_worker;
 pub mod form_state;
 mod frame_stats;
 pub mod jobs;
+pub mod notice;
 pub mod preview;
 pub mod profiles;
 pub mod state;
@@ -15,9 +17,11 @@ pub mod viewer;
 pub mod widgets;
 
 pub use app::{
-    AppOptions, IntakeApp, NEW_SHORTCUT, OPEN_SHORTCUT, PROFILES_SHORTCUT, SAVE_SHORTCUT, SUBMIT_SHORTCUT, SidePanel,
-    StatusLine, configure_style,
+    AppCommand, AppOptions, IntakeApp, NEW_SHORTCUT, OPEN_SHORTCUT, PROFILES_SHORTCUT, SAVE_SHORTCUT, SUBMIT_SHORTCUT,
+    SidePanel, configure_style,
 };
+pub use error::UiError;
+pub use notice::{Notice, NoticeKind};
 
 /// The window's title, also the name tests and scripts look the window up by.
 pub const WINDOW_TITLE: &str = "Intake";

@@ -1,18 +1,18 @@
 //! Sending the draft, fetching property definitions and testing credentials, off the UI thread.
 //!
-//! Requests run on the [`Background`] runtime; results come back as [`Job`]s the UI polls each
-//! frame. One send at a time: a double click cannot send twice. Secrets are read from the
+//! Requests run on the app's [`Background`] runtime; each kind of work is a [`Task`] the app
+//! polls each frame. One send at a time: a double click cannot send twice. Secrets are read from the
 //! [`Vault`] on the blocking pool (keyring calls are D-Bus round trips), never on the UI
 //! thread. The built-in sandbox is started here, in-process on a free loopback port, the first
 //! time a sandbox profile needs it.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
 
 use serde_json::Value;
 
-use super::jobs::{Background, Job, JobPoll};
+use super::error::UiError;
+use super::jobs::{Background, Task};
 use crate::backends::{CustomerClient, Endpoint, Exchange, Outcome};
 use crate::credentials::{CheckReport, Vault, VaultTokenSink, check_credentials};
 use crate::model::{Backend, PropertyDefinition};
@@ -39,11 +39,8 @@ pub struct DefinitionsDone {
     pub profile: String,
     /// The definitions, or a sentence on why there are none.
     pub result: Result<Vec<PropertyDefinition>, String>,
-    /// The exchanges it took, for the viewer.
+    /// The exchanges it took, for the viewer (none when the profile had no credentials).
     pub exchanges: Vec<PreparedExchange>,
-    /// Set by the app once the exchanges are moved to the viewer: none were made (the profile
-    /// had no credentials).
-    pub exchanges_were_empty: bool,
 }
 
 /// A finished "Test credentials".
@@ -57,14 +54,23 @@ pub struct CheckDone {
     pub exchanges: Vec<PreparedExchange>,
 }
 
+/// What is known of the send under way without waiting for it: enough to report a cancel or
+/// a lost task.
 #[derive(Debug)]
-struct Pending {
-    job: Job<SubmitDone>,
-    task: tokio::task::JoinHandle<()>,
-    started: Instant,
+struct SendUnderWay {
     profile: String,
     draft: Value,
     cancel_record: Exchange,
+}
+
+impl SendUnderWay {
+    /// The send's ending when no answer will come: `outcome` after `latency`.
+    fn unanswered(self, outcome: Outcome, latency: std::time::Duration) -> SubmitDone {
+        let mut record = self.cancel_record;
+        record.outcome = outcome;
+        record.latency = latency;
+        SubmitDone { profile: self.profile, draft: self.draft, exchanges: vec![PreparedExchange::new(record)] }
+    }
 }
 
 /// Clients by profile, shared with the tasks that make them.
@@ -78,23 +84,31 @@ pub struct SubmitWorker {
     sandbox: Option<SandboxServer>,
     clients: ClientCache,
     sinks: HashMap<String, Arc<VaultTokenSink>>,
-    pending: Option<Pending>,
-    definitions: Option<Job<DefinitionsDone>>,
-    check: Option<(String, Job<CheckDone>)>,
+    send: Task<SubmitDone>,
+    sending: Option<SendUnderWay>,
+    definitions: Task<DefinitionsDone>,
+    /// The profile whose definitions are being fetched.
+    fetching: Option<String>,
+    check: Task<CheckDone>,
+    /// The profile whose credentials are being tested.
+    checking: Option<String>,
 }
 
 impl SubmitWorker {
-    /// A worker reading secrets from `vault`.
-    pub fn new(vault: Arc<Vault>) -> Self {
+    /// A worker running its work on the app's `background`, reading secrets from `vault`.
+    pub fn new(background: Background, vault: Arc<Vault>) -> Self {
         Self {
-            background: Background::default(),
+            background,
             vault,
             sandbox: None,
             clients: ClientCache::default(),
             sinks: HashMap::new(),
-            pending: None,
-            definitions: None,
-            check: None,
+            send: Task::Idle,
+            sending: None,
+            definitions: Task::Idle,
+            fetching: None,
+            check: Task::Idle,
+            checking: None,
         }
     }
 
@@ -103,19 +117,14 @@ impl SubmitWorker {
         &self.vault
     }
 
-    /// The background runtime, for other off-thread work (keyring changes).
-    pub fn background(&mut self) -> &mut Background {
-        &mut self.background
-    }
-
     /// Whether a send is under way.
     pub fn is_busy(&self) -> bool {
-        self.pending.is_some()
+        self.send.is_running()
     }
 
     /// How long the current send has been running.
     pub fn elapsed(&self) -> Option<std::time::Duration> {
-        self.pending.as_ref().map(|p| p.started.elapsed())
+        self.send.elapsed()
     }
 
     /// The running sandbox's address, if it was started.
@@ -124,28 +133,27 @@ impl SubmitWorker {
     }
 
     /// Starts the built-in sandbox if it is not running yet.
-    pub fn ensure_sandbox(&mut self) -> Result<&SandboxServer, String> {
+    pub fn ensure_sandbox(&mut self) -> Result<&SandboxServer, UiError> {
         if self.sandbox.is_none() {
-            let server = SandboxServer::start(SandboxConfig::default())
-                .map_err(|e| format!("The built-in sandbox could not start: {e}"))?;
+            let server = SandboxServer::start(SandboxConfig::default()).map_err(|e| UiError::Sandbox(e.to_string()))?;
             tracing::debug!("sandbox serving on http://{}", server.addr());
             self.sandbox = Some(server);
         }
-        self.sandbox.as_ref().ok_or_else(|| "The built-in sandbox is not running.".to_owned())
+        self.sandbox.as_ref().ok_or_else(|| UiError::Sandbox("it is not running".to_owned()))
     }
 
     /// Where `profile`'s requests go (starting the sandbox for a sandbox profile).
-    fn endpoint(&mut self, profile: &Profile) -> Result<Endpoint, String> {
+    fn endpoint(&mut self, profile: &Profile) -> Result<Endpoint, UiError> {
         let sandbox_url = if profile.kind.is_sandbox() {
             Some(sandbox_base_url(self.ensure_sandbox()?, profile.backend()))
         } else {
             None
         };
-        profile.endpoint(sandbox_url.as_deref()).map_err(|e| format!("Cannot send: {e}."))
+        Ok(profile.endpoint(sandbox_url.as_deref())?)
     }
 
     /// What makes `profile`'s client inside a task: cached, or built from the vault's secrets.
-    fn client_maker(&mut self, profile: &Profile) -> Result<ClientMaker, String> {
+    fn client_maker(&mut self, profile: &Profile) -> Result<ClientMaker, UiError> {
         let sink = if profile.kind.is_sandbox() {
             None
         } else {
@@ -165,10 +173,10 @@ impl SubmitWorker {
     }
 
     /// Sends `body` (normalised) for `profile`; `draft` is the form's body as typed. Refused
-    /// with a reason while another send runs or when the profile cannot be used.
-    pub fn start(&mut self, profile: &Profile, body: Value, draft: Value, ctx: &egui::Context) -> Result<(), String> {
+    /// while another send runs or when the profile cannot be used.
+    pub fn start(&mut self, profile: &Profile, body: Value, draft: Value, ctx: &egui::Context) -> Result<(), UiError> {
         if self.is_busy() {
-            return Err("A customer is being sent; wait for the answer or cancel.".to_owned());
+            return Err(UiError::SendBusy);
         }
         let maker = self.client_maker(profile)?;
         let backend = profile.backend();
@@ -176,7 +184,7 @@ impl SubmitWorker {
         let cancel_record = Exchange::unanswered(backend, "POST", url, Some(body.to_string()), Outcome::Cancelled);
         let (profile_name, sent_draft) = (profile.name.clone(), draft.clone());
         let record = cancel_record.clone();
-        let (job, task) = self.background.spawn(ctx, async move {
+        let job = self.background.spawn(ctx, async move {
             let exchanges = match maker.client().await {
                 Ok(client) => client.create_customer(&body).await,
                 Err(reason) => vec![not_sent(record, reason)],
@@ -184,99 +192,75 @@ impl SubmitWorker {
             let exchanges = exchanges.into_iter().map(PreparedExchange::new).collect();
             SubmitDone { profile: profile_name, draft: sent_draft, exchanges }
         })?;
-        self.pending =
-            Some(Pending { job, task, started: Instant::now(), profile: profile.name.clone(), draft, cancel_record });
+        self.send.start(job)?;
+        self.sending = Some(SendUnderWay { profile: profile.name.clone(), draft, cancel_record });
         Ok(())
     }
 
     /// Stops waiting for the answer. The server may still act on the request; the record says so.
     pub fn cancel(&mut self) -> Option<SubmitDone> {
-        let pending = self.pending.take()?;
-        pending.task.abort();
-        let mut record = pending.cancel_record;
-        record.latency = pending.started.elapsed();
-        Some(SubmitDone {
-            profile: pending.profile,
-            draft: pending.draft,
-            exchanges: vec![PreparedExchange::new(record)],
-        })
+        let latency = self.send.cancel()?;
+        Some(self.sending.take()?.unanswered(Outcome::Cancelled, latency))
     }
 
     /// The finished send, once.
     pub fn poll(&mut self) -> Option<SubmitDone> {
-        let pending = self.pending.as_ref()?;
-        match pending.job.poll() {
-            JobPoll::Pending => None,
-            JobPoll::Done(done) => {
-                self.pending = None;
-                Some(done)
-            }
-            JobPoll::Lost => {
-                // The task ended without a result (it panicked): report it as lost.
-                let pending = self.pending.take()?;
-                let mut record = pending.cancel_record;
-                record.outcome =
-                    Outcome::ConnectionLost { detail: "the sending task stopped without an answer".to_owned() };
-                Some(SubmitDone {
-                    profile: pending.profile,
-                    draft: pending.draft,
-                    exchanges: vec![PreparedExchange::new(record)],
-                })
-            }
-        }
+        let result = self.send.poll_take()?;
+        let sending = self.sending.take()?;
+        Some(result.unwrap_or_else(|lost| {
+            // The task ended without a result (it panicked): report it as lost.
+            let latency = sending.cancel_record.latency;
+            sending.unanswered(Outcome::ConnectionLost { detail: format!("the sending task stopped: {lost}") }, latency)
+        }))
     }
 
     /// Fetches a Help Scout profile's property definitions in the background (one fetch at a
     /// time; a second request while one runs is ignored).
-    pub fn fetch_definitions(&mut self, profile: &Profile, ctx: &egui::Context) -> Result<(), String> {
-        if self.definitions.is_some() || profile.backend() != Backend::HelpScout {
+    pub fn fetch_definitions(&mut self, profile: &Profile, ctx: &egui::Context) -> Result<(), UiError> {
+        if self.definitions.is_running() || profile.backend() != Backend::HelpScout {
             return Ok(());
         }
         let maker = self.client_maker(profile)?;
         let profile_name = profile.name.clone();
-        let (job, _task) = self.background.spawn(ctx, async move {
+        let job = self.background.spawn(ctx, async move {
             let (exchanges, result) = match maker.client().await {
                 Ok(client) => client.property_definitions().await.unwrap_or_else(|| (Vec::new(), Ok(Vec::new()))),
                 Err(reason) => (Vec::new(), Err(reason)),
             };
             let exchanges = exchanges.into_iter().map(PreparedExchange::new).collect();
-            DefinitionsDone { profile: profile_name, result, exchanges, exchanges_were_empty: false }
+            DefinitionsDone { profile: profile_name, result, exchanges }
         })?;
-        self.definitions = Some(job);
+        self.definitions.start(job)?;
+        self.fetching = Some(profile.name.clone());
         Ok(())
     }
 
     /// Whether a definitions fetch is under way.
     pub fn is_fetching_definitions(&self) -> bool {
-        self.definitions.is_some()
+        self.definitions.is_running()
     }
 
     /// Finished definitions, once.
     pub fn poll_definitions(&mut self) -> Option<DefinitionsDone> {
-        let job = self.definitions.as_ref()?;
-        match job.poll() {
-            JobPoll::Pending => None,
-            JobPoll::Done(done) => {
-                self.definitions = None;
-                Some(done)
-            }
-            JobPoll::Lost => {
-                self.definitions = None;
-                None
-            }
-        }
+        let result = self.definitions.poll_take()?;
+        let profile = self.fetching.take()?;
+        Some(result.unwrap_or_else(|lost| DefinitionsDone {
+            profile,
+            result: Err(format!("the fetch stopped: {lost}")),
+            exchanges: Vec::new(),
+        }))
     }
 
     /// Tests `profile`'s credentials ("Test credentials"). The client is made afresh from the
     /// vault, so the secrets just stored are the ones tested.
-    pub fn start_check(&mut self, profile: &Profile, ctx: &egui::Context) -> Result<(), String> {
-        if self.check.is_some() {
-            return Err("A credentials test is already running.".to_owned());
+    pub fn start_check(&mut self, profile: &Profile, ctx: &egui::Context) -> Result<(), UiError> {
+        if self.check.is_running() {
+            return Err(UiError::CheckBusy);
         }
         self.forget_client(&profile.name);
         let maker = self.client_maker(profile)?;
         let profile_name = profile.name.clone();
-        let (job, _task) = self.background.spawn(ctx, async move {
+        let job = self.background.spawn(ctx, async move {
             let report = match maker.client().await {
                 Ok(client) => check_credentials(&client).await,
                 Err(reason) => CheckReport::without_request(
@@ -288,45 +272,33 @@ impl SubmitWorker {
             let exchanges = report.exchanges.iter().cloned().map(PreparedExchange::new).collect();
             CheckDone { profile: profile_name, report, exchanges }
         })?;
-        self.check = Some((profile.name.clone(), job));
+        self.check.start(job)?;
+        self.checking = Some(profile.name.clone());
         Ok(())
     }
 
     /// The profile whose credentials are being tested.
     pub fn checking(&self) -> Option<&str> {
-        self.check.as_ref().map(|(name, _)| name.as_str())
+        self.checking.as_deref().filter(|_| self.check.is_running())
     }
 
     /// A finished credentials test, once.
     pub fn poll_check(&mut self) -> Option<CheckDone> {
-        let (name, job) = self.check.as_ref()?;
-        match job.poll() {
-            JobPoll::Pending => None,
-            JobPoll::Done(done) => {
-                self.check = None;
-                Some(done)
-            }
-            JobPoll::Lost => {
-                let profile = name.clone();
-                self.check = None;
-                let report = CheckReport::without_request(
-                    crate::credentials::VerdictKind::ConnectionLost,
-                    "The test stopped without a result.".to_owned(),
-                    "Test again.",
-                );
-                Some(CheckDone { profile, report, exchanges: Vec::new() })
-            }
-        }
+        let result = self.check.poll_take()?;
+        let profile = self.checking.take()?;
+        Some(result.unwrap_or_else(|_| {
+            let report = CheckReport::without_request(
+                crate::credentials::VerdictKind::ConnectionLost,
+                "The test stopped without a result.".to_owned(),
+                "Test again.",
+            );
+            CheckDone { profile, report, exchanges: Vec::new() }
+        }))
     }
 
     /// New token expiries since the last call, by profile, for the profiles file.
     pub fn take_token_expiries(&self) -> Vec<(String, Option<chrono::DateTime<chrono::Utc>>)> {
         self.sinks.iter().filter_map(|(name, sink)| sink.take_expiry().map(|at| (name.clone(), at))).collect()
-    }
-
-    /// Forgets every cached client (after profiles or secrets changed).
-    pub fn forget_clients(&mut self) {
-        lock(&self.clients).clear();
     }
 
     /// Forgets one profile's client (its secrets changed).

@@ -250,6 +250,16 @@ pub fn top_level_rule(backend: Backend, pointer: &str) -> Option<&'static FieldR
     rules_for(backend).fields.iter().find(|rule| rule.key == first)
 }
 
+/// The most characters the backend accepts in the top-level text or URL field at `pointer`,
+/// when it has a limit (the Notes counter says "12 / 200").
+pub fn backend_max_chars(backend: Backend, pointer: &str) -> Option<usize> {
+    let rule = top_level_rule(backend, pointer).filter(|rule| pointer.strip_prefix('/') == Some(rule.key))?;
+    match rule.kind {
+        Kind::Text { max_chars } | Kind::Url { max_chars } => max_chars,
+        _ => None,
+    }
+}
+
 /// The tab a JSON Pointer's field is edited on; `None` for fields the backend does not have.
 pub fn tab_for_path(backend: Backend, pointer: &str) -> Option<Tab> {
     top_level_rule(backend, pointer).map(|rule| rule.tab)

@@ -4,10 +4,12 @@
 
 use std::sync::Arc;
 
-use super::IntakeApp;
+use super::{AppCommand, IntakeApp};
 use crate::backends::Secret;
 use crate::credentials::{SecretKind, Storage};
+use crate::model::Backend;
 use crate::profiles::{AuthKind, Profile, ProfileError, sandbox_base_url};
+use crate::ui::notice::Notice;
 use crate::ui::profiles::{
     FormError, ManagerView, ProductionAnswer, ProfileCommand, VaultDone, VaultTask, confirm_production_ui, sentence,
 };
@@ -24,7 +26,8 @@ impl IntakeApp {
                 self.viewer.push(prepared);
             }
             let report = &done.report;
-            self.set_status(&format!("{}: {}", done.profile, report.headline), !report.is_ok());
+            let text = format!("{}: {}", done.profile, report.headline);
+            self.notify(if report.is_ok() { Notice::info(text) } else { Notice::error(text) });
             // A Help Scout test may have obtained and kept new tokens.
             if self.profiles.find(&done.profile).is_some_and(|p| !p.kind.is_sandbox()) {
                 self.start_vault_task(&done.profile, VaultTask::Load, ctx);
@@ -46,7 +49,7 @@ impl IntakeApp {
             return;
         }
         if let Err(error) = self.profiles.save() {
-            tracing::warn!("could not save the token expiry of profile {name:?}: {error}");
+            self.notify(Notice::error(format!("Could not save the token expiry of profile {name:?}: {error}")));
         }
         self.reload_profile_if_active(name);
     }
@@ -54,9 +57,13 @@ impl IntakeApp {
     /// Runs `task` on `profile`'s secrets off the UI thread.
     fn start_vault_task(&mut self, profile: &str, task: VaultTask, ctx: &egui::Context) {
         let vault = Arc::clone(self.submit.vault());
-        if let Err(reason) = self.vault_jobs.start(self.submit.background(), vault, profile, task, ctx) {
-            self.profile_manager.show_notice(&reason, true);
-            self.set_status(&reason, true);
+        if let Err(error) = self.vault_jobs.start(vault, profile, task, ctx) {
+            // Said where the person looks: in the Profiles window when it is open.
+            if self.profile_manager.is_open() {
+                self.profile_manager.show_notice(Notice::from(&error));
+            } else {
+                self.notify(Notice::from(&error));
+            }
         }
     }
 
@@ -69,15 +76,12 @@ impl IntakeApp {
         }
         // A new access token or OAuth app: the expiry on file was the old token's.
         if matches!(done.stored, Some(SecretKind::AccessToken | SecretKind::ClientSecret))
-            && done.message.as_ref().is_some_and(|(_, is_error)| !is_error)
+            && done.message.as_ref().is_some_and(|notice| !notice.is_error())
         {
             self.keep_token_expiry(&done.profile, None);
         }
-        if let Some((text, is_error)) = done.message {
-            if is_error {
-                tracing::warn!("{text}");
-            }
-            self.profile_manager.show_notice(text, is_error);
+        if let Some(notice) = done.message {
+            self.profile_manager.show_notice(notice);
         }
     }
 
@@ -91,11 +95,13 @@ impl IntakeApp {
         self.profile_manager.open_on(&self.profile, &self.profiles);
     }
 
-    /// Draws the Profiles window when open and runs what was asked in it.
-    pub(super) fn profile_manager_ui(&mut self, ctx: &egui::Context) {
-        let sandbox_urls = self.submit.sandbox().filter(|_| self.profile_manager.is_open()).map(|s| {
-            (sandbox_base_url(s, crate::model::Backend::Finosu), sandbox_base_url(s, crate::model::Backend::HelpScout))
-        });
+    /// Draws the Profiles window when open; what was asked in it becomes commands.
+    pub(super) fn profile_manager_ui(&mut self, ctx: &egui::Context, commands: &mut Vec<AppCommand>) {
+        let sandbox_urls = self
+            .submit
+            .sandbox()
+            .filter(|_| self.profile_manager.is_open())
+            .map(|s| (sandbox_base_url(s, Backend::Finosu), sandbox_base_url(s, Backend::HelpScout)));
         let view = ManagerView {
             profiles: &self.profiles,
             active: &self.profile.name,
@@ -103,26 +109,23 @@ impl IntakeApp {
             checking: self.submit.checking(),
             sandbox_urls: sandbox_urls.as_ref().map(|(f, h)| (f.as_str(), h.as_str())),
         };
-        let commands = self.profile_manager.ui(ctx, view);
-        for command in commands {
-            self.run_profile_command(command, ctx);
-        }
+        commands.extend(self.profile_manager.ui(ctx, view).into_iter().map(AppCommand::Profile));
     }
 
-    fn run_profile_command(&mut self, command: ProfileCommand, ctx: &egui::Context) {
+    pub(super) fn run_profile_command(&mut self, command: ProfileCommand, ctx: &egui::Context) {
         match command {
             ProfileCommand::Save { original, profile } => self.save_profile(original, profile, ctx),
             ProfileCommand::Duplicate(name) => self.duplicate_profile(&name),
             ProfileCommand::Activate(name) => {
                 self.select_profile(&name);
-                self.profile_manager.show_notice(format!("The form now sends to {name}."), false);
+                self.profile_manager.show_notice(Notice::info(format!("The form now sends to {name}.")));
             }
             ProfileCommand::Remove(name) => self.remove_profile(&name, ctx),
             ProfileCommand::Test(name) => {
                 let Some(profile) = self.profiles.find(&name).cloned() else { return };
                 match self.submit.start_check(&profile, ctx) {
                     Ok(()) => self.profile_manager.check_started(&name),
-                    Err(reason) => self.profile_manager.show_notice(reason, true),
+                    Err(error) => self.profile_manager.show_notice(Notice::from(&error)),
                 }
             }
             ProfileCommand::Vault { profile, task } => self.start_vault_task(&profile, task, ctx),
@@ -179,7 +182,6 @@ impl IntakeApp {
         if self.profile.name == saved.name {
             self.profile = saved.clone();
             self.use_profile_definitions();
-            self.form.invalidate();
         }
         self.profile_manager.saved(original.as_deref(), &saved);
     }
@@ -191,15 +193,15 @@ impl IntakeApp {
                     self.profile_manager.show_profile(&profile);
                 }
                 let text = format!("Copied {name} to {copy}. Secrets are not copied: store the copy's own below.");
-                self.profile_manager.show_notice(text, false);
+                self.profile_manager.show_notice(Notice::info(text));
             }
-            Err(error) => self.profile_manager.show_notice(sentence(&error.to_string()), true),
+            Err(error) => self.profile_manager.show_notice(Notice::error(sentence(&error.to_string()))),
         }
     }
 
     fn remove_profile(&mut self, name: &str, ctx: &egui::Context) {
         if let Err(error) = self.change_profiles(|store| store.remove(name)) {
-            self.profile_manager.show_notice(sentence(&error.to_string()), true);
+            self.profile_manager.show_notice(Notice::error(sentence(&error.to_string())));
             return;
         }
         self.start_vault_task(name, VaultTask::RemoveAll, ctx);
@@ -223,7 +225,7 @@ impl IntakeApp {
         let kind = self.profile.auth_kind().required_secret();
         // Session secrets live in memory: setting one does not touch the keyring or block.
         if let Err(error) = self.submit.vault().set(&name, kind, &secret, Storage::Session) {
-            self.set_status(&format!("Could not keep the secret: {error}"), true);
+            self.notify(Notice::error(format!("Could not keep the secret: {error}")));
             return;
         }
         self.vault_jobs.note_session_secret(&name, kind, secret.masked());
@@ -236,22 +238,27 @@ impl IntakeApp {
         self.profile.production && !self.production_confirmed.contains(&self.profile.name)
     }
 
-    /// "Send to production profile X?" while it is asked.
-    pub(super) fn production_question_ui(&mut self, ctx: &egui::Context) {
+    /// "Send to production profile X?" while it is asked; the answer becomes a command.
+    pub(super) fn production_question_ui(&self, ctx: &egui::Context, commands: &mut Vec<AppCommand>) {
         if !self.confirm_production {
             return;
         }
-        match confirm_production_ui(ctx, &self.profile) {
-            Some(ProductionAnswer::Send) => {
-                self.confirm_production = false;
+        if let Some(answer) = confirm_production_ui(ctx, &self.profile) {
+            commands.push(AppCommand::Production(answer));
+        }
+    }
+
+    /// Sends after "Send", or says it was not sent.
+    pub(super) fn production_answered(&mut self, answer: ProductionAnswer, ctx: &egui::Context) {
+        self.confirm_production = false;
+        match answer {
+            ProductionAnswer::Send => {
                 self.production_confirmed.insert(self.profile.name.clone());
                 self.request_submit(ctx);
             }
-            Some(ProductionAnswer::Cancel) => {
-                self.confirm_production = false;
-                self.set_status(&format!("Not sent to production profile {}.", self.profile.name), false);
+            ProductionAnswer::Cancel => {
+                self.notify(Notice::info(format!("Not sent to production profile {}.", self.profile.name)));
             }
-            None => {}
         }
     }
 }

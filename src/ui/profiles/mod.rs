@@ -12,5 +12,5 @@ mod verdict;
 pub use editor::{FormError, FormField, HELPSCOUT_BASE_URL, ProfileForm, sentence};
 pub use manager::{ManagerView, ProfileCommand, ProfileManager};
 pub use production::{ProductionAnswer, confirm_production_ui, production_badge_ui};
-pub use secret_status::{CredentialSummary, ProfileSecrets, SecretStatuses, kind_noun};
+pub use secret_status::{CredentialSummary, ProfileSecrets, SecretStatuses};
 pub use vault_jobs::{VaultDone, VaultJobs, VaultTask};

@@ -86,11 +86,7 @@ impl SecretStatuses {
         }
         let Some(secrets) = self.of(&profile.name) else { return CredentialSummary::Unknown };
         let auth = profile.auth_kind();
-        let wanted: &[SecretKind] = match auth {
-            AuthKind::ApiKey => &[SecretKind::ApiKey],
-            AuthKind::OauthApp => &[SecretKind::ClientSecret],
-            AuthKind::Token => &[SecretKind::AccessToken, SecretKind::RefreshToken],
-        };
+        let wanted = auth.typed_secrets();
         if auth == AuthKind::OauthApp && profile.client_id.is_none() {
             return CredentialSummary::Missing;
         }
@@ -119,16 +115,6 @@ pub fn state_text(state: Option<&SecretState>) -> String {
         Some(Ok(Some(StoredSecret { masked, storage: Storage::Keyring }))) => format!("Stored in keyring {masked}"),
         Some(Ok(Some(StoredSecret { masked, storage: Storage::Session }))) => format!("This session only {masked}"),
         Some(Err(error)) => format!("Cannot read: {error}"),
-    }
-}
-
-/// The kind's name inside a sentence: "API key", "client secret".
-pub fn kind_noun(kind: SecretKind) -> &'static str {
-    match kind {
-        SecretKind::ApiKey => "API key",
-        SecretKind::ClientSecret => "client secret",
-        SecretKind::AccessToken => "access token",
-        SecretKind::RefreshToken => "refresh token",
     }
 }
 

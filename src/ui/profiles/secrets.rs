@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use egui::{RichText, Ui};
 
-use super::secret_status::{SecretStatuses, kind_noun, state_text};
+use super::secret_status::{SecretStatuses, state_text};
 use crate::backends::Secret;
 use crate::credentials::{KEYRING_SERVICE, KeyringError, SecretKind, Storage};
 use crate::profiles::AuthKind;
@@ -63,15 +63,6 @@ pub struct SecretsView<'a> {
     pub busy: bool,
 }
 
-/// The secrets a person types for `auth`; the others are obtained (tokens from an OAuth app).
-fn typed_kinds(auth: AuthKind) -> &'static [SecretKind] {
-    match auth {
-        AuthKind::ApiKey => &[SecretKind::ApiKey],
-        AuthKind::OauthApp => &[SecretKind::ClientSecret],
-        AuthKind::Token => &[SecretKind::AccessToken, SecretKind::RefreshToken],
-    }
-}
-
 /// Draws the section; returns what the person asked for.
 pub fn secrets_ui(ui: &mut Ui, view: SecretsView<'_>, inputs: &mut SecretInputs) -> Option<SecretAction> {
     ui.label(RichText::new("Secrets").strong());
@@ -103,13 +94,13 @@ pub fn secrets_ui(ui: &mut Ui, view: SecretsView<'_>, inputs: &mut SecretInputs)
                     if present
                         && ui
                             .add_enabled(!view.busy, egui::Button::new("Remove").small())
-                            .accessible_name(format!("Remove {}", kind_noun(*kind)))
+                            .accessible_name(format!("Remove {}", kind.noun()))
                             .clicked()
                     {
                         action = Some(SecretAction::Remove(*kind));
                     }
                 });
-                if typed_kinds(view.auth).contains(kind) {
+                if view.auth.typed_secrets().contains(kind) {
                     let value = inputs.values.entry(*kind).or_default();
                     if let Some(chosen) = input_row_ui(ui, *kind, value, keyring, view.busy, label.id) {
                         action = Some(chosen);
@@ -162,7 +153,7 @@ fn input_row_ui(
     busy: bool,
     label_id: egui::Id,
 ) -> Option<SecretAction> {
-    let noun = kind_noun(kind);
+    let noun = kind.noun();
     let optional = kind == SecretKind::RefreshToken;
     let hint = if optional { format!("new {noun} (optional)") } else { format!("new {noun}") };
     let mut storage = None;

@@ -5,10 +5,12 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use super::secret_status::{ProfileSecrets, SecretStatuses, kind_noun};
+use super::secret_status::{ProfileSecrets, SecretStatuses};
 use crate::backends::Secret;
 use crate::credentials::{KeyringError, SecretKind, Storage, Vault};
-use crate::ui::jobs::{Background, Job, JobPoll};
+use crate::ui::error::UiError;
+use crate::ui::jobs::{Background, Job};
+use crate::ui::notice::Notice;
 
 /// What to do with a profile's secrets.
 #[derive(Debug)]
@@ -40,8 +42,8 @@ pub enum VaultTask {
 pub struct VaultDone {
     /// The profile it was about (the new name after a rename).
     pub profile: String,
-    /// What to tell the person, and whether it went wrong; `None` for a plain read.
-    pub message: Option<(String, bool)>,
+    /// What to tell the person; `None` for a plain read.
+    pub message: Option<Notice>,
     /// Whether the profile's secrets may have changed (its client must be made afresh).
     pub changed: bool,
     /// A secret that was stored.
@@ -57,8 +59,8 @@ struct Outcome {
 }
 
 /// Keyring work under way, and the masked copy of what it last read.
-#[derive(Default)]
 pub struct VaultJobs {
+    background: Background,
     jobs: Vec<(String, Job<Outcome>)>,
     /// Numbers jobs and UI-thread changes, so an older read never replaces a newer one.
     next_seq: u64,
@@ -75,6 +77,17 @@ impl std::fmt::Debug for VaultJobs {
 }
 
 impl VaultJobs {
+    /// Keyring work run on the app's `background`.
+    pub fn new(background: Background) -> Self {
+        Self {
+            background,
+            jobs: Vec::new(),
+            next_seq: 0,
+            statuses: SecretStatuses::default(),
+            requested: HashSet::new(),
+        }
+    }
+
     /// What the vault holds, as last read.
     pub fn statuses(&self) -> &SecretStatuses {
         &self.statuses
@@ -109,12 +122,11 @@ impl VaultJobs {
     /// Starts `task` for `profile` on the blocking pool.
     pub fn start(
         &mut self,
-        background: &mut Background,
         vault: Arc<Vault>,
         profile: &str,
         task: VaultTask,
         ctx: &egui::Context,
-    ) -> Result<(), String> {
+    ) -> Result<(), UiError> {
         let seq = self.next_seq();
         let name = profile.to_owned();
         if let VaultTask::Rename { from } = &task {
@@ -127,7 +139,7 @@ impl VaultJobs {
         } else {
             self.requested.insert(name.clone());
         }
-        let job = background.spawn_blocking(ctx, move || run(&vault, name, seq, task))?;
+        let job = self.background.spawn_blocking(ctx, move || run(&vault, name, seq, task))?;
         self.jobs.push((profile.to_owned(), job));
         Ok(())
     }
@@ -137,16 +149,16 @@ impl VaultJobs {
         let mut finished = Vec::new();
         let mut outcomes = Vec::new();
         self.jobs.retain(|(profile, job)| match job.poll() {
-            JobPoll::Pending => true,
-            JobPoll::Done(outcome) => {
+            Ok(None) => true,
+            Ok(Some(outcome)) => {
                 outcomes.push(outcome);
                 false
             }
-            JobPoll::Lost => {
-                let message = format!("The keyring work for profile {profile:?} stopped without a result.");
+            Err(lost) => {
+                let message = format!("The keyring work for profile {profile:?} stopped: {lost}.");
                 finished.push(VaultDone {
                     profile: profile.clone(),
-                    message: Some((message, true)),
+                    message: Some(Notice::error(message)),
                     changed: true,
                     stored: None,
                 });
@@ -174,21 +186,18 @@ fn run(vault: &Vault, profile: String, seq: u64, task: VaultTask) -> Outcome {
             done.stored = Some(kind);
         }
         VaultTask::Remove(kind) => {
-            let noun = kind_noun(kind);
+            let noun = kind.noun();
             done.message = Some(match vault.delete(name, kind) {
-                Ok(()) => (format!("Removed the {noun}."), false),
-                Err(error) => (format!("Could not remove the {noun}: {error}."), true),
+                Ok(()) => Notice::info(format!("Removed the {noun}.")),
+                Err(error) => Notice::error(format!("Could not remove the {noun}: {error}.")),
             });
         }
         VaultTask::RemoveAll => {
             done.message = Some(match vault.delete_all(name) {
-                Ok(()) => (format!("Removed profile {name:?} and its secrets."), false),
-                Err(error) => (
-                    format!(
-                        "Removed profile {name:?}, but its secrets could not be deleted from the keyring: {error}."
-                    ),
-                    true,
-                ),
+                Ok(()) => Notice::info(format!("Removed profile {name:?} and its secrets.")),
+                Err(error) => Notice::error(format!(
+                    "Removed profile {name:?}, but its secrets could not be deleted from the keyring: {error}."
+                )),
             });
             let keyring = vault.keyring_status();
             return Outcome { done, seq, keyring, secrets: None };
@@ -198,7 +207,7 @@ fn run(vault: &Vault, profile: String, seq: u64, task: VaultTask) -> Outcome {
                 let text = format!(
                     "Renamed, but the secrets could not be moved from {from:?}: {error}. Store them again below."
                 );
-                done.message = Some((text, true));
+                done.message = Some(Notice::error(text));
             }
         }
     }
@@ -208,21 +217,21 @@ fn run(vault: &Vault, profile: String, seq: u64, task: VaultTask) -> Outcome {
 }
 
 /// Stores a secret; a new OAuth client secret makes the tokens of the old app stale.
-fn store(vault: &Vault, profile: &str, kind: SecretKind, secret: &Secret, storage: Storage) -> (String, bool) {
+fn store(vault: &Vault, profile: &str, kind: SecretKind, secret: &Secret, storage: Storage) -> Notice {
     if kind == SecretKind::ClientSecret {
         for stale in [SecretKind::AccessToken, SecretKind::RefreshToken] {
             if let Err(error) = vault.delete(profile, stale) {
                 // The new app gets its own token at the first send; the old one would be refused.
-                tracing::warn!("could not remove the old {} of profile {profile:?}: {error}", kind_noun(stale));
+                tracing::warn!("could not remove the old {} of profile {profile:?}: {error}", stale.noun());
             }
         }
     }
-    let noun = kind_noun(kind);
+    let noun = kind.noun();
     match (vault.set(profile, kind, secret, storage), storage) {
-        (Ok(()), Storage::Keyring) => (format!("Stored the {noun} {} in the keyring.", secret.masked()), false),
+        (Ok(()), Storage::Keyring) => Notice::info(format!("Stored the {noun} {} in the keyring.", secret.masked())),
         (Ok(()), Storage::Session) => {
-            (format!("Kept the {noun} {} in memory for this session only.", secret.masked()), false)
+            Notice::info(format!("Kept the {noun} {} in memory for this session only.", secret.masked()))
         }
-        (Err(error), _) => (format!("Could not store the {noun}: {error}. Nothing was stored."), true),
+        (Err(error), _) => Notice::error(format!("Could not store the {noun}: {error}. Nothing was stored.")),
     }
 }

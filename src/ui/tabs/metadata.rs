@@ -4,10 +4,12 @@
 use egui::Ui;
 
 use super::TabsRuntime;
+use crate::model::Backend;
+use crate::model::limits::{METADATA_MAX_CHARS, NOTES_MAX_CHARS};
 use crate::model::metadata_rows::{MetadataRow, rows_from_text, text_from_rows};
 use crate::model::{FinosuDraft, HelpScoutDraft};
-use crate::ui::form_state::{METADATA_MAX_CHARS, NOTES_MAX_CHARS};
 use crate::ui::widgets::{FIELD_WIDTH, FieldUi, ListSpec, choice_ui, line_edit, list_editor_ui};
+use crate::validation::rules::backend_max_chars;
 use crate::validation::rules::{CHAT_TYPES, PHOTO_TYPES, SOCIAL_TYPES};
 
 /// Finosu: `externalMetadata` as key/value rows and as JSON text, both views of one value.
@@ -102,7 +104,9 @@ pub fn help_scout_ui(ui: &mut Ui, fields: &mut FieldUi<'_>, draft: &mut HelpScou
             )
             .labelled_by(label_id);
         let used = background.trim().chars().count();
-        ui.label(egui::RichText::new(format!("{used} / 200 characters")).small().weak());
+        if let Some(max) = backend_max_chars(Backend::HelpScout, "/background") {
+            ui.label(egui::RichText::new(format!("{used} / {max} characters")).small().weak());
+        }
         response
     });
     let website_spec =

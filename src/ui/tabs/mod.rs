@@ -40,28 +40,27 @@ pub fn tab_ui(
         (Backend::HelpScout, Tab::Properties) => form.property_definitions().to_vec(),
         _ => Vec::new(),
     };
-    let (finosu, help_scout, issues) = form.split();
-    let mut fields = FieldUi::new(backend, issues);
-    fields.focus_next_row = std::mem::take(&mut runtime.focus_first_field);
-    egui::Grid::new(("form_grid", tab)).num_columns(2).spacing([16.0, 10.0]).min_col_width(130.0).show(
-        ui,
-        |ui| match (backend, tab) {
-            (Backend::Finosu, Tab::Basic) => basic::finosu_ui(ui, &mut fields, finosu, runtime),
-            (Backend::Finosu, Tab::Address) => address::finosu_ui(ui, &mut fields, finosu),
-            (Backend::Finosu, Tab::Metadata) => metadata::finosu_ui(ui, &mut fields, finosu, runtime),
-            (Backend::Finosu, Tab::Properties) => properties::finosu_ui(ui, &mut fields, finosu, task_types),
-            (Backend::HelpScout, Tab::Basic) => basic::help_scout_ui(ui, &mut fields, help_scout),
-            (Backend::HelpScout, Tab::Address) => address::help_scout_ui(ui, &mut fields, help_scout),
-            (Backend::HelpScout, Tab::Metadata) => metadata::help_scout_ui(ui, &mut fields, help_scout),
-            (Backend::HelpScout, Tab::Properties) => properties::help_scout_ui(
-                ui,
-                &mut fields,
-                help_scout,
-                &definitions,
-                &mut runtime.reload_property_definitions,
-            ),
-        },
-    );
-    let FieldUi { edited, changed, .. } = fields;
-    form.apply_edits(backend, edited, changed);
+    form.edit_with_issues(backend, |finosu, help_scout, issues| {
+        let mut fields = FieldUi::new(backend, issues);
+        fields.focus_next_row = std::mem::take(&mut runtime.focus_first_field);
+        egui::Grid::new(("form_grid", tab)).num_columns(2).spacing([16.0, 10.0]).min_col_width(130.0).show(ui, |ui| {
+            match (backend, tab) {
+                (Backend::Finosu, Tab::Basic) => basic::finosu_ui(ui, &mut fields, finosu, runtime),
+                (Backend::Finosu, Tab::Address) => address::finosu_ui(ui, &mut fields, finosu),
+                (Backend::Finosu, Tab::Metadata) => metadata::finosu_ui(ui, &mut fields, finosu, runtime),
+                (Backend::Finosu, Tab::Properties) => properties::finosu_ui(ui, &mut fields, finosu, task_types),
+                (Backend::HelpScout, Tab::Basic) => basic::help_scout_ui(ui, &mut fields, help_scout),
+                (Backend::HelpScout, Tab::Address) => address::help_scout_ui(ui, &mut fields, help_scout),
+                (Backend::HelpScout, Tab::Metadata) => metadata::help_scout_ui(ui, &mut fields, help_scout),
+                (Backend::HelpScout, Tab::Properties) => properties::help_scout_ui(
+                    ui,
+                    &mut fields,
+                    help_scout,
+                    &definitions,
+                    &mut runtime.reload_property_definitions,
+                ),
+            }
+        });
+        fields.into_edits()
+    });
 }

@@ -51,7 +51,6 @@ pub fn help_scout_ui(
     definitions: &[PropertyDefinition],
     reload_definitions: &mut bool,
 ) {
-    let duplicates: Vec<String> = draft.duplicate_property_slugs().into_iter().map(str::to_owned).collect();
     let HelpScoutDraft { properties: rows, properties_extra, .. } = draft;
     ui.label("Custom properties");
     ui.vertical(|ui| {
@@ -98,15 +97,8 @@ pub fn help_scout_ui(
                     remove = Some(index);
                 }
             });
+            // The form's duplicate-slug warning is among them.
             fields.messages_ui(ui, &format!("/properties/{}", pointer_segment(&row.slug)));
-            if duplicates.contains(&row.slug) {
-                let issue = crate::validation::Issue {
-                    path: pointer.clone(),
-                    severity: crate::validation::Severity::Warning,
-                    message: format!("Slug \"{}\" is used by more than one row; only the last is sent.", row.slug),
-                };
-                crate::ui::widgets::issue_message_ui(ui, &issue);
-            }
         }
         // Values from a file that no row can edit (lists, objects, null) are reported here.
         for slug in properties_extra.keys() {

@@ -4,14 +4,15 @@
 use egui::{Response, RichText, Ui};
 
 use crate::model::Backend;
-use crate::ui::form_state::{IssueView, LINE_MAX_CHARS};
+use crate::model::limits::LINE_MAX_CHARS;
+use crate::ui::form_state::{FieldEdits, IssueView};
 use crate::validation::rules::top_level_rule;
 use crate::validation::{Issue, Severity};
 
 /// Width of text fields in the form.
 pub const FIELD_WIDTH: f32 = 320.0;
 
-/// Per-frame helper for drawing fields; collects edits for [`crate::ui::form_state::FormState::apply_edits`].
+/// Per-frame helper for drawing fields; collects the edits a tab made.
 pub struct FieldUi<'a> {
     backend: Backend,
     issues: IssueView<'a>,
@@ -33,6 +34,11 @@ impl<'a> FieldUi<'a> {
     fn is_required(&self, pointer: &str) -> bool {
         top_level_rule(self.backend, pointer)
             .is_some_and(|rule| rule.required && pointer.strip_prefix('/') == Some(rule.key))
+    }
+
+    /// What was edited this frame, for [`crate::ui::form_state::FormState::edit_with_issues`].
+    pub fn into_edits(self) -> FieldEdits {
+        FieldEdits { edited: self.edited, changed: self.changed }
     }
 
     /// Notes an edit of the field at `pointer` when `response` changed.

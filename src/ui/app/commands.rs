@@ -1,0 +1,94 @@
+//! [`AppCommand`]: what the top bar, tab bar, status bar, shortcuts and dialogs ask for while
+//! drawing, run in one place after the frame is drawn.
+
+use std::path::PathBuf;
+
+use super::{IntakeApp, SidePanel};
+use crate::model::Tab;
+use crate::ui::profiles::{ProductionAnswer, ProfileCommand};
+
+/// Something the person asked the window to do.
+#[derive(Debug)]
+#[must_use]
+pub enum AppCommand {
+    /// Make this profile the active one (its backend picks the form).
+    SelectProfile(String),
+    /// Show this tab, focus in its first field.
+    SelectTab(Tab),
+    /// Show the request preview or the responses.
+    ShowSide(SidePanel),
+    /// Open or close the Profiles window (Ctrl+P).
+    ToggleProfiles,
+    /// Open the Profiles window on the active profile ("Set up credentials…").
+    SetUpCredentials,
+    /// Start a new customer, asking first when there are unsaved changes.
+    New,
+    /// The answer to "Discard this draft?": `true` discards and starts new.
+    DiscardAndNew(bool),
+    /// Pick a draft file and open it.
+    Open,
+    /// Open this draft file (dropped on the window).
+    OpenPath(PathBuf),
+    /// Pick where to save the draft, then save it.
+    Save,
+    /// Send the draft to the active profile.
+    Submit,
+    /// Stop waiting for the answer of the send under way.
+    CancelSubmit,
+    /// Show every problem, touched or not.
+    ShowAllProblems,
+    /// Remove a top-level field the form has no editor for.
+    RemoveUnknownField(String),
+    /// The answer to "Send to production profile X?".
+    Production(ProductionAnswer),
+    /// Something asked in the Profiles window.
+    Profile(ProfileCommand),
+}
+
+impl IntakeApp {
+    /// Runs what this frame's views asked for; the window is redrawn once more to show it.
+    pub(super) fn run_commands(&mut self, commands: Vec<AppCommand>, ctx: &egui::Context) {
+        if commands.is_empty() {
+            return;
+        }
+        for command in commands {
+            self.run_command(command, ctx);
+        }
+        ctx.request_repaint();
+    }
+
+    fn run_command(&mut self, command: AppCommand, ctx: &egui::Context) {
+        match command {
+            AppCommand::SelectProfile(name) => self.select_profile(&name),
+            AppCommand::SelectTab(tab) => self.select_tab(tab),
+            AppCommand::ShowSide(side) => self.side = side,
+            AppCommand::ToggleProfiles => self.toggle_profile_manager(),
+            AppCommand::SetUpCredentials => self.open_profile_manager_on_active(),
+            AppCommand::New => self.request_new(),
+            AppCommand::DiscardAndNew(true) => self.start_new(),
+            AppCommand::DiscardAndNew(false) => self.confirm_new = false,
+            AppCommand::Open => self.request_open(ctx),
+            AppCommand::OpenPath(path) => self.open_draft_path(path, ctx),
+            AppCommand::Save => self.request_save(ctx),
+            AppCommand::Submit => self.request_submit(ctx),
+            AppCommand::CancelSubmit => self.cancel_submit(),
+            AppCommand::ShowAllProblems => self.form.show_all_problems(self.backend()),
+            AppCommand::RemoveUnknownField(key) => self.form.remove_unknown_field(self.backend(), &key),
+            AppCommand::Production(answer) => self.production_answered(answer, ctx),
+            AppCommand::Profile(command) => self.run_profile_command(command, ctx),
+        }
+    }
+
+    /// Shows `tab` with the keyboard focus in its first field.
+    pub(super) fn select_tab(&mut self, tab: Tab) {
+        self.tab = tab;
+        self.tabs_runtime.focus_first_field = true;
+    }
+
+    /// Makes `name` the active profile (its backend picks the form).
+    pub fn select_profile(&mut self, name: &str) {
+        let Some(profile) = self.profiles.find(name).cloned() else { return };
+        self.profile = profile;
+        self.use_profile_definitions();
+    }
+}

@@ -1,0 +1,76 @@
+//! The form panel: fields the form cannot edit (with Remove), the tab bar with its problem
+//! counts, and the selected tab.
+
+use egui::{RichText, Ui};
+
+use super::{AppCommand, IntakeApp};
+use crate::model::{Backend, Tab};
+use crate::ui::tabs::tab_ui;
+
+impl IntakeApp {
+    pub(super) fn form_panel_ui(&mut self, ui: &mut Ui, commands: &mut Vec<AppCommand>) {
+        self.unknown_fields_ui(ui, commands);
+        self.tab_bar_ui(ui, commands);
+        ui.separator();
+        let backend = self.backend();
+        let tab = self.tab;
+        egui::ScrollArea::vertical().id_salt(("form_scroll", tab)).auto_shrink([false, false]).show(ui, |ui| {
+            ui.add_space(4.0);
+            let task_types = &self.profile.learned_task_types;
+            tab_ui(ui, tab, backend, &mut self.form, &mut self.tabs_runtime, task_types);
+        });
+    }
+
+    fn tab_bar_ui(&self, ui: &mut Ui, commands: &mut Vec<AppCommand>) {
+        let counts = self.form.visible_counts(self.backend());
+        ui.horizontal(|ui| {
+            for (index, (tab, count)) in Tab::ALL.into_iter().zip(counts).enumerate() {
+                let problems = count.errors + count.warnings;
+                let title =
+                    if problems == 0 { tab.title().to_owned() } else { format!("{} ({problems})", tab.title()) };
+                let selected = self.tab == tab;
+                let mut text = RichText::new(title).size(15.0);
+                // The selected tab keeps the theme's selection colours so it stays readable.
+                if !selected && count.errors > 0 {
+                    text = text.color(ui.visuals().error_fg_color);
+                } else if !selected && count.warnings > 0 {
+                    text = text.color(ui.visuals().warn_fg_color);
+                }
+                let response = ui.selectable_label(selected, text).on_hover_text(format!("Ctrl+{}", index + 1));
+                if response.clicked() {
+                    commands.push(AppCommand::SelectTab(tab));
+                }
+            }
+        });
+    }
+
+    /// Fields in the draft that the form has no editor for: say so, and offer to remove them.
+    fn unknown_fields_ui(&self, ui: &mut Ui, commands: &mut Vec<AppCommand>) {
+        let extra = match self.backend() {
+            Backend::Finosu => &self.form.finosu().extra,
+            Backend::HelpScout => &self.form.help_scout().extra,
+        };
+        if extra.is_empty() {
+            return;
+        }
+        let frame = egui::Frame::group(ui.style()).stroke(egui::Stroke::new(1.0, ui.visuals().warn_fg_color));
+        frame.show(ui, |ui| {
+            ui.label(
+                RichText::new("This draft has fields the form cannot edit. They stay in the draft when saved.")
+                    .color(ui.visuals().warn_fg_color),
+            );
+            for key in extra.keys() {
+                let path = format!("/{}", crate::validation::pointer_segment(key));
+                ui.horizontal(|ui| {
+                    if ui.small_button("Remove").accessible_name(format!("Remove field {key}")).clicked() {
+                        commands.push(AppCommand::RemoveUnknownField(key.clone()));
+                    }
+                    let issue =
+                        self.form.issues().iter().find(|i| i.path == path || i.path.starts_with(&format!("{path}/")));
+                    let message = issue.map_or_else(|| format!("\"{key}\""), |issue| issue.message.clone());
+                    ui.label(RichText::new(message).small());
+                });
+            }
+        });
+    }
+}

@@ -1,0 +1,82 @@
+//! Per-frame work that draws nothing: taking in what background jobs finished, starting the
+//! in-process sandbox, fetching property definitions when due, warming up the phone metadata.
+//! eframe runs it before each frame (and while the window is hidden, when woken).
+
+use super::IntakeApp;
+use crate::model::Backend;
+use crate::ui::notice::Notice;
+
+impl IntakeApp {
+    /// The frame's work before drawing.
+    pub(super) fn frame_logic(&mut self, ctx: &egui::Context) {
+        if let Some(path) = self.open_on_start.take() {
+            self.open_draft_path(path, ctx);
+        }
+        self.poll_files();
+        self.poll_submit();
+        self.poll_definitions();
+        self.poll_profile_work(ctx);
+        self.fetch_definitions_when_due(ctx);
+        self.start_sandbox_when_needed(ctx);
+        // Once the first frame is out, load the phone metadata off the UI thread, so the first
+        // keystroke in a phone field does not stall on it.
+        if !self.phone_metadata_requested && ctx.cumulative_pass_nr() > 0 {
+            self.phone_metadata_requested = true;
+            crate::validation::warm_up_phone_metadata();
+        }
+        self.form.refresh(self.backend());
+    }
+
+    /// A sandbox profile works from the first send: its server starts with the window.
+    fn start_sandbox_when_needed(&mut self, ctx: &egui::Context) {
+        if !self.profile.kind.is_sandbox() || self.submit.sandbox().is_some() || self.sandbox_failed {
+            return;
+        }
+        if let Err(error) = self.submit.ensure_sandbox() {
+            self.sandbox_failed = true;
+            self.notify(Notice::from(&error));
+        }
+        ctx.request_repaint();
+    }
+
+    /// Fetches the Help Scout property definitions once per profile and session (and when the
+    /// person asks), as soon as the profile can authenticate.
+    fn fetch_definitions_when_due(&mut self, ctx: &egui::Context) {
+        let asked = std::mem::take(&mut self.tabs_runtime.reload_property_definitions);
+        if self.backend() != Backend::HelpScout || (!asked && self.definitions_tried.contains(&self.profile.name)) {
+            return;
+        }
+        self.definitions_tried.insert(self.profile.name.clone());
+        self.definitions_asked = asked;
+        let profile = self.profile.clone();
+        if let Err(error) = self.submit.fetch_definitions(&profile, ctx) {
+            self.notify(Notice::from(&error));
+        }
+    }
+
+    /// Takes in fetched property definitions: cached on the profile, or why not.
+    fn poll_definitions(&mut self) {
+        let Some(done) = self.submit.poll_definitions() else { return };
+        let made_requests = !done.exchanges.is_empty();
+        for prepared in done.exchanges {
+            self.viewer.push(prepared);
+        }
+        match done.result {
+            Ok(definitions) => {
+                if self.profiles.cache_property_definitions(&done.profile, &definitions)
+                    && let Err(error) = self.profiles.save()
+                {
+                    self.notify(Notice::error(format!("Could not save the property definitions: {error}")));
+                }
+                self.reload_profile_if_active(&done.profile);
+            }
+            // A profile without credentials yet is not an error until the person asks.
+            Err(reason) if !self.definitions_asked && !made_requests => {
+                tracing::info!("property definitions not loaded: {reason}");
+            }
+            Err(reason) => {
+                self.notify(Notice::error(format!("Could not load the Help Scout property definitions: {reason}")));
+            }
+        }
+    }
+}

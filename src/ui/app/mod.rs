@@ -1,0 +1,354 @@
+//! [`IntakeApp`]: the window's state and its construction.
+//!
+//! The app is split by role, as rerun's viewer is: [`logic`] does the per-frame work that draws
+//! nothing (polling background jobs, starting the sandbox, fetching definitions when due),
+//! [`ui`] and the panel files draw and return [`AppCommand`]s, and [`commands`] runs them in
+//! one place after drawing. `files`, `submit` and `profile_commands` are the command handlers
+//! of their areas.
+
+mod commands;
+mod dialogs;
+mod files;
+mod form_panel;
+mod logic;
+mod profile_commands;
+mod shortcuts;
+mod status_bar;
+mod submit;
+mod top_bar;
+mod ui;
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+pub use commands::AppCommand;
+pub use shortcuts::{NEW_SHORTCUT, OPEN_SHORTCUT, PROFILES_SHORTCUT, SAVE_SHORTCUT, SUBMIT_SHORTCUT};
+
+use super::file_worker::FileWorker;
+use super::form_state::FormState;
+use super::frame_stats::FrameStats;
+use super::jobs::Background;
+use super::notice::Notice;
+use super::profiles::{ProfileManager, VaultJobs};
+use super::state::PersistedState;
+use super::submit_worker::SubmitWorker;
+use super::tabs::TabsRuntime;
+use super::viewer::ResponseViewer;
+use crate::credentials::{CheckReport, Vault};
+use crate::model::{Backend, Draft, Tab};
+use crate::paths::IntakePaths;
+use crate::profiles::{Profile, ProfileStore};
+
+/// Start-up options that are not remembered state.
+#[derive(Debug, Default)]
+pub struct AppOptions {
+    /// Write frame statistics here (benchmarks).
+    pub bench_report: Option<PathBuf>,
+    /// When the process started, for the first-frame time.
+    pub process_start: Option<Instant>,
+    /// A draft file to open once the window is up.
+    pub open_draft: Option<PathBuf>,
+    /// Where profiles are read from and saved to; `None` keeps only the built-in profiles, in
+    /// memory (tests).
+    pub paths: Option<IntakePaths>,
+    /// Where secrets are kept: the OS keyring ([`Vault::system`]); `None` keeps them for the
+    /// session only (tests).
+    pub vault: Option<Arc<Vault>>,
+}
+
+/// What the right-hand panel shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SidePanel {
+    /// The body that would be sent.
+    #[default]
+    Request,
+    /// This session's attempts.
+    Responses,
+}
+
+/// The last customer created from this form, so the same draft is not sent twice by mistake.
+#[derive(Debug, Clone)]
+struct CreatedDraft {
+    profile: String,
+    draft: serde_json::Value,
+    id: Option<String>,
+}
+
+/// The body of a draft as it was at some point (opened, saved, being saved), to tell whether
+/// the form changed since.
+type BodyOf = (Backend, serde_json::Value);
+
+/// The Intake window.
+#[derive(Debug)]
+pub struct IntakeApp {
+    profiles: ProfileStore,
+    profile: Profile,
+    submit: SubmitWorker,
+    viewer: ResponseViewer,
+    side: SidePanel,
+    created: Option<CreatedDraft>,
+    /// The Profiles window: list, editor, secrets, Test credentials.
+    profile_manager: ProfileManager,
+    /// Keyring reads and changes off the UI thread, and what they last read (masked).
+    vault_jobs: VaultJobs,
+    /// Production profiles whose first send this session was confirmed.
+    production_confirmed: HashSet<String>,
+    /// "Send to production profile X?" is on screen (for the active profile).
+    confirm_production: bool,
+    /// The in-process sandbox could not start (said once in the status line).
+    sandbox_failed: bool,
+    /// Profiles whose property definitions were already fetched (or tried) this session.
+    definitions_tried: HashSet<String>,
+    /// The running definitions fetch was asked for (Reload), so its failure is shown.
+    definitions_asked: bool,
+    /// The phone metadata warm-up was started.
+    phone_metadata_requested: bool,
+    tab: Tab,
+    form: FormState,
+    tabs_runtime: TabsRuntime,
+    files: FileWorker,
+    status: Option<Notice>,
+    last_dir: Option<PathBuf>,
+    /// The preview text, for the form generation and SSN visibility it was made for.
+    preview_cache: Option<(u64, bool, String)>,
+    frame_stats: Option<FrameStats>,
+    /// The body as last opened from or saved to a file: edits since then are unsaved.
+    clean_body: Option<BodyOf>,
+    /// The body being written by a save under way.
+    saving_body: Option<BodyOf>,
+    /// "Discard the unsaved draft?" is on screen.
+    confirm_new: bool,
+    /// A draft file to open on the first frame (from the command line).
+    open_on_start: Option<PathBuf>,
+}
+
+impl IntakeApp {
+    /// An app restored from `state` (use `PersistedState::default()` for a first run).
+    pub fn new(state: PersistedState, options: AppOptions) -> Self {
+        let PersistedState { profile, tab, finosu_draft, help_scout_draft, last_dir } = state;
+        let (profiles, status) = load_profiles(options.paths.as_ref());
+        let profile = profiles.find(&profile).or_else(|| profiles.profiles().first()).cloned();
+        let profile = profile.unwrap_or_else(|| Profile::builtins()[0].clone());
+        let mut form = FormState::default();
+        if let Some(body) = finosu_draft {
+            form.replace(Draft::from_json(Backend::Finosu, &body));
+        }
+        if let Some(body) = help_scout_draft {
+            form.replace(Draft::from_json(Backend::HelpScout, &body));
+        }
+        // What was typed before the restart shows its problems again.
+        for backend in Backend::ALL {
+            form.touch_filled_fields(backend);
+        }
+        let frame_stats = options
+            .bench_report
+            .map(|path| FrameStats::start(path, options.process_start.unwrap_or_else(Instant::now)));
+        // One runtime for all the window's background work, started on first use.
+        let background = Background::default();
+        let vault = options.vault.unwrap_or_else(|| Vault::session_only("the window was opened without a keyring"));
+        let mut app = Self {
+            profiles,
+            profile,
+            submit: SubmitWorker::new(background.clone(), vault),
+            viewer: ResponseViewer::default(),
+            side: SidePanel::default(),
+            created: None,
+            profile_manager: ProfileManager::default(),
+            vault_jobs: VaultJobs::new(background.clone()),
+            production_confirmed: HashSet::new(),
+            confirm_production: false,
+            sandbox_failed: false,
+            definitions_tried: HashSet::new(),
+            definitions_asked: false,
+            phone_metadata_requested: false,
+            tab,
+            form,
+            tabs_runtime: TabsRuntime { focus_first_field: true, ..TabsRuntime::default() },
+            files: FileWorker::new(background),
+            status,
+            last_dir,
+            preview_cache: None,
+            frame_stats,
+            clean_body: None,
+            saving_body: None,
+            confirm_new: false,
+            open_on_start: options.open_draft,
+        };
+        app.use_profile_definitions();
+        app
+    }
+
+    /// Restores from eframe's storage.
+    pub fn from_creation_context(cc: &eframe::CreationContext<'_>, options: AppOptions) -> Self {
+        configure_style(&cc.egui_ctx);
+        let state = cc.storage.and_then(|s| eframe::get_value(s, eframe::APP_KEY)).unwrap_or_default();
+        Self::new(state, options)
+    }
+
+    /// What is saved on exit.
+    pub fn persisted_state(&self) -> PersistedState {
+        PersistedState {
+            profile: self.profile.name.clone(),
+            tab: self.tab,
+            finosu_draft: Some(self.form.finosu().to_json()),
+            help_scout_draft: Some(self.form.help_scout().to_json()),
+            last_dir: self.last_dir.clone(),
+        }
+    }
+
+    /// One whole frame: the per-frame work, then drawing. What eframe does in `logic` and
+    /// `ui`; tests and benchmarks that drive the app through a `Ui` call this.
+    pub fn show(&mut self, ui: &mut egui::Ui) {
+        self.frame_logic(ui.ctx());
+        self.draw(ui);
+    }
+
+    /// Validates and edits Help Scout properties with the active profile's definitions.
+    fn use_profile_definitions(&mut self) {
+        self.form.set_property_definitions(self.profile.property_definitions.clone());
+    }
+
+    /// Re-reads the active profile after the store learned something for `name` (task types,
+    /// property definitions), when that is the active one.
+    fn reload_profile_if_active(&mut self, name: &str) {
+        if name != self.profile.name {
+            return;
+        }
+        if let Some(updated) = self.profiles.find(name).cloned() {
+            self.profile = updated;
+            self.use_profile_definitions();
+        }
+    }
+
+    /// Shows `notice` in the status line (it is the one report of what happened).
+    fn notify(&mut self, notice: Notice) {
+        self.status = Some(notice);
+    }
+
+    // --- Read access, for tests and benchmarks ------------------------------------------------
+
+    /// The active profile's backend.
+    pub fn backend(&self) -> Backend {
+        self.profile.backend()
+    }
+
+    /// The active profile.
+    pub fn profile(&self) -> &Profile {
+        &self.profile
+    }
+
+    /// The profiles the picker offers.
+    pub fn profiles(&self) -> &ProfileStore {
+        &self.profiles
+    }
+
+    /// The response viewer.
+    pub fn viewer(&self) -> &ResponseViewer {
+        &self.viewer
+    }
+
+    /// Whether a send is under way.
+    pub fn is_sending(&self) -> bool {
+        self.submit.is_busy()
+    }
+
+    /// Whether Help Scout property definitions are being fetched.
+    pub fn is_loading_definitions(&self) -> bool {
+        self.submit.is_fetching_definitions()
+    }
+
+    /// Whether keyring reads or changes are under way.
+    pub fn is_keyring_busy(&self) -> bool {
+        self.vault_jobs.is_busy()
+    }
+
+    /// Whether a credentials test is under way.
+    pub fn is_testing_credentials(&self) -> bool {
+        self.submit.checking().is_some()
+    }
+
+    /// The last "Test credentials" verdict on `profile` this session.
+    pub fn credentials_verdict(&self, profile: &str) -> Option<&CheckReport> {
+        self.profile_manager.verdict(profile)
+    }
+
+    /// Whether the Profiles window is open.
+    pub fn is_profile_manager_open(&self) -> bool {
+        self.profile_manager.is_open()
+    }
+
+    /// Whether "Send to production profile X?" is showing.
+    pub fn is_confirming_production(&self) -> bool {
+        self.confirm_production
+    }
+
+    /// Whether the "discard unsaved draft?" question is showing.
+    pub fn is_confirming_new(&self) -> bool {
+        self.confirm_new
+    }
+
+    /// What the right-hand panel shows.
+    pub fn side_panel(&self) -> SidePanel {
+        self.side
+    }
+
+    /// The form state.
+    pub fn form(&self) -> &FormState {
+        &self.form
+    }
+
+    /// The form state, for filling it from code; its edit methods keep issues and preview
+    /// current.
+    pub fn form_mut(&mut self) -> &mut FormState {
+        &mut self.form
+    }
+
+    /// The status line, if any.
+    pub fn status(&self) -> Option<&Notice> {
+        self.status.as_ref()
+    }
+
+    /// Whether a file dialog or file read/write is under way.
+    pub fn is_file_busy(&self) -> bool {
+        self.files.is_busy()
+    }
+
+    /// The tab shown.
+    pub fn tab(&self) -> Tab {
+        self.tab
+    }
+}
+
+/// The profiles file, or the built-in profiles and a notice on why the file could not be read.
+fn load_profiles(paths: Option<&IntakePaths>) -> (ProfileStore, Option<Notice>) {
+    match paths.map(ProfileStore::load) {
+        None => (ProfileStore::builtin_only(), None),
+        Some(Ok(store)) => (store, None),
+        Some(Err(error)) => {
+            let notice = Notice::error(format!("Only the built-in profiles are available: {error}"));
+            (ProfileStore::builtin_only(), Some(notice))
+        }
+    }
+}
+
+/// Style settings of the app: a steady text cursor, since a blinking one would repaint an idle
+/// window twice a second.
+pub fn configure_style(ctx: &egui::Context) {
+    ctx.all_styles_mut(|style| style.visuals.text_cursor.blink = false);
+}
+
+impl eframe::App for IntakeApp {
+    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        self.frame_logic(ctx);
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.draw(ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, eframe::APP_KEY, &self.persisted_state());
+    }
+}

@@ -1,0 +1,50 @@
+//! The window's keyboard shortcuts, read once a frame and turned into [`AppCommand`]s.
+
+use egui::{Key, KeyboardShortcut, Modifiers};
+
+use super::AppCommand;
+use crate::model::Tab;
+
+/// Ctrl+O: open a draft file.
+pub const OPEN_SHORTCUT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::O);
+/// Ctrl+S: save the draft as JSON.
+pub const SAVE_SHORTCUT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::S);
+/// Ctrl+N: start a new customer.
+pub const NEW_SHORTCUT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::N);
+/// Ctrl+Enter: send the customer.
+pub const SUBMIT_SHORTCUT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::Enter);
+/// Ctrl+P: open or close the Profiles window.
+pub const PROFILES_SHORTCUT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::P);
+/// Ctrl+1…4: the form's tabs, in order.
+const TAB_KEYS: [Key; 4] = [Key::Num1, Key::Num2, Key::Num3, Key::Num4];
+
+/// What the keys pressed this frame ask for. While a dialog is over the form (`dialog_open`),
+/// only Ctrl+P works (when `profiles_allowed`); the form's shortcuts wait until it closes.
+pub fn shortcut_commands(ctx: &egui::Context, dialog_open: bool, profiles_allowed: bool) -> Vec<AppCommand> {
+    let mut commands = Vec::new();
+    if ctx.input_mut(|input| input.consume_shortcut(&PROFILES_SHORTCUT)) && profiles_allowed {
+        commands.push(AppCommand::ToggleProfiles);
+    }
+    if dialog_open {
+        return commands;
+    }
+    ctx.input_mut(|input| {
+        if input.consume_shortcut(&SUBMIT_SHORTCUT) {
+            commands.push(AppCommand::Submit);
+        }
+        if input.consume_shortcut(&NEW_SHORTCUT) {
+            commands.push(AppCommand::New);
+        }
+        let tab = TAB_KEYS.iter().position(|key| input.consume_key(Modifiers::COMMAND, *key));
+        if let Some(tab) = tab.and_then(|i| Tab::ALL.get(i)) {
+            commands.push(AppCommand::SelectTab(*tab));
+        }
+        if input.consume_shortcut(&OPEN_SHORTCUT) {
+            commands.push(AppCommand::Open);
+        }
+        if input.consume_shortcut(&SAVE_SHORTCUT) {
+            commands.push(AppCommand::Save);
+        }
+    });
+    commands
+}

@@ -1,0 +1,35 @@
+//! The status bar: the last notice (or the keyboard shortcuts), and how many errors block
+//! sending, with "Show all problems".
+
+use egui::{RichText, Ui};
+
+use super::{AppCommand, IntakeApp};
+use crate::ui::notice::notice_label_ui;
+
+/// What the status bar says when there is no notice.
+const SHORTCUT_HINT: &str = "Tab next field · Ctrl+Enter submit · Ctrl+1…4 tabs · Ctrl+N new · Ctrl+O open · Ctrl+S save · Ctrl+P profiles · drop a .json file to open";
+
+impl IntakeApp {
+    pub(super) fn status_bar_ui(&self, ui: &mut Ui, commands: &mut Vec<AppCommand>) {
+        ui.horizontal(|ui| {
+            match &self.status {
+                Some(notice) => notice_label_ui(ui, notice),
+                None => ui.label(RichText::new(SHORTCUT_HINT).weak()),
+            };
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                let errors = self.form.error_count();
+                let hidden = self.form.hidden_count();
+                if hidden > 0 && ui.button(format!("Show all problems ({hidden} more)")).clicked() {
+                    commands.push(AppCommand::ShowAllProblems);
+                }
+                let summary = if errors == 0 {
+                    RichText::new("✔ No errors")
+                } else {
+                    let phrase = if errors == 1 { "error blocks" } else { "errors block" };
+                    RichText::new(format!("{errors} {phrase} sending")).color(ui.visuals().error_fg_color)
+                };
+                ui.label(summary);
+            });
+        });
+    }
+}

@@ -1,0 +1,95 @@
+//! Drawing the window: the panels in their places, the dialogs over them, then the commands
+//! they returned.
+
+use egui::Ui;
+
+use super::dialogs::confirm_new_ui;
+use super::shortcuts::shortcut_commands;
+use super::{AppCommand, IntakeApp, SidePanel};
+use crate::ui::preview::{preview_text, preview_ui};
+
+impl IntakeApp {
+    /// Draws the whole window, then runs what was asked while drawing.
+    pub(super) fn draw(&mut self, ui: &mut Ui) {
+        if let Some(stats) = &self.frame_stats {
+            stats.on_frame();
+        }
+        let ctx = ui.ctx().clone();
+        let dialog_open = self.profile_manager.is_open() || self.confirm_production;
+        let mut commands = shortcut_commands(&ctx, dialog_open, !self.confirm_production);
+        let dropped = ctx.input(|i| i.raw.dropped_files.first().map(|file| file.path().to_owned()));
+        commands.extend(dropped.map(AppCommand::OpenPath));
+        let generation = self.form.generation();
+
+        egui::Panel::top("top_bar").show(ui, |ui| self.top_bar_ui(ui, &mut commands));
+        egui::Panel::bottom("status_bar").show(ui, |ui| self.status_bar_ui(ui, &mut commands));
+        self.side_panel_ui(ui, &mut commands);
+        egui::CentralPanel::default().show(ui, |ui| self.form_panel_ui(ui, &mut commands));
+        if self.confirm_new {
+            confirm_new_ui(&ctx, &mut commands);
+        }
+        self.profile_manager_ui(&ctx, &mut commands);
+        self.production_question_ui(&ctx, &mut commands);
+        self.run_commands(commands, &ctx);
+
+        // An edit this frame changed issues and preview after the tab bar and the preview were
+        // drawn: draw once more with them fresh.
+        if self.form.is_stale() || self.form.generation() != generation {
+            self.form.refresh(self.backend());
+            ctx.request_repaint();
+        }
+        // One more frame after the first, so the per-frame work starts the phone warm-up.
+        if !self.phone_metadata_requested {
+            ctx.request_repaint();
+        }
+    }
+
+    /// The request preview or the response viewer, beside the form.
+    fn side_panel_ui(&mut self, ui: &mut Ui, commands: &mut Vec<AppCommand>) {
+        let backend = self.backend();
+        let text = self.preview_text();
+        let error_count = self.form.error_count();
+        // The form keeps at least 40 % of the window, however wide a response is.
+        let side_max = (ui.available_width() * 0.6).max(300.0);
+        let side = egui::Panel::right("request_preview").resizable(true).default_size(400.0).min_size(260.0);
+        side.max_size(side_max).show(ui, |ui| {
+            self.side_switch_ui(ui, commands);
+            match self.side {
+                SidePanel::Request => preview_ui(ui, backend, &text, error_count),
+                SidePanel::Responses => self.viewer.ui(ui),
+            }
+        });
+    }
+
+    /// The preview text, made again only when the form or the SSN visibility changed.
+    fn preview_text(&mut self) -> String {
+        let generation = self.form.generation();
+        let reveal = self.tabs_runtime.ssn_visible;
+        match &self.preview_cache {
+            Some((g, r, text)) if *g == generation && *r == reveal => text.clone(),
+            _ => {
+                let text = self.form.preview().map(|body| preview_text(body, reveal)).unwrap_or_default();
+                self.preview_cache = Some((generation, reveal, text.clone()));
+                text
+            }
+        }
+    }
+
+    /// Request preview or response viewer.
+    fn side_switch_ui(&self, ui: &mut Ui, commands: &mut Vec<AppCommand>) {
+        ui.add_space(4.0);
+        ui.horizontal(|ui| {
+            if ui.selectable_label(self.side == SidePanel::Request, "Request").clicked() {
+                commands.push(AppCommand::ShowSide(SidePanel::Request));
+            }
+            let responses = match self.viewer.len() {
+                0 => "Responses".to_owned(),
+                n => format!("Responses ({n})"),
+            };
+            if ui.selectable_label(self.side == SidePanel::Responses, responses).clicked() {
+                commands.push(AppCommand::ShowSide(SidePanel::Responses));
+            }
+        });
+        ui.separator();
+    }
+}
