@@ -35,7 +35,7 @@ const BUDGET_MS: f64 = 1.0;
 const TAB_KEYS: [Key; 4] = [Key::Num1, Key::Num2, Key::Num3, Key::Num4];
 /// How long the CPU-time loop runs frames on each tab.
 const CPU_LOOP: Duration = Duration::from_secs(2);
-/// Linux reports thread times in USER_HZ ticks, which is 100 per second.
+/// Linux reports thread times in `USER_HZ` ticks, which is 100 per second.
 const CLOCK_TICKS_PER_SEC: f64 = 100.0;
 
 fn main() -> Result<(), String> {

@@ -41,6 +41,7 @@ impl Drop for Sandbox {
     }
 }
 
+#[expect(clippy::too_many_lines, reason = "one benchmark script: set-up, three interleaved measurements, the report")]
 fn main() -> Result<(), String> {
     let bench = is_bench_run();
     let rounds = if bench { 150 } else { 3 };

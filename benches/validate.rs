@@ -3,7 +3,7 @@
 //! `cargo bench --bench validate` prints the median and 95th percentile of single calls, timed one
 //! by one with `Instant` after a warm-up, against the budget of 20 µs per validation. It also times
 //! what the form does after each edit: `to_json` + validate, and the whole `FormState` refresh
-//! (to_json, validate with the property types, normalise). Under `cargo test` it runs a few
+//! (`to_json`, validate with the property types, normalise). Under `cargo test` it runs a few
 //! iterations only. Lines `RESULT|name|shown|judged value|unit|budget` are for `scripts/bench.sh`.
 
 #![expect(clippy::print_stdout, reason = "a benchmark prints its figures")]

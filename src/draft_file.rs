@@ -43,7 +43,7 @@ pub enum DraftFileError {
     /// The text is not JSON.
     #[error("the file is not valid JSON: {reason} at line {line}, column {column} ({path})")]
     NotJson {
-        /// serde_json's explanation, without its position.
+        /// `serde_json`'s explanation, without its position.
         reason: String,
         /// 1-based line.
         line: usize,

@@ -25,12 +25,11 @@ pub struct IntakePaths {
 impl IntakePaths {
     /// From `INTAKE_HOME` when set (`config/` and `data/` under it), else the OS directories.
     pub fn from_env() -> Result<Self, NoHomeDirectory> {
-        match std::env::var_os(INTAKE_HOME).filter(|v| !v.is_empty()) {
-            Some(home) => Ok(Self::under(Path::new(&home))),
-            None => {
-                let dirs = directories::ProjectDirs::from("", "", "intake").ok_or(NoHomeDirectory)?;
-                Ok(Self { config_dir: dirs.config_dir().to_owned(), data_dir: dirs.data_dir().to_owned() })
-            }
+        if let Some(home) = std::env::var_os(INTAKE_HOME).filter(|v| !v.is_empty()) {
+            Ok(Self::under(Path::new(&home)))
+        } else {
+            let dirs = directories::ProjectDirs::from("", "", "intake").ok_or(NoHomeDirectory)?;
+            Ok(Self { config_dir: dirs.config_dir().to_owned(), data_dir: dirs.data_dir().to_owned() })
         }
     }
 

@@ -22,7 +22,7 @@ use crate::model::{Backend, PropertyDefinition, PropertyKind};
 /// The token endpoint, relative to the base URL.
 pub const TOKEN_PATH: &str = "/v2/oauth2/token";
 /// Tokens are renewed this long before they expire (half their lifetime for shorter ones).
-const RENEW_BEFORE_EXPIRY: Duration = Duration::from_secs(60);
+const RENEW_BEFORE_EXPIRY: Duration = Duration::from_mins(1);
 
 /// A Help Scout OAuth app, for the client-credentials grant.
 #[derive(Debug, Clone)]
@@ -263,7 +263,7 @@ impl HelpScoutClient {
 
     fn apply(&self, state: &mut TokenState, grant: TokenGrant) -> Secret {
         state.access = Some(grant.access_token.clone());
-        state.refresh = grant.refresh_token.clone();
+        state.refresh.clone_from(&grant.refresh_token);
         state.renew_at = grant.expires_in.map(|life| renew_time(SystemTime::now(), life));
         if let Some(sink) = &self.sink {
             sink.token_granted(&grant);
@@ -424,7 +424,7 @@ pub fn classify_create_response(record: &ResponseRecord) -> Outcome {
 pub fn read_vnd_error(body: Option<&Value>, raw: &[u8]) -> (String, Vec<FieldError>) {
     let mut message = body_message(body);
     if message.is_empty() && body.is_none() {
-        message = String::from_utf8_lossy(raw).chars().take(300).collect::<String>().trim().to_owned();
+        String::from_utf8_lossy(raw).chars().take(300).collect::<String>().trim().clone_into(&mut message);
     }
     let errors = body
         .and_then(|b| b.pointer("/_embedded/errors"))

@@ -1,5 +1,6 @@
 //! What one request to a backend came to, as a type the UI, the CLI and the outbox can act on.
 
+use std::fmt::Write as _;
 use std::time::Duration;
 
 use serde::Serialize;
@@ -183,6 +184,7 @@ fn reason_suffix(message: &str) -> String {
     if message.is_empty() { String::new() } else { format!(" ({message})") }
 }
 
+#[expect(clippy::ref_option, reason = "serde's serialize_with hands the field over by reference")]
 fn serialize_opt_secs<S: serde::Serializer>(value: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
     match value {
         Some(d) => s.serialize_some(&d.as_secs_f64()),
@@ -288,7 +290,7 @@ impl Outcome {
                     n => format!("Rejected: {n} fields. Fix them and send again."),
                 };
                 if !valid_task_types.is_empty() {
-                    sentence.push_str(&format!(" Valid task types: {}.", valid_task_types.join(", ")));
+                    write!(sentence, " Valid task types: {}.", valid_task_types.join(", ")).ok();
                 }
                 sentence
             }

@@ -8,8 +8,7 @@ use std::fmt;
 pub fn mask_secret(secret: &str) -> String {
     let chars: Vec<char> = secret.chars().collect();
     let shown = match chars.len() {
-        0 => 0,
-        1..=7 => 0,
+        0..=7 => 0,
         8..=11 => 2,
         _ => 4,
     };

@@ -179,6 +179,10 @@ struct CheckStep<'a> {
     result: &'a crate::backends::Outcome,
 }
 
+#[expect(
+    clippy::fn_params_excessive_bools,
+    reason = "the two flags of `intake credentials check`, as clap parsed them"
+)]
 fn check(
     store: &mut ProfileStore,
     profile: &Profile,

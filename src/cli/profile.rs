@@ -7,7 +7,6 @@ use serde::Serialize;
 use super::validate::EXIT_VALID;
 use super::{ProfileCommand, load_profile_store, usage_error};
 use crate::credentials::Vault;
-use crate::model::Backend;
 use crate::profiles::{Profile, ProfileKind};
 
 #[derive(Serialize)]
@@ -60,10 +59,7 @@ pub fn run_profile(command: &ProfileCommand, out: &mut dyn Write, err: &mut dyn 
             Ok(EXIT_VALID)
         }
         ProfileCommand::Add { name, backend, base_url, connect_timeout, timeout, production } => {
-            let kind = match backend {
-                Backend::Finosu => ProfileKind::Finosu,
-                Backend::HelpScout => ProfileKind::HelpScout,
-            };
+            let kind = ProfileKind::for_real(*backend);
             let mut profile = Profile::new(name.clone(), kind, Some(base_url.clone()));
             profile.connect_timeout_secs = *connect_timeout;
             profile.timeout_secs = *timeout;

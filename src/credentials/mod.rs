@@ -21,6 +21,8 @@ use crate::sync::lock;
 pub struct VaultTokenSink {
     vault: Arc<Vault>,
     profile: String,
+    /// A new token's expiry not yet taken: `Some(None)` is a new token that does not expire.
+    #[expect(clippy::option_option, reason = "no news, and news of a token without expiry, are both needed")]
     expiry: Mutex<Option<Option<chrono::DateTime<chrono::Utc>>>>,
 }
 

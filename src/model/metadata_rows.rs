@@ -85,7 +85,7 @@ mod tests {
     fn empty_keys_are_skipped_and_later_rows_win() {
         let rows = vec![
             MetadataRow { key: "a".into(), value: "1".into() },
-            MetadataRow { key: "".into(), value: "lost".into() },
+            MetadataRow { key: String::new(), value: "lost".into() },
             MetadataRow { key: "a".into(), value: "2".into() },
         ];
         assert_eq!(text_from_rows(&rows), "{\n  \"a\": 2\n}");

@@ -66,14 +66,6 @@ pub fn sandbox_credentials(backend: Backend) -> Credentials {
     }
 }
 
-/// The sandbox base URL for a backend.
-pub fn sandbox_base_url(sandbox: &SandboxServer, backend: Backend) -> String {
-    match backend {
-        Backend::Finosu => sandbox.finosu_base_url(),
-        Backend::HelpScout => sandbox.helpscout_base_url(),
-    }
-}
-
 /// Where a real profile's secrets come from.
 #[derive(Debug, Clone, Copy)]
 pub enum SecretSource<'a> {
@@ -142,7 +134,7 @@ pub fn client_for(
     sink: Option<Arc<dyn TokenSink>>,
 ) -> Result<CustomerClient, ConnectError> {
     let backend = profile.backend();
-    let sandbox_url = sandbox.map(|s| sandbox_base_url(s, backend));
+    let sandbox_url = sandbox.map(|s| s.base_url(backend));
     let endpoint = profile.endpoint(sandbox_url.as_deref())?;
     Ok(CustomerClient::new(endpoint, credentials, sink)?)
 }

@@ -15,7 +15,7 @@ use crate::backends::http::is_loopback_url;
 use crate::credentials::SecretKind;
 use crate::model::Backend;
 
-pub use connect::{ConnectError, SecretSource, client_for, credentials_for, sandbox_base_url, sandbox_credentials};
+pub use connect::{ConnectError, SecretSource, client_for, credentials_for, sandbox_credentials};
 pub use store::ProfileStore;
 
 /// Which API a profile talks to, and whether it is the built-in emulator of it.
@@ -36,7 +36,15 @@ pub enum ProfileKind {
 }
 
 impl ProfileKind {
-    /// The API whose form and rules apply.
+    /// The kind of a profile (not a sandbox) for `backend`'s real API.
+    pub fn for_real(backend: Backend) -> Self {
+        match backend {
+            Backend::Finosu => Self::Finosu,
+            Backend::HelpScout => Self::HelpScout,
+        }
+    }
+
+    /// The API this kind of profile talks to.
     pub fn backend(self) -> Backend {
         match self {
             Self::Finosu | Self::SandboxFinosu => Backend::Finosu,

@@ -122,7 +122,7 @@ impl ProfileStore {
     pub fn duplicate(&mut self, name: &str) -> Result<String, ProfileError> {
         let source = self.find(name).cloned().ok_or_else(|| ProfileError::NotFound(name.to_owned()))?;
         let base = format!("{} (copy)", source.name);
-        let new_name = (1..)
+        let new_name = (1..=10_000)
             .map(|n| if n == 1 { base.clone() } else { format!("{} (copy {n})", source.name) })
             .find(|candidate| self.find(candidate).is_none())
             .ok_or_else(|| ProfileError::Duplicate(base.clone()))?;

@@ -45,7 +45,7 @@ pub fn search_timezones(query: &str, limit: usize) -> Vec<&'static str> {
             Some((rank, name))
         })
         .collect();
-    hits.sort();
+    hits.sort_unstable();
     hits.truncate(limit);
     hits.into_iter().map(|(_, name)| name).collect()
 }

@@ -84,7 +84,7 @@ impl FromStr for Fault {
 }
 
 /// Longest a hanging request is held; bounds what a client that never gives up can pin down.
-pub const HANG_LIMIT: Duration = Duration::from_secs(300);
+pub const HANG_LIMIT: Duration = Duration::from_mins(5);
 
 /// The smallest body [`Fault::Huge`] sends.
 pub const HUGE_MIN_BYTES: usize = 10 * 1024 * 1024;

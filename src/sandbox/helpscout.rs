@@ -202,9 +202,10 @@ async fn search_customers(State(shared): State<Arc<Shared>>, Query(search): Quer
     let store = lock(&shared.helpscout);
     let found: Vec<Value> = match search.query.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         None => store.customers.values().map(|c| Value::Object(c.clone())).collect(),
-        Some(query) => match email_of_query(query) {
-            Some(email) => store.with_email(&email).map(|(_, c)| Value::Object(c.clone())).collect(),
-            None => {
+        Some(query) => {
+            if let Some(email) = email_of_query(query) {
+                store.with_email(&email).map(|(_, c)| Value::Object(c.clone())).collect()
+            } else {
                 let problem = Problem::new(
                     "query",
                     "The sandbox answers only email searches, written (email:\"name@example.com\")",
@@ -212,7 +213,7 @@ async fn search_customers(State(shared): State<Arc<Shared>>, Query(search): Quer
                 );
                 return vnd_error(StatusCode::BAD_REQUEST, "Validation error", &[problem]);
             }
-        },
+        }
     };
     drop(store);
     let total = found.len();

@@ -186,7 +186,11 @@ fn check_list(rule: &ListRule, list: &Value, problems: &mut Vec<Problem>) {
             let path = format!("{at}.type");
             match present(entry, "type") {
                 None => {
-                    problems.push(Problem::new(&path, format!("{path} is required: one of {}", types.join(", ")), None))
+                    problems.push(Problem::new(
+                        &path,
+                        format!("{path} is required: one of {}", types.join(", ")),
+                        None,
+                    ));
                 }
                 Some(value) => {
                     let message = match value.as_str() {
@@ -228,7 +232,7 @@ fn check_address(address: &Value, problems: &mut Vec<Problem>) {
     if let Some(lines) = present(address, "lines") {
         match lines.as_array() {
             None => {
-                problems.push(Problem::new("address.lines", "address.lines must be a list of text lines", Some(lines)))
+                problems.push(Problem::new("address.lines", "address.lines must be a list of text lines", Some(lines)));
             }
             Some(lines) => {
                 for (index, line) in lines.iter().enumerate() {

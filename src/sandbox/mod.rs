@@ -70,7 +70,7 @@ impl Default for SandboxConfig {
             latency: Duration::ZERO,
             fail_rate: 0.0,
             drop_rate: 0.0,
-            token_lifetime: Duration::from_secs(172_800),
+            token_lifetime: Duration::from_hours(48),
         }
     }
 }
@@ -137,14 +137,20 @@ impl SandboxServer {
         self.addr
     }
 
-    /// `http://127.0.0.1:PORT/finosu`; the client appends `/customers`.
-    pub fn finosu_base_url(&self) -> String {
-        format!("http://{}/{}", self.addr, responses::Api::Finosu.prefix())
+    /// `backend`'s base URL here: `http://127.0.0.1:PORT/finosu` (the client appends
+    /// `/customers`) or `…/helpscout` (`/v2/customers`, `/v2/oauth2/token`…).
+    pub fn base_url(&self, backend: Backend) -> String {
+        format!("http://{}/{}", self.addr, responses::Api::from(backend).prefix())
     }
 
-    /// `http://127.0.0.1:PORT/helpscout`; the client appends `/v2/customers`, `/v2/oauth2/token`….
+    /// Finosu's base URL here.
+    pub fn finosu_base_url(&self) -> String {
+        self.base_url(Backend::Finosu)
+    }
+
+    /// Help Scout's base URL here.
     pub fn helpscout_base_url(&self) -> String {
-        format!("http://{}/{}", self.addr, responses::Api::HelpScout.prefix())
+        self.base_url(Backend::HelpScout)
     }
 
     /// A base URL that forces `fault` on every request to `backend`'s API through it:

@@ -13,7 +13,7 @@ use super::responses::{Api, rate_limited};
 use super::state::{Shared, lock};
 
 /// The window's length.
-pub const WINDOW: Duration = Duration::from_secs(60);
+pub const WINDOW: Duration = Duration::from_mins(1);
 
 /// Requests accepted in the last [`WINDOW`], oldest first.
 #[derive(Debug)]

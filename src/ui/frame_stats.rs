@@ -1,4 +1,4 @@
-//! Frame counting for the benchmark script: when asked (INTAKE_BENCH_REPORT), the app writes
+//! Frame counting for the benchmark script: when asked (`INTAKE_BENCH_REPORT`), the app writes
 //! the time to its first frame and the number of frames painted to a file, from a side thread,
 //! so idle periods (no frames at all) are reported too.
 
@@ -23,6 +23,7 @@ impl FrameStats {
         let (f, ff) = (Arc::clone(&frames), Arc::clone(&first_frame_micros));
         let spawned = std::thread::Builder::new().name("intake-frame-stats".to_owned()).spawn(move || {
             loop {
+                #[expect(clippy::cast_precision_loss, reason = "microseconds since start fit f64 exactly")]
                 let report = format!(
                     "{{\"frames\":{},\"first_frame_ms\":{:.1}}}\n",
                     f.load(Ordering::Relaxed),

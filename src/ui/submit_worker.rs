@@ -16,7 +16,7 @@ use super::jobs::{Background, Task};
 use crate::backends::{CustomerClient, Endpoint, Exchange, Outcome};
 use crate::credentials::{CheckReport, Vault, VaultTokenSink, check_credentials};
 use crate::model::{Backend, PropertyDefinition};
-use crate::profiles::{Profile, SecretSource, credentials_for, sandbox_base_url};
+use crate::profiles::{Profile, SecretSource, credentials_for};
 use crate::sandbox::{SandboxConfig, SandboxServer};
 use crate::sync::lock;
 use crate::ui::viewer::PreparedExchange;
@@ -144,11 +144,8 @@ impl SubmitWorker {
 
     /// Where `profile`'s requests go (starting the sandbox for a sandbox profile).
     fn endpoint(&mut self, profile: &Profile) -> Result<Endpoint, UiError> {
-        let sandbox_url = if profile.kind.is_sandbox() {
-            Some(sandbox_base_url(self.ensure_sandbox()?, profile.backend()))
-        } else {
-            None
-        };
+        let sandbox_url =
+            if profile.kind.is_sandbox() { Some(self.ensure_sandbox()?.base_url(profile.backend())) } else { None };
         Ok(profile.endpoint(sandbox_url.as_deref())?)
     }
 

@@ -11,6 +11,7 @@ use crate::reference::{countries, timezones, us_states};
 /// What a failed check reports: how bad, and the message after the label.
 pub(crate) type CheckFailure = (super::Severity, String);
 
+#[expect(clippy::unnecessary_wraps, reason = "each check returns its failure as `Option`; this builds one")]
 fn error(message: String) -> Option<CheckFailure> {
     Some((super::Severity::Error, message))
 }

@@ -281,14 +281,11 @@ impl Walker<'_> {
                         continue;
                     }
                     let entry_loc = loc.index(index);
-                    match (item, entry) {
-                        (Kind::Object(rules), Value::Object(fields)) => {
-                            self.object_fields(fields, rules, &entry_loc, Scope::Entry(item_label, index + 1));
-                        }
-                        _ => {
-                            let entry_name = Name::Item { item: item_label, number: index + 1, field: None };
-                            self.value(entry, item, entry_name, &entry_loc);
-                        }
+                    if let (Kind::Object(rules), Value::Object(fields)) = (item, entry) {
+                        self.object_fields(fields, rules, &entry_loc, Scope::Entry(item_label, index + 1));
+                    } else {
+                        let entry_name = Name::Item { item: item_label, number: index + 1, field: None };
+                        self.value(entry, item, entry_name, &entry_loc);
                     }
                 }
             }

@@ -82,6 +82,10 @@ type BodyOf = (Backend, serde_json::Value);
 
 /// The Intake window.
 #[derive(Debug)]
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "independent facts of the session (questions asked, start-up work done)"
+)]
 pub struct IntakeApp {
     profiles: ProfileStore,
     profile: Profile,

@@ -8,7 +8,7 @@ use super::{AppCommand, IntakeApp};
 use crate::backends::Secret;
 use crate::credentials::{SecretKind, Storage};
 use crate::model::Backend;
-use crate::profiles::{AuthKind, Profile, ProfileError, sandbox_base_url};
+use crate::profiles::{AuthKind, Profile, ProfileError};
 use crate::ui::notice::Notice;
 use crate::ui::profiles::{
     FormError, ManagerView, ProductionAnswer, ProfileCommand, VaultDone, VaultTask, confirm_production_ui, sentence,
@@ -101,7 +101,7 @@ impl IntakeApp {
             .submit
             .sandbox()
             .filter(|_| self.profile_manager.is_open())
-            .map(|s| (sandbox_base_url(s, Backend::Finosu), sandbox_base_url(s, Backend::HelpScout)));
+            .map(|s| (s.base_url(Backend::Finosu), s.base_url(Backend::HelpScout)));
         let view = ManagerView {
             profiles: &self.profiles,
             active: &self.profile.name,
@@ -114,7 +114,7 @@ impl IntakeApp {
 
     pub(super) fn run_profile_command(&mut self, command: ProfileCommand, ctx: &egui::Context) {
         match command {
-            ProfileCommand::Save { original, profile } => self.save_profile(original, profile, ctx),
+            ProfileCommand::Save { original, profile } => self.save_profile(original.as_deref(), profile, ctx),
             ProfileCommand::Duplicate(name) => self.duplicate_profile(&name),
             ProfileCommand::Activate(name) => {
                 self.select_profile(&name);
@@ -146,11 +146,10 @@ impl IntakeApp {
         result
     }
 
-    fn save_profile(&mut self, original: Option<String>, profile: Profile, ctx: &egui::Context) {
+    fn save_profile(&mut self, original: Option<&str>, profile: Profile, ctx: &egui::Context) {
         let wanted = profile.name.trim().to_owned();
-        let previous_client_id =
-            original.as_deref().and_then(|old| self.profiles.find(old)).map(|p| p.client_id.clone());
-        let result = self.change_profiles(|store| match &original {
+        let previous_client_id = original.and_then(|old| self.profiles.find(old)).map(|p| p.client_id.clone());
+        let result = self.change_profiles(|store| match original {
             Some(old) => store.update(old, profile),
             None => store.add(profile),
         });
@@ -159,7 +158,7 @@ impl IntakeApp {
             return;
         }
         let Some(saved) = self.profiles.find(&wanted).cloned() else { return };
-        if let Some(old) = original.as_deref().filter(|old| *old != saved.name) {
+        if let Some(old) = original.filter(|old| *old != saved.name) {
             // Secrets are filed under the profile's name: they move with it.
             self.start_vault_task(&saved.name, VaultTask::Rename { from: old.to_owned() }, ctx);
             self.submit.forget_client(old);
@@ -170,7 +169,7 @@ impl IntakeApp {
         }
         // Tokens cached for another OAuth app are not this app's: drop them and their expiry.
         // (On a rename they move with the secrets instead; a 401 then renews them once.)
-        let renamed = original.as_deref().is_some_and(|old| old != saved.name);
+        let renamed = original.is_some_and(|old| old != saved.name);
         let app_changed = previous_client_id.is_some_and(|id| id.is_some() && id != saved.client_id);
         if app_changed && !renamed && saved.auth_kind() == AuthKind::OauthApp {
             for kind in [SecretKind::AccessToken, SecretKind::RefreshToken] {
@@ -183,7 +182,7 @@ impl IntakeApp {
             self.profile = saved.clone();
             self.use_profile_definitions();
         }
-        self.profile_manager.saved(original.as_deref(), &saved);
+        self.profile_manager.saved(original, &saved);
     }
 
     fn duplicate_profile(&mut self, name: &str) {
@@ -220,6 +219,7 @@ impl IntakeApp {
 
     /// Keeps `secret` in memory for the active (real) profile for this session, as "Use for
     /// this session only" in the Profiles window does.
+    #[expect(clippy::needless_pass_by_value, reason = "the secret is handed over, so no copy stays with the caller")]
     pub fn use_session_secret(&mut self, secret: Secret) {
         let name = self.profile.name.clone();
         let kind = self.profile.auth_kind().required_secret();

@@ -18,14 +18,25 @@ pub const PROFILES_SHORTCUT: KeyboardShortcut = KeyboardShortcut::new(Modifiers:
 /// Ctrl+1…4: the form's tabs, in order.
 const TAB_KEYS: [Key; 4] = [Key::Num1, Key::Num2, Key::Num3, Key::Num4];
 
-/// What the keys pressed this frame ask for. While a dialog is over the form (`dialog_open`),
-/// only Ctrl+P works (when `profiles_allowed`); the form's shortcuts wait until it closes.
-pub fn shortcut_commands(ctx: &egui::Context, dialog_open: bool, profiles_allowed: bool) -> Vec<AppCommand> {
+/// Which shortcuts work now: a dialog over the form takes the keys, and the form's shortcuts
+/// wait until it closes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShortcutScope {
+    /// No dialog: every shortcut.
+    All,
+    /// The Profiles window is open: only Ctrl+P (to close it).
+    ProfilesOnly,
+    /// A question is asked: none.
+    None,
+}
+
+/// What the keys pressed this frame ask for, within `scope`.
+pub fn shortcut_commands(ctx: &egui::Context, scope: ShortcutScope) -> Vec<AppCommand> {
     let mut commands = Vec::new();
-    if ctx.input_mut(|input| input.consume_shortcut(&PROFILES_SHORTCUT)) && profiles_allowed {
+    if ctx.input_mut(|input| input.consume_shortcut(&PROFILES_SHORTCUT)) && scope != ShortcutScope::None {
         commands.push(AppCommand::ToggleProfiles);
     }
-    if dialog_open {
+    if scope != ShortcutScope::All {
         return commands;
     }
     ctx.input_mut(|input| {

@@ -5,7 +5,6 @@ use egui::{RichText, Ui};
 
 use super::{AppCommand, IntakeApp};
 use crate::credentials::Storage;
-use crate::profiles::sandbox_base_url;
 use crate::ui::profiles::{CredentialSummary, production_badge_ui};
 
 impl IntakeApp {
@@ -103,7 +102,7 @@ impl IntakeApp {
     fn sandbox_target_ui(&self, ui: &mut Ui) {
         match self.submit.sandbox() {
             Some(sandbox) => {
-                let url = sandbox_base_url(sandbox, self.backend());
+                let url = sandbox.base_url(self.backend());
                 ui.label(RichText::new("local sandbox on 127.0.0.1").small().weak())
                     .on_hover_text(format!("Requests go to {url}; its credentials are built in."));
             }

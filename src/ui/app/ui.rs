@@ -4,7 +4,7 @@
 use egui::Ui;
 
 use super::dialogs::confirm_new_ui;
-use super::shortcuts::shortcut_commands;
+use super::shortcuts::{ShortcutScope, shortcut_commands};
 use super::{AppCommand, IntakeApp, SidePanel};
 use crate::ui::preview::{preview_text, preview_ui};
 
@@ -15,8 +15,14 @@ impl IntakeApp {
             stats.on_frame();
         }
         let ctx = ui.ctx().clone();
-        let dialog_open = self.profile_manager.is_open() || self.confirm_production;
-        let mut commands = shortcut_commands(&ctx, dialog_open, !self.confirm_production);
+        let scope = if self.confirm_production {
+            ShortcutScope::None
+        } else if self.profile_manager.is_open() {
+            ShortcutScope::ProfilesOnly
+        } else {
+            ShortcutScope::All
+        };
+        let mut commands = shortcut_commands(&ctx, scope);
         let dropped = ctx.input(|i| i.raw.dropped_files.first().map(|file| file.path().to_owned()));
         commands.extend(dropped.map(AppCommand::OpenPath));
         let generation = self.form.generation();

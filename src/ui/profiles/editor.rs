@@ -8,15 +8,13 @@ use egui::{RichText, Ui};
 
 use crate::model::Backend;
 use crate::profiles::{AuthKind, Profile, ProfileError, ProfileKind};
+use crate::ui::widgets::{DIALOG_FIELD_WIDTH, line_edit};
 
 /// Help Scout's public API address, filled in when a new profile picks Help Scout.
 pub const HELPSCOUT_BASE_URL: &str = "https://api.helpscout.net";
 
 /// The longest timeout the editor accepts, in seconds: longer waits look like a hang.
 const MAX_TIMEOUT_SECS: u64 = 600;
-
-/// Width of the editor's text fields.
-const FIELD_WIDTH: f32 = 300.0;
 
 /// Which field an error is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -148,10 +146,7 @@ impl ProfileForm {
     pub fn to_profile(&self, saved: Option<&Profile>) -> Result<Profile, FormError> {
         let connect = parse_secs(&self.connect_timeout, FormField::ConnectTimeout, "The connect timeout")?;
         let timeout = parse_secs(&self.timeout, FormField::Timeout, "The total timeout")?;
-        let kind = match self.backend {
-            Backend::Finosu => ProfileKind::Finosu,
-            Backend::HelpScout => ProfileKind::HelpScout,
-        };
+        let kind = ProfileKind::for_real(self.backend);
         let mut profile = saved.cloned().unwrap_or_else(|| Profile::new(self.name.clone(), kind, None));
         profile.connect_timeout_secs = connect;
         profile.timeout_secs = timeout;
@@ -298,7 +293,7 @@ fn text_row_ui(
 ) {
     let label = ui.label(label);
     ui.vertical(|ui| {
-        let edit = egui::TextEdit::singleline(value).hint_text(hint).desired_width(FIELD_WIDTH).char_limit(1000);
+        let edit = line_edit(value).hint_text(hint).desired_width(DIALOG_FIELD_WIDTH);
         if ui.add(edit).labelled_by(label.id).changed() {
             errors.edited.push(field);
         }

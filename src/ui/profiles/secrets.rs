@@ -11,6 +11,7 @@ use super::secret_status::{SecretStatuses, state_text};
 use crate::backends::Secret;
 use crate::credentials::{KEYRING_SERVICE, KeyringError, SecretKind, Storage};
 use crate::profiles::AuthKind;
+use crate::ui::widgets::SECRET_FIELD_WIDTH;
 
 /// Secrets being typed, by kind. Emptied when the editor switches profile or closes.
 #[derive(Default)]
@@ -158,7 +159,7 @@ fn input_row_ui(
     let hint = if optional { format!("new {noun} (optional)") } else { format!("new {noun}") };
     let mut storage = None;
     ui.horizontal(|ui| {
-        let edit = egui::TextEdit::singleline(value).password(true).hint_text(hint).desired_width(220.0);
+        let edit = egui::TextEdit::singleline(value).password(true).hint_text(hint).desired_width(SECRET_FIELD_WIDTH);
         let response = ui.add(edit).labelled_by(label_id);
         let ready = !busy && !value.trim().is_empty() && keyring.is_some();
         let keyring_works = matches!(keyring, Some(Ok(())));

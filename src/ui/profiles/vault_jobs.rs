@@ -72,7 +72,7 @@ pub struct VaultJobs {
 impl std::fmt::Debug for VaultJobs {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let running: Vec<&str> = self.jobs.iter().map(|(profile, _)| profile.as_str()).collect();
-        f.debug_struct("VaultJobs").field("running", &running).field("statuses", &self.statuses).finish()
+        f.debug_struct("VaultJobs").field("running", &running).field("statuses", &self.statuses).finish_non_exhaustive()
     }
 }
 

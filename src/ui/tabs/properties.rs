@@ -80,7 +80,7 @@ pub fn help_scout_ui(
                         && row.kind == PropertyKind::Bool
                         && !matches!(row.value.as_str(), "true" | "false")
                     {
-                        row.value = "false".to_owned();
+                        "false".clone_into(&mut row.value);
                     }
                     track_row(fields, &kind, row, &pointer);
                 } else {

@@ -6,7 +6,7 @@
 use egui::{Id, Label, RichText, ScrollArea, TextStyle, Ui};
 
 use super::json_tree::{JsonTreeState, json_tree_ui};
-use super::prepared::{BodyKind, PREVIEW_BYTES, PreparedBody, format_bytes};
+use super::prepared_body::{BodyKind, PREVIEW_BYTES, PreparedBody, format_bytes};
 
 /// Tallest a body view grows before it scrolls on its own.
 pub const BODY_MAX_HEIGHT: f32 = 360.0;

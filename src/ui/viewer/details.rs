@@ -5,7 +5,8 @@ use egui::{CollapsingHeader, Color32, Grid, Id, Label, RichText, ScrollArea, Ui,
 
 use super::Attempt;
 use super::body_view::body_ui;
-use super::prepared::{BodyKind, PreparedExchange};
+use super::prepared::PreparedExchange;
+use super::prepared_body::BodyKind;
 use crate::backends::{Header, Outcome, curl_command};
 use crate::ui::widgets::success_color;
 

@@ -9,7 +9,7 @@ use egui::text::LayoutJob;
 use egui::{Align, CollapsingHeader, FontSelection, Id, Label, RichText, Ui};
 use serde_json::Value;
 
-use super::prepared::format_bytes;
+use super::prepared_body::format_bytes;
 
 /// Children an open container shows before "Show more", and how many each click adds.
 pub const CHILDREN_PAGE: usize = 100;

@@ -9,10 +9,12 @@ mod body_view;
 mod details;
 mod json_tree;
 mod prepared;
+mod prepared_body;
 
 pub use body_view::{BODY_MAX_HEIGHT, BodyMode};
 pub use json_tree::CHILDREN_PAGE;
-pub use prepared::{BodyKind, MAX_ROW_BYTES, PREVIEW_BYTES, PreparedBody, PreparedExchange, format_bytes};
+pub use prepared::PreparedExchange;
+pub use prepared_body::{BodyKind, MAX_ROW_BYTES, PREVIEW_BYTES, PreparedBody, format_bytes};
 
 use egui::{RichText, Ui};
 

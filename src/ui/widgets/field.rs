@@ -11,6 +11,10 @@ use crate::validation::{Issue, Severity};
 
 /// Width of text fields in the form.
 pub const FIELD_WIDTH: f32 = 320.0;
+/// Width of text fields in dialogs (the Profiles window's settings), beside a narrower label.
+pub const DIALOG_FIELD_WIDTH: f32 = 300.0;
+/// Width of a secret's masked input, beside its storage buttons.
+pub const SECRET_FIELD_WIDTH: f32 = 220.0;
 
 /// Per-frame helper for drawing fields; collects the edits a tab made.
 pub struct FieldUi<'a> {
