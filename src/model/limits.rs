@@ -1,6 +1,8 @@
-//! How much text the form takes per field: far above what any backend accepts (the validator
-//! says when a value is too long for the backend), small enough that a 10 MB paste cannot swamp
-//! the form. One table, used by the editors, and by anything that fills a draft from outside.
+//! How much text the form takes per field.
+//!
+//! Far above what any backend accepts (the validator says when a value is too long for the
+//! backend), small enough that a 10 MB paste cannot swamp the form. One table, used by the
+//! editors, and by anything that fills a draft from outside.
 
 /// Longest text a one-line field takes.
 pub const LINE_MAX_CHARS: usize = 1_000;

@@ -1,7 +1,8 @@
-//! Background work for the window: one [`Background`] the app owns and hands to every worker,
-//! [`Job`]s (one piece of work each), and [`Task`], the lifecycle of work the UI asks for again
-//! and again (requested → running → done with a value or an error, keeping the previous value
-//! while a new request runs).
+//! Background work for the window: one runtime, jobs, and their lifecycle.
+//!
+//! [`Background`] is owned by the app and handed to every worker; a [`Job`] is one piece of
+//! work; [`Task`] is the lifecycle of work the UI asks for again and again (requested → running
+//! → done with a value or an error, keeping the previous value while a new request runs).
 //!
 //! Every job sends its one result over a bounded channel and then wakes the UI with
 //! `request_repaint`, so the next frame is sure to see it; an idle window does not repaint.
