@@ -14,12 +14,15 @@
 
 #![expect(clippy::print_stdout, reason = "a benchmark prints its figures")]
 
+#[path = "../tests/fixtures/mod.rs"]
+mod fixtures;
 mod support;
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use egui::{Event, Key, Modifiers, Pos2, RawInput, Rect, vec2};
+use fixtures::{full_finosu, full_help_scout};
 use intake::backends::Secret;
 use intake::model::{Backend, Tab};
 use intake::paths::IntakePaths;
@@ -27,7 +30,7 @@ use intake::profiles::{Profile, ProfileKind, ProfileStore};
 use intake::sandbox::{Fault, SandboxConfig, SandboxServer};
 use intake::ui::state::PersistedState;
 use intake::ui::{AppOptions, IntakeApp};
-use support::{full_finosu, full_help_scout, is_bench_run, summarize, verdict};
+use support::{is_bench_run, summarize, verdict};
 
 /// Frame budget, in milliseconds.
 const BUDGET_MS: f64 = 1.0;

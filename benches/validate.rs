@@ -8,16 +8,19 @@
 
 #![expect(clippy::print_stdout, reason = "a benchmark prints its figures")]
 
+#[path = "../tests/fixtures/mod.rs"]
+mod fixtures;
 mod support;
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
+use fixtures::{full_finosu, full_help_scout};
 use intake::model::Backend;
 use intake::normalize::normalize_for_sending;
 use intake::ui::form_state::FormState;
 use intake::validation::validate_draft;
-use support::{Summary, full_finosu, full_help_scout, is_bench_run, summarize, verdict};
+use support::{Summary, is_bench_run, summarize, verdict};
 
 /// Validation budget per call, in microseconds.
 const BUDGET_US: f64 = 20.0;

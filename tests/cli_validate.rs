@@ -1,6 +1,8 @@
 //! `intake validate`, run as the real binary on files in a temporary directory: exit codes,
 //! the human report, the `--json` lines, and errors for files that cannot be used.
 
+mod fixtures;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -262,12 +264,7 @@ fn json_output_reports_unreadable_files_with_an_error() {
 #[test]
 fn help_scout_backend_uses_help_scout_rules() {
     let dir = tempfile::tempdir().unwrap();
-    let seed = json!({
-        "firstName": "Vernon", "lastName": "Bear", "photoUrl": "https://api.helpscout.net/img/some-avatar.jpg",
-        "photoType": "twitter", "jobTitle": "CEO and Co-Founder", "location": "Greater Dallas/FT Worth Area",
-        "background": "I've worked with Vernon before and he's really great.", "age": "30-35", "gender": "Male",
-        "organization": "Acme, Inc", "emails": [{"type": "work", "value": "bear@acme.com"}]
-    });
+    let seed = fixtures::help_scout_seed_body();
     let good = write(dir.path(), "vernon.json", &seed);
     let output = validate("helpscout", &[], &[&good]);
     assert_eq!(output.status.code(), Some(0), "{output:?}");

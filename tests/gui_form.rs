@@ -1,12 +1,18 @@
 //! GUI tests of the form, driven through the accessibility tree as a person would use it.
 
+mod fixtures;
 mod gui_support;
+
+use std::collections::HashMap;
 
 use egui::accesskit::Role;
 use egui::{Key, Modifiers};
+use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
-use gui_support::{app_harness, click, step_until, tab_label, type_into};
-use intake::model::{Backend, Tab};
+use gui_support::{app_harness, click, harness_with, open_draft, tab_label, type_into};
+use intake::model::{Backend, FinosuDraft, Tab};
+use intake::ui::state::PersistedState;
+use intake::ui::{AppOptions, IntakeApp};
 
 #[test]
 fn bad_email_shows_message_under_the_field_and_counts_on_the_tab() {
@@ -187,9 +193,7 @@ fn opening_a_malformed_draft_keeps_the_form_as_it_was() {
     let mut harness = app_harness(Backend::Finosu);
     type_into(&mut harness, "First name", "Ada");
     for (path, expected) in [(&broken, "at line 3, column 14"), (&huge, "too big"), (&list, "not a customer object")] {
-        let ctx = harness.ctx.clone();
-        harness.state_mut().open_draft_path(path.clone(), &ctx);
-        step_until(&mut harness, "the file to be read", |app| !app.is_file_busy());
+        open_draft(&mut harness, path.clone());
         let status = harness.state().status().cloned().unwrap();
         assert!(status.is_error() && status.text.contains(expected), "{status:?}");
         assert!(status.text.contains("left as it was"), "{status:?}");
@@ -211,11 +215,7 @@ fn opening_a_help_scout_draft_switches_profile_and_shows_its_problems() {
     std::fs::write(&path, body.to_string()).unwrap();
 
     let mut harness = app_harness(Backend::Finosu);
-    let ctx = harness.ctx.clone();
-    harness.state_mut().open_draft_path(path, &ctx);
-    step_until(&mut harness, "the file to be read", |app| !app.is_file_busy());
-    // The switch to Help Scout fetches its property definitions from the sandbox.
-    step_until(&mut harness, "the property definitions", |app| !app.is_loading_definitions());
+    open_draft(&mut harness, path);
 
     assert_eq!(harness.state().backend(), Backend::HelpScout);
     let status = harness.state().status().cloned().unwrap();
@@ -288,6 +288,40 @@ fn first_field_has_the_keyboard_at_start_and_after_a_tab_switch() {
     assert_eq!(harness.state().form().finosu().street_address1, "1 Main St");
 }
 
+/// eframe's storage as the window has it (`app.ron`): each key's value as RON text, here kept
+/// in memory.
+#[derive(Default)]
+struct MemoryStorage(HashMap<String, String>);
+
+impl eframe::Storage for MemoryStorage {
+    fn get_string(&self, key: &str) -> Option<String> {
+        self.0.get(key).cloned()
+    }
+
+    fn set_string(&mut self, key: &str, value: String) {
+        self.0.insert(key.to_owned(), value);
+    }
+
+    fn remove_string(&mut self, key: &str) {
+        self.0.remove(key);
+    }
+
+    fn flush(&mut self) {}
+}
+
+/// What eframe does across a restart: [`eframe::App::save`] into its storage on exit, and on
+/// the next start the state read back from it as `IntakeApp::from_creation_context` reads it
+/// (`eframe::get_value` at `eframe::APP_KEY`), in a new window.
+fn restart(harness: &mut Harness<'static, IntakeApp>) -> Harness<'static, IntakeApp> {
+    let mut storage = MemoryStorage::default();
+    eframe::App::save(harness.state_mut(), &mut storage);
+    eframe::Storage::flush(&mut storage);
+    let saved = eframe::Storage::get_string(&storage, eframe::APP_KEY).expect("the app saved its state");
+    let state: PersistedState = eframe::get_value(&storage, eframe::APP_KEY)
+        .unwrap_or_else(|| panic!("eframe cannot read back what the app saved: {saved}"));
+    harness_with(IntakeApp::new(state, AppOptions::default()))
+}
+
 #[test]
 fn profile_tab_and_drafts_survive_a_restart() {
     let mut harness = app_harness(Backend::Finosu);
@@ -298,20 +332,43 @@ fn profile_tab_and_drafts_survive_a_restart() {
     harness.key_press_modifiers(Modifiers::COMMAND, Key::Num3);
     harness.run();
 
-    let saved = harness.state().persisted_state();
-    let restored = gui_support::harness_with(intake::ui::IntakeApp::new(saved, intake::ui::AppOptions::default()));
+    let restored = restart(&mut harness);
     assert_eq!(restored.state().backend(), Backend::HelpScout);
     assert_eq!(restored.state().tab(), Tab::Metadata);
     assert_eq!(restored.state().form().finosu().first_name, "Ada", "the other backend's draft is kept too");
 
     let mut harness = app_harness(Backend::Finosu);
     type_into(&mut harness, "Email", "ada@");
-    let restored = gui_support::harness_with(intake::ui::IntakeApp::new(
-        harness.state().persisted_state(),
-        intake::ui::AppOptions::default(),
-    ));
+    let restored = restart(&mut harness);
     assert!(restored.query_by_label_contains("Email is not a valid email address").is_some(), "problems show again");
     assert!(restored.query_by_label_contains("First name is required").is_none(), "untouched fields stay quiet");
+}
+
+#[test]
+fn full_drafts_of_both_backends_survive_a_restart_unchanged() {
+    // Every kind of value a draft holds goes through eframe's RON: nested metadata, lists,
+    // numbers and dates in properties, the test flag.
+    let mut harness = app_harness(Backend::HelpScout);
+    harness.state_mut().form_mut().edit_finosu(|d| *d = fixtures::full_finosu());
+    harness.state_mut().form_mut().edit_help_scout(|d| *d = fixtures::full_help_scout());
+    harness.run();
+    let before = harness.state().persisted_state();
+
+    let mut restored = restart(&mut harness);
+    let after = restored.state().persisted_state();
+    assert_eq!((after.profile.as_str(), after.tab), (before.profile.as_str(), before.tab));
+    assert_eq!(after.finosu_draft, before.finosu_draft);
+    assert_eq!(after.help_scout_draft, before.help_scout_draft);
+    // The metadata comes back as the same JSON object (laid out anew: the draft keeps the object).
+    let metadata = |text: &str| serde_json::from_str::<serde_json::Value>(text).expect("metadata is JSON");
+    let finosu = restored.state().form().finosu().clone();
+    assert_eq!(metadata(&finosu.external_metadata), metadata(&fixtures::full_finosu().external_metadata));
+    let without_metadata = |draft: FinosuDraft| FinosuDraft { external_metadata: String::new(), ..draft };
+    assert_eq!(without_metadata(finosu), without_metadata(fixtures::full_finosu()));
+    assert_eq!(restored.state().form().help_scout().emails, fixtures::full_help_scout().emails);
+    // And once more: a restored window saves what it restored.
+    let again = restart(&mut restored).state().persisted_state();
+    assert_eq!((again.finosu_draft, again.help_scout_draft), (after.finosu_draft, after.help_scout_draft));
 }
 
 #[test]
@@ -370,9 +427,7 @@ fn values_no_editor_can_hold_are_reported_where_they_belong() {
     });
     std::fs::write(&path, body.to_string()).unwrap();
     let mut harness = app_harness(Backend::HelpScout);
-    let ctx = harness.ctx.clone();
-    harness.state_mut().open_draft_path(path, &ctx);
-    step_until(&mut harness, "the file to be read", |app| !app.is_file_busy());
+    open_draft(&mut harness, path);
     harness.key_press_modifiers(Modifiers::COMMAND, Key::Num2);
     harness.run();
     assert!(harness.query_by_label_contains("Address has no field \"zip\"").is_some());
@@ -415,9 +470,7 @@ fn a_dropdown_value_that_is_not_an_option_is_an_error() {
     let path = dir.path().join("plan.json");
     std::fs::write(&path, r#"{"firstName": "Vernon", "properties": {"plan": "Platinum"}}"#).unwrap();
     let mut harness = app_harness(Backend::HelpScout);
-    let ctx = harness.ctx.clone();
-    harness.state_mut().open_draft_path(path, &ctx);
-    step_until(&mut harness, "the file to be read", |app| !app.is_file_busy());
+    open_draft(&mut harness, path);
     harness.key_press_modifiers(Modifiers::COMMAND, Key::Num4);
     harness.run();
     assert!(

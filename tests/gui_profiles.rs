@@ -10,7 +10,7 @@ mod gui_support;
 
 use std::process::Command;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use egui::accesskit::Role;
 use egui_kittest::Harness;
@@ -71,50 +71,14 @@ fn keyring_lookup(profile: &str, kind: &str) -> String {
     format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
 }
 
-fn wait_for_keyring(harness: &mut Harness<'static, IntakeApp>) {
-    step_until(harness, "the keyring work", |app| !app.is_keyring_busy());
-}
-
-/// Clicks `label` and steps two frames only: what it starts shows a spinner (keyring work, a
-/// test), so `run` (which waits for the UI to settle) cannot be used until it is done.
-fn press(harness: &mut Harness<'static, IntakeApp>, label: &str) {
-    harness.get_by_label(label).click();
-    harness.step();
-    harness.step();
-}
-
 /// Presses Test credentials and waits for the verdict, stepping (not running) while the
 /// spinner turns.
 fn test_credentials(harness: &mut Harness<'static, IntakeApp>) {
     press(harness, "Test credentials");
-    let start = Instant::now();
-    while harness.state().is_testing_credentials() {
-        assert!(start.elapsed() < Duration::from_secs(15), "timed out waiting for the verdict");
-        std::thread::sleep(Duration::from_millis(20));
-        harness.step();
-    }
-    wait_for_keyring(harness);
-}
-
-/// Replaces the text of the field labelled `label`.
-fn replace_text(harness: &mut Harness<'static, IntakeApp>, label: &str, text: &str) {
-    harness.get_by_role_and_label(Role::TextInput, label).focus();
-    harness.run();
-    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    harness.run();
-    harness.get_by_role_and_label(Role::TextInput, label).type_text(text);
-    harness.run();
-}
-
-fn type_secret(harness: &mut Harness<'static, IntakeApp>, label: &str, secret: &str) {
-    harness.get_by_role_and_label(Role::PasswordInput, label).focus();
-    harness.run();
-    harness.get_by_role_and_label(Role::PasswordInput, label).type_text(secret);
-    harness.run();
-}
-
-fn shown(harness: &Harness<'static, IntakeApp>, text: &str) -> bool {
-    harness.query_all_by_label_contains(text).next().is_some()
+    // The verdict may store a new token: the keyring work that follows ends the wait too.
+    step_until_within(harness, "the verdict", Duration::from_secs(15), |app| {
+        !app.is_testing_credentials() && !app.is_keyring_busy()
+    });
 }
 
 /// Opens the Profiles window and starts a new profile called `name` at `base_url`.
@@ -135,14 +99,6 @@ fn new_profile(harness: &mut Harness<'static, IntakeApp>, name: &str, help_scout
 fn save(harness: &mut Harness<'static, IntakeApp>) {
     press(harness, "Save");
     wait_for_keyring(harness);
-}
-
-/// Nothing under `home` holds `secret`.
-fn assert_no_file_holds(home: &std::path::Path, secret: &str) {
-    for file in files_under(home) {
-        let bytes = std::fs::read(&file).expect("read");
-        assert!(!String::from_utf8_lossy(&bytes).contains(secret), "the secret is in {}", file.display());
-    }
 }
 
 fn remove_profile(harness: &mut Harness<'static, IntakeApp>, name: &str) {
@@ -378,9 +334,7 @@ fn a_production_profile_shows_the_badge_and_asks_before_the_first_send() {
 
     harness.state_mut().select_profile(&name);
     harness.state_mut().use_session_secret(Secret::new(FINOSU_API_KEY));
-    let ctx = harness.ctx.clone();
-    harness.state_mut().open_draft_path("examples/finosu-customer.json".into(), &ctx);
-    step_until(&mut harness, "the draft", |app| !app.is_file_busy());
+    open_draft(&mut harness, "examples/finosu-customer.json");
     assert!(harness.query_by_label("PRODUCTION").is_some(), "the badge beside the picker");
 
     click(&mut harness, "Submit");

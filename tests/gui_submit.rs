@@ -13,33 +13,10 @@ use intake::sandbox::{Fault, SandboxConfig, SandboxServer};
 use intake::ui::state::PersistedState;
 use intake::ui::{AppOptions, IntakeApp, SidePanel};
 
-fn open(harness: &mut egui_kittest::Harness<'static, IntakeApp>, path: &str) {
-    let ctx = harness.ctx.clone();
-    harness.state_mut().open_draft_path(path.into(), &ctx);
-    step_until(harness, "the draft to be read", |app| !app.is_file_busy() && !app.is_loading_definitions());
-}
-
-/// Clicks `label` and runs one frame only: while a send runs the spinner keeps repainting, so
-/// `run` (which waits for the UI to settle) cannot be used.
-fn press(harness: &mut egui_kittest::Harness<'static, IntakeApp>, label: &str) {
-    harness.get_by_label(label).click();
-    harness.step();
-    harness.step();
-}
-
-fn wait_for_answer(harness: &mut egui_kittest::Harness<'static, IntakeApp>, attempts: usize) {
-    step_until(harness, "the answer", |app| !app.is_sending() && app.viewer().len() >= attempts);
-}
-
-/// Whether some node's label contains `text`.
-fn shown(harness: &egui_kittest::Harness<'static, IntakeApp>, text: &str) -> bool {
-    harness.query_all_by_label_contains(text).next().is_some()
-}
-
 #[test]
 fn a_finosu_customer_is_created_and_shown_in_the_viewer() {
     let mut harness = app_harness(Backend::Finosu);
-    open(&mut harness, "examples/finosu-customer.json");
+    open_draft(&mut harness, "examples/finosu-customer.json");
     harness.state_mut().form_mut().edit_finosu(|d| "6789".clone_into(&mut d.ssn_last_four));
     harness.run();
     press(&mut harness, "Submit");
@@ -77,20 +54,24 @@ fn a_finosu_customer_is_created_and_shown_in_the_viewer() {
 #[test]
 fn ctrl_enter_creates_a_help_scout_customer() {
     let mut harness = app_harness(Backend::HelpScout);
-    open(&mut harness, "examples/helpscout-customer.json");
+    open_draft(&mut harness, "examples/helpscout-customer.json");
     // A dropdown property from the fetched definitions goes along.
     let plan = PropertyRow { slug: "plan".to_owned(), kind: PropertyKind::Dropdown, value: "Enterprise".to_owned() };
     harness.state_mut().form_mut().edit_help_scout(|d| d.properties.push(plan));
     harness.run();
+    // Definitions (token grant + GET) were fetched at start and are listed already.
+    let before = harness.state().viewer().len();
+    assert_eq!(before, 2, "the token grant and the definitions are listed");
+    assert!(!harness.state().is_sending());
     harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Enter);
     harness.step();
-    assert!(harness.state().is_sending() || !harness.state().viewer().is_empty(), "Ctrl+Enter started a send");
-    wait_for_answer(&mut harness, 3);
+    assert!(harness.state().is_sending() || harness.state().viewer().len() > before, "Ctrl+Enter started a send");
+    wait_for_answer(&mut harness, before + 1);
     let latest = harness.state().viewer().latest().expect("an attempt");
+    assert_eq!((latest.method.as_str(), latest.url.ends_with("/v2/customers")), ("POST", true), "{}", latest.url);
     let Outcome::Created { id: Some(id), .. } = &latest.outcome else { panic!("{:?}", latest.outcome) };
     assert!(shown(&harness, &format!("Created customer {id}")));
-    // Definitions (token grant + GET) at start, then the create.
-    assert_eq!(harness.state().viewer().len(), 3, "every request of the session is listed");
+    assert_eq!(harness.state().viewer().len(), before + 1, "one create; every request of the session is listed");
     let sent = latest.request_body.as_deref().unwrap_or_default();
     assert!(sent.contains(r#""plan":"Enterprise""#), "{sent}");
 }
@@ -98,7 +79,7 @@ fn ctrl_enter_creates_a_help_scout_customer() {
 #[test]
 fn submit_is_refused_while_the_draft_has_errors() {
     let mut harness = app_harness(Backend::Finosu);
-    open(&mut harness, "examples/finosu-with-problems.json");
+    open_draft(&mut harness, "examples/finosu-with-problems.json");
     harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Enter);
     harness.run();
     assert!(!harness.state().is_sending());
@@ -119,7 +100,7 @@ fn a_refused_task_type_is_shown_at_the_field_and_its_valid_values_are_offered() 
     std::fs::write(&path, body.to_string()).expect("write");
 
     let mut harness = app_harness(Backend::Finosu);
-    open(&mut harness, path.to_str().expect("utf-8"));
+    open_draft(&mut harness, path.to_str().expect("utf-8"));
     press(&mut harness, "Submit");
     wait_for_answer(&mut harness, 1);
 
@@ -146,7 +127,12 @@ struct FaultyProfileApp {
 }
 
 fn app_on_fault(fault: &Fault) -> FaultyProfileApp {
-    let sandbox = SandboxServer::start(SandboxConfig::default()).expect("sandbox");
+    app_on_fault_with(fault, SandboxConfig::default())
+}
+
+/// [`app_on_fault`] with a sandbox configured by `config`.
+fn app_on_fault_with(fault: &Fault, config: SandboxConfig) -> FaultyProfileApp {
+    let sandbox = SandboxServer::start(config).expect("sandbox");
     let home = tempfile::tempdir().expect("home");
     let paths = IntakePaths::under(home.path());
     let mut store = ProfileStore::load(&paths).expect("profiles");
@@ -155,7 +141,7 @@ fn app_on_fault(fault: &Fault) -> FaultyProfileApp {
     store.save().expect("save");
     let state = PersistedState { profile: "Faulty".to_owned(), ..PersistedState::default() };
     let mut harness = harness_with(IntakeApp::new(state, AppOptions { paths: Some(paths), ..AppOptions::default() }));
-    open(&mut harness, "examples/finosu-customer.json");
+    open_draft(&mut harness, "examples/finosu-customer.json");
     FaultyProfileApp { harness, home, _sandbox: sandbox }
 }
 
@@ -175,10 +161,7 @@ fn a_hanging_server_can_be_cancelled_and_the_session_secret_stays_masked() {
     assert!(harness.state().is_profile_manager_open());
     step_until(&mut harness, "the profile's secrets to be read", |app| !app.is_keyring_busy());
     let secret = "fsk_session_only_9f8e7d6c";
-    harness.get_by_role_and_label(egui::accesskit::Role::PasswordInput, "API key").focus();
-    harness.run();
-    harness.get_by_role_and_label(egui::accesskit::Role::PasswordInput, "API key").type_text(secret);
-    harness.run();
+    type_secret(&mut harness, "API key", secret);
     click(&mut harness, "Use API key for this session only");
     step_until(&mut harness, "the secret to be kept", |app| !app.is_keyring_busy());
     assert!(harness.query_by_label("This session only ••••7d6c").is_some(), "the editor shows the masked key");
@@ -197,17 +180,30 @@ fn a_hanging_server_can_be_cancelled_and_the_session_secret_stays_masked() {
     assert_eq!(harness.state().viewer().latest().map(|e| &e.outcome), Some(&Outcome::Cancelled));
     assert!(harness.state().status().is_some_and(|s| s.text.starts_with("Cancelled before an answer")));
     assert!(!all_text(&harness).contains(secret), "the secret is on screen");
-    for entry in files_under(home.path()) {
-        let bytes = std::fs::read(&entry).expect("read");
-        assert!(!String::from_utf8_lossy(&bytes).contains(secret), "the secret is in {}", entry.display());
-    }
+    assert_no_file_holds(home.path(), secret);
 }
 
 #[test]
 fn a_10_mb_answer_arrives_parsed_and_the_window_keeps_drawing() {
-    let FaultyProfileApp { mut harness, _sandbox, .. } = app_on_fault(&Fault::Huge);
+    // The sandbox waits 300 ms before it answers, so the send is certainly pending for a while.
+    // The window keeps drawing meanwhile: frames are counted while the job (receiving and parsing
+    // the 10 MB answer) is under way. A window whose UI thread waited for the answer draws none.
+    let config = SandboxConfig { latency: std::time::Duration::from_millis(300), ..SandboxConfig::default() };
+    let FaultyProfileApp { mut harness, _sandbox, .. } = app_on_fault_with(&Fault::Huge, config);
     harness.state_mut().use_session_secret(intake::backends::Secret::new(intake::sandbox::FINOSU_API_KEY));
-    press(&mut harness, "Submit");
+    harness.get_by_label("Submit").click();
+    harness.step();
+    assert!(harness.state().is_sending(), "the send runs in the background: the click's frame has ended");
+    let mut frames_while_sending = 0;
+    while harness.state().is_sending() {
+        if frames_while_sending > 2_000 {
+            fail_with_screenshot(&mut harness, "the 10 MB answer never arrived");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        harness.step();
+        frames_while_sending += 1;
+    }
+    assert!(frames_while_sending >= 3, "only {frames_while_sending} frames were drawn while the answer was on its way");
     wait_for_answer(&mut harness, 1);
 
     let latest = harness.state().viewer().latest().expect("an attempt");
@@ -216,8 +212,5 @@ fn a_10_mb_answer_arrives_parsed_and_the_window_keeps_drawing() {
     assert!(latest.outcome.is_created(), "{:?}", latest.outcome);
     // The body was parsed on the network thread; the viewer pages it instead of laying it out.
     assert!(shown(&harness, "MB"), "the viewer gives the body's size");
-    for _ in 0..3 {
-        harness.step();
-    }
     assert!(shown(&harness, "Created customer INT-7K2M9QXD"));
 }

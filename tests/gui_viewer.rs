@@ -1,18 +1,28 @@
 //! The response viewer in a kittest harness, over exchanges built by hand: a Finosu customer
-//! created, a Help Scout validation error, a timeout, a 10 MB JSON answer and an HTML error page.
+//! created, a Help Scout validation error, a timeout, a 10 MB JSON answer and an HTML error page;
+//! and over the records the real clients made of requests with clear secrets to the sandbox.
 //!
 //! Snapshots: `UPDATE_SNAPSHOTS=1 cargo test --test gui_viewer`, then look at every changed image.
 
+mod fixtures;
+mod gui_support;
+
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use chrono::FixedOffset;
 use egui::accesskit::Role;
 use egui::{OutputCommand, Theme};
 use egui_kittest::kittest::{NodeT as _, Queryable as _};
 use egui_kittest::{Harness, SnapshotResults};
-use intake::backends::{Exchange, FieldError, Header, Outcome, ResponseRecord, Secret, TimeoutPhase};
+use gui_support::{all_text, click_accesskit, has_label, shown, viewer_harness};
+use intake::backends::{
+    Endpoint, Exchange, FieldError, FinosuClient, Header, HelpScoutAuth, HelpScoutClient, Outcome, ResponseRecord,
+    Secret, TimeoutPhase, TokenGrant, TokenSink,
+};
 use intake::model::Backend;
-use intake::ui::viewer::{CHILDREN_PAGE, MAX_ROW_BYTES, PreparedExchange, ResponseViewer};
+use intake::normalize::normalize_for_sending;
+use intake::sandbox::{FINOSU_API_KEY, HELPSCOUT_CLIENT_ID, HELPSCOUT_CLIENT_SECRET, SandboxConfig, SandboxServer};
+use intake::ui::viewer::{CHILDREN_PAGE, MAX_ROW_BYTES, ResponseViewer};
 use serde_json::json;
 
 /// The Finosu key in clear text: the records hold it masked, and it must never be drawn.
@@ -195,36 +205,6 @@ fn finosu_html_error() -> Exchange {
     }
 }
 
-fn prepared(exchange: Exchange) -> PreparedExchange {
-    PreparedExchange::new_at_offset(exchange, FixedOffset::east_opt(0).expect("UTC is an offset"))
-}
-
-/// A viewer over `exchanges` (the last one selected), in `theme`.
-fn harness_in(exchanges: Vec<Exchange>, theme: Theme) -> Harness<'static, ResponseViewer> {
-    let mut viewer = ResponseViewer::default();
-    for exchange in exchanges {
-        viewer.push(prepared(exchange));
-    }
-    let mut harness = Harness::builder()
-        .with_size([1180.0, 780.0])
-        .with_theme(theme)
-        .wgpu()
-        .build_ui_state(|ui, viewer: &mut ResponseViewer| viewer.ui(ui), viewer);
-    intake::ui::configure_style(&harness.ctx);
-    harness.run();
-    harness
-}
-
-fn harness(exchanges: Vec<Exchange>) -> Harness<'static, ResponseViewer> {
-    harness_in(exchanges, Theme::Light)
-}
-
-/// Clicks `label` through AccessKit (works for widgets scrolled out of view) and settles.
-fn click(harness: &mut Harness<'_, ResponseViewer>, label: &str) {
-    harness.get_by_label(label).click_accesskit();
-    harness.run();
-}
-
 /// Clicks the button `label` and returns what it put on the clipboard.
 fn copied_by(harness: &mut Harness<'_, ResponseViewer>, label: &str) -> String {
     harness.get_by_role_and_label(Role::Button, label).click_accesskit();
@@ -238,45 +218,24 @@ fn copied_by(harness: &mut Harness<'_, ResponseViewer>, label: &str) -> String {
     copied.unwrap_or_else(|| panic!("{label} copied nothing"))
 }
 
-/// Every label and value of the accessibility tree: all the text on screen.
-fn all_text(harness: &Harness<'_, ResponseViewer>) -> Vec<String> {
-    harness
-        .root()
-        .children_recursive()
-        .flat_map(|node| {
-            let node = node.accesskit_node();
-            [node.label(), node.value()]
-        })
-        .flatten()
-        .collect()
-}
-
 /// Clicks the row of the attempts list that starts with `prefix`.
 fn select_row(harness: &mut Harness<'_, ResponseViewer>, prefix: &str) {
     harness.get_by(|node| node.label().is_some_and(|label| label.starts_with(prefix))).click_accesskit();
     harness.run();
 }
 
-fn has_label(harness: &Harness<'_, ResponseViewer>, label: &str) -> bool {
-    harness.query_all_by_label(label).next().is_some()
-}
-
-fn has_label_containing(harness: &Harness<'_, ResponseViewer>, part: &str) -> bool {
-    harness.query_all_by_label_contains(part).next().is_some()
-}
-
 // ----------------------------------------------------------------------------
 
 #[test]
 fn empty_viewer_says_nothing_was_sent() {
-    let harness = harness(Vec::new());
+    let harness = viewer_harness(Vec::new(), Theme::Light);
     assert!(harness.state().is_empty());
-    assert!(has_label_containing(&harness, "No requests yet"), "no empty-state text");
+    assert!(shown(&harness, "No requests yet"), "no empty-state text");
 }
 
 #[test]
 fn created_shows_sentence_status_latency_and_headers() {
-    let harness = harness(vec![finosu_created()]);
+    let harness = viewer_harness(vec![finosu_created()], Theme::Light);
     let viewer = harness.state();
     assert_eq!((viewer.len(), viewer.latest().map(|e| e.latency.as_millis())), (1, Some(84)));
     harness.get_by_label("Created customer 101.");
@@ -297,7 +256,7 @@ fn created_shows_sentence_status_latency_and_headers() {
 
 #[test]
 fn nested_json_opens_on_click() {
-    let mut harness = harness(vec![finosu_big_json(), help_scout_rejected()]);
+    let mut harness = viewer_harness(vec![finosu_big_json(), help_scout_rejected()], Theme::Light);
     // Small containers start open: the two field errors are readable at once.
     harness.get_by_label("_embedded: { 1 key }");
     harness.get_by_label("errors: [ 2 items ]");
@@ -307,19 +266,19 @@ fn nested_json_opens_on_click() {
     select_row(&mut harness, "#1 09:46:07 GET 200 1530 ms\n");
     let customers = harness.query_all_by_label_contains("customers: [ ").count();
     assert_eq!(customers, 1, "one closed customers array");
-    assert!(!has_label_containing(&harness, "customer0@example.com"));
+    assert!(!shown(&harness, "customer0@example.com"));
     harness.get_by_label_contains("customers: [ ").click_accesskit();
     harness.run();
     harness.get_by_label("0: { 3 keys }");
-    assert!(!has_label_containing(&harness, "customer0@example.com"), "items among many start closed");
-    click(&mut harness, "0: { 3 keys }");
+    assert!(!shown(&harness, "customer0@example.com"), "items among many start closed");
+    click_accesskit(&mut harness, "0: { 3 keys }");
     harness.get_by_label(r#"email: "customer0@example.com""#);
     harness.get_by_label("id: 0");
 }
 
 #[test]
 fn rejected_shows_the_field_errors_sentence() {
-    let harness = harness(vec![help_scout_rejected()]);
+    let harness = viewer_harness(vec![help_scout_rejected()], Theme::Light);
     harness.get_by_label("Rejected: 2 fields. Fix them and send again.");
     harness.get_by_label("400 Bad Request");
     harness.get_by_label("213 ms");
@@ -331,14 +290,14 @@ fn rejected_shows_the_field_errors_sentence() {
 
 #[test]
 fn timeout_has_no_response_and_nothing_to_copy() {
-    let harness = harness(vec![finosu_timeout()]);
+    let harness = viewer_harness(vec![finosu_timeout()], Theme::Light);
     harness.get_by_label(
         "No answer within 30 s. The customer may or may not have been created; check before sending again.",
     );
     harness.get_by_label("no response");
     harness.get_by_label("30004 ms");
     harness.get_by_label_contains("No response: nothing came back");
-    assert!(!has_label_containing(&harness, "Response headers"));
+    assert!(!shown(&harness, "Response headers"));
     assert!(harness.get_by_role_and_label(Role::Button, "Copy body").accesskit_node().is_disabled());
     // The request is still there to read and to copy.
     harness.get_by_label("X-API-Key");
@@ -347,7 +306,7 @@ fn timeout_has_no_response_and_nothing_to_copy() {
 
 #[test]
 fn attempts_list_is_newest_first_and_switches_selection() {
-    let mut harness = harness(vec![finosu_created(), help_scout_rejected(), finosu_timeout()]);
+    let mut harness = viewer_harness(vec![finosu_created(), help_scout_rejected(), finosu_timeout()], Theme::Light);
     let rows: Vec<String> = harness
         .root()
         .children_recursive()
@@ -365,13 +324,13 @@ fn attempts_list_is_newest_first_and_switches_selection() {
     assert_eq!(harness.state().selected().map(|e| e.latency.as_millis()), Some(30_004));
     harness.get_by_label("no response");
 
-    click(&mut harness, "#1 09:41:07 POST 201 84 ms\nCreated customer 101.");
+    click_accesskit(&mut harness, "#1 09:41:07 POST 201 84 ms\nCreated customer 101.");
     assert_eq!(harness.state().selected().map(|e| e.latency.as_millis()), Some(84));
     harness.get_by_label("201 Created");
     harness.get_by_label("Created customer 101.");
     assert!(!has_label(&harness, "no response"));
 
-    click(&mut harness, "#2 09:41:49 POST 400 213 ms\nRejected: 2 fields. Fix them and send again.");
+    click_accesskit(&mut harness, "#2 09:41:49 POST 400 213 ms\nRejected: 2 fields. Fix them and send again.");
     harness.get_by_label("400 Bad Request");
     // The newest is still the latest, whatever is shown.
     assert_eq!(harness.state().latest().map(|e| e.latency.as_millis()), Some(30_004));
@@ -379,7 +338,7 @@ fn attempts_list_is_newest_first_and_switches_selection() {
 
 #[test]
 fn copy_as_curl_keeps_the_key_masked() {
-    let mut harness = harness(vec![finosu_created()]);
+    let mut harness = viewer_harness(vec![finosu_created()], Theme::Light);
     let curl = copied_by(&mut harness, "Copy as curl");
     assert!(curl.starts_with(&format!("curl -X POST '{FINOSU_URL}' \\\n")), "{curl}");
     assert!(curl.contains("-H 'X-API-Key: ••••e8a3'"), "{curl}");
@@ -392,27 +351,82 @@ fn copy_as_curl_keeps_the_key_masked() {
     assert!(body.contains("\n  \"id\": \"101\","), "copied pretty: {body}");
 }
 
+/// Keeps every token grant a Help Scout client receives, to know its clear tokens.
+#[derive(Debug, Default)]
+struct Grants(std::sync::Mutex<Vec<TokenGrant>>);
+
+impl TokenSink for Grants {
+    fn token_granted(&self, grant: &TokenGrant) {
+        self.0.lock().expect("not poisoned").push(grant.clone());
+    }
+}
+
+/// The records the real clients make when they send clear secrets to the sandbox on loopback:
+/// a Finosu create with the API key; a Help Scout client-credentials grant with the app's
+/// secret, a create with the access token it got, and after the access token was revoked a
+/// refused read, a refresh-token grant and the read again. With every clear secret involved.
+fn sent_for_real() -> (Vec<Exchange>, Vec<String>) {
+    let sandbox = SandboxServer::start(SandboxConfig::default()).expect("sandbox");
+    let endpoint = |base: String| Endpoint::new(url::Url::parse(&base).expect("a URL"));
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    let finosu = FinosuClient::new(endpoint(sandbox.finosu_base_url()), Secret::new(FINOSU_API_KEY)).expect("a client");
+    let grants = Arc::new(Grants::default());
+    let auth = HelpScoutAuth::client_credentials(HELPSCOUT_CLIENT_ID, Secret::new(HELPSCOUT_CLIENT_SECRET));
+    let help_scout = HelpScoutClient::new(endpoint(sandbox.helpscout_base_url()), auth)
+        .expect("a client")
+        .with_token_sink(Some(Arc::clone(&grants) as Arc<dyn TokenSink>));
+
+    let sent = |backend, body| normalize_for_sending(backend, &body);
+    let mut exchanges = vec![runtime.block_on(finosu.create_customer(&sent(Backend::Finosu, fixtures::finosu_body())))];
+    let help_scout_body = sent(Backend::HelpScout, fixtures::help_scout_seed_body());
+    exchanges.extend(runtime.block_on(help_scout.create_customer(&help_scout_body)));
+    sandbox.revoke_access_tokens();
+    exchanges.extend(runtime.block_on(help_scout.get("/v2/users/me")));
+    let kinds: Vec<&str> = exchanges.iter().map(|e| e.outcome.kind()).collect();
+    assert_eq!(kinds, ["created", "token_granted", "created", "unauthorized", "token_granted", "answered"]);
+
+    let mut secrets = vec![FINOSU_API_KEY.to_owned(), HELPSCOUT_CLIENT_SECRET.to_owned()];
+    for grant in grants.0.lock().expect("not poisoned").iter() {
+        secrets.push(grant.access_token.expose().to_owned());
+        secrets.extend(grant.refresh_token.as_ref().map(|token| token.expose().to_owned()));
+    }
+    assert_eq!(secrets.len(), 6, "two grants, each an access and a refresh token");
+    (exchanges, secrets)
+}
+
 #[test]
-fn no_secret_is_ever_drawn() {
-    let mut harness = harness(vec![finosu_created(), help_scout_rejected(), finosu_timeout()]);
+fn no_secret_sent_for_real_is_ever_drawn_or_copied() {
+    let (exchanges, secrets) = sent_for_real();
+    let count = exchanges.len();
+    let mut harness = viewer_harness(exchanges, Theme::Light);
     let rows: Vec<String> =
         harness.query_all_by_label_contains("ms\n").filter_map(|n| n.accesskit_node().label()).collect();
-    assert_eq!(rows.len(), 3);
+    assert_eq!(rows.len(), count);
+    let mut masked_seen = Vec::new();
     for row in rows {
-        click(&mut harness, &row);
+        click_accesskit(&mut harness, &row);
         let text = all_text(&harness);
-        assert!(text.iter().any(|t| t.contains("••••")), "a masked credential is shown");
-        for secret in [FINOSU_KEY, HELP_SCOUT_TOKEN] {
+        let curl = copied_by(&mut harness, "Copy as curl");
+        for secret in &secrets {
             // Neither the whole secret nor its hidden part (all but the last four) shows.
             let hidden = &secret[..secret.len() - 4];
-            assert!(!text.iter().any(|t| t.contains(hidden)), "{row}: a secret is on screen");
+            assert!(!text.contains(hidden), "{row}: a secret is on screen");
+            assert!(!curl.contains(hidden), "{row}: a secret is in the curl command");
+            let masked = Secret::new(secret.as_str()).masked();
+            if text.contains(&masked) {
+                masked_seen.push(masked);
+            }
         }
+    }
+    // What stands in for each credential the requests carried in a header is on screen.
+    for expected in ["••••e8a3".to_owned(), Secret::new(secrets[2].as_str()).masked()] {
+        assert!(masked_seen.contains(&expected), "{expected} never shown: {masked_seen:?}");
     }
 }
 
 #[test]
 fn big_json_pages_its_children() {
-    let mut harness = harness(vec![finosu_big_json()]);
+    let mut harness = viewer_harness(vec![finosu_big_json()], Theme::Light);
     harness.get_by_label_contains("JSON object · 1 key · 10.0 MB");
     harness.get_by_label_contains("customers: [ ").click_accesskit();
     harness.run();
@@ -424,7 +438,7 @@ fn big_json_pages_its_children() {
     assert!(total >= 10_000_000);
     harness.get_by_label_contains(&format!("{CHILDREN_PAGE} of "));
 
-    click(&mut harness, "Show more");
+    click_accesskit(&mut harness, "Show more");
     harness.get_by_label(&first_hidden);
     harness.get_by_label_contains(&format!("{} of ", 2 * CHILDREN_PAGE));
     assert!(!has_label(&harness, &format!("{}: {{ 3 keys }}", 2 * CHILDREN_PAGE)));
@@ -432,13 +446,13 @@ fn big_json_pages_its_children() {
 
 #[test]
 fn big_json_as_text_shows_all_on_request() {
-    let mut harness = harness(vec![finosu_big_json()]);
-    click(&mut harness, "Text");
+    let mut harness = viewer_harness(vec![finosu_big_json()], Theme::Light);
+    click_accesskit(&mut harness, "Text");
     harness.get_by_label(r#"  "customers": ["#);
     let show_all = harness.get_by_label_contains("Show all (").accesskit_node().label().unwrap();
     assert!(show_all.ends_with(" MB)"), "{show_all}");
-    click(&mut harness, &show_all);
-    assert!(!has_label_containing(&harness, "Show all ("));
+    click_accesskit(&mut harness, &show_all);
+    assert!(!shown(&harness, "Show all ("));
     // Frames with every row available still draw only those in view.
     harness.run_steps(3);
     assert!(harness.query_all_by_role(Role::Label).count() < 2_000);
@@ -446,7 +460,7 @@ fn big_json_as_text_shows_all_on_request() {
 
 #[test]
 fn html_is_raw_text_with_show_all() {
-    let mut harness = harness(vec![finosu_html_error()]);
+    let mut harness = viewer_harness(vec![finosu_html_error()], Theme::Light);
     harness.get_by_label("Finosu had an error (502); nothing is wrong with the draft. Try again later.");
     harness.get_by_label("502 Bad Gateway");
     harness.get_by_label("<!DOCTYPE html>");
@@ -454,8 +468,8 @@ fn html_is_raw_text_with_show_all() {
     assert_eq!(harness.query_all_by_label("Tree").count(), 1, "a tree toggle for the JSON request only");
     let show_all = harness.get_by_label_contains("Show all (").accesskit_node().label().unwrap();
     assert!(show_all.ends_with(" KB)"), "{show_all}");
-    click(&mut harness, &show_all);
-    assert!(!has_label_containing(&harness, "Show all"));
+    click_accesskit(&mut harness, &show_all);
+    assert!(!shown(&harness, "Show all"));
     harness.get_by_label("<!DOCTYPE html>");
 }
 
@@ -465,9 +479,9 @@ fn a_10_mb_line_of_text_is_drawn_a_row_at_a_time() {
     if let Some(response) = &mut exchange.response {
         response.body = "<p>".repeat(3_400_000).into_bytes();
     }
-    let mut harness = harness(vec![exchange]);
+    let mut harness = viewer_harness(vec![exchange], Theme::Light);
     harness.get_by_label("Show all (10.2 MB)");
-    click(&mut harness, "Show all (10.2 MB)");
+    click_accesskit(&mut harness, "Show all (10.2 MB)");
     harness.run_steps(3);
     let longest = harness
         .query_all_by_role(Role::Label)
@@ -484,7 +498,7 @@ fn empty_body_says_so() {
     if let Some(response) = &mut exchange.response {
         response.body.clear();
     }
-    let harness = harness(vec![exchange]);
+    let harness = viewer_harness(vec![exchange], Theme::Light);
     harness.get_by_label("(empty body)");
     assert!(harness.get_by_role_and_label(Role::Button, "Copy body").accesskit_node().is_disabled());
 }
@@ -496,17 +510,17 @@ fn a_cut_body_says_how_much_was_kept() {
         response.body.truncate(1_000);
         response.body_truncated_from = Some(20_000_000);
     }
-    let harness = harness(vec![exchange]);
+    let harness = viewer_harness(vec![exchange], Theme::Light);
     harness.get_by_label("Cut: only the first 1.0 KB of 20.0 MB were kept.");
 }
 
 #[test]
 fn snapshots() {
     let mut results = SnapshotResults::new();
-    let mut created = harness(vec![finosu_timeout(), help_scout_rejected(), finosu_created()]);
+    let mut created = viewer_harness(vec![finosu_timeout(), help_scout_rejected(), finosu_created()], Theme::Light);
     results.add(created.try_snapshot("viewer_created"));
-    let mut rejected = harness(vec![finosu_timeout(), finosu_created(), help_scout_rejected()]);
+    let mut rejected = viewer_harness(vec![finosu_timeout(), finosu_created(), help_scout_rejected()], Theme::Light);
     results.add(rejected.try_snapshot("viewer_rejected"));
-    let mut dark = harness_in(vec![finosu_timeout(), finosu_created(), help_scout_rejected()], Theme::Dark);
+    let mut dark = viewer_harness(vec![finosu_timeout(), finosu_created(), help_scout_rejected()], Theme::Dark);
     results.add(dark.try_snapshot("viewer_rejected_dark"));
 }

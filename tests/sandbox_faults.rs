@@ -15,7 +15,7 @@ use url::Url;
 
 use sandbox_support::{
     client, client_with_timeout, finosu_customer, finosu_get, finosu_post, finosu_post_to, header, start, start_with,
-    vnd_error,
+    vnd_error, wait_until,
 };
 
 /// At least this many bytes in a huge answer.
@@ -123,9 +123,16 @@ async fn a_hanging_request_does_not_hold_up_shutdown() {
     let server = start();
     let base = server.fault_base_url(&Fault::Hang, Backend::Finosu);
     let waiting = tokio::spawn(async move { client().get(format!("{base}/customers/x")).send().await });
-    // Give the request time to arrive; if it has not, it is refused instead, which passes too.
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    tokio::task::spawn_blocking(move || server.shutdown()).await.unwrap();
+    // Shut down only once the request is held by the hang, not before it arrived (it would be
+    // refused instead, which says nothing about hanging requests).
+    wait_until("the request to hang", || server.hanging_requests() == 1).await;
+    // A shutdown held up by the request would wait for the hang's limit (minutes): give up long
+    // before, so that it fails instead of hanging the suite.
+    let shutdown = tokio::task::spawn_blocking(move || server.shutdown());
+    tokio::time::timeout(Duration::from_secs(10), shutdown)
+        .await
+        .expect("the hanging request held up the shutdown")
+        .unwrap();
     let result = waiting.await.unwrap();
     assert_connection_error(result);
 }

@@ -2,6 +2,7 @@
 //! checks, every check of `POST /v2/customers`, duplicates, reads, search, `users/me`, customer
 //! properties and their patch, and the rate limit with its headers.
 
+mod fixtures;
 mod sandbox_support;
 
 use std::time::Duration;
@@ -28,19 +29,7 @@ type Form<'a> = [(&'a str, &'a str)];
 
 /// The seed's example customer.
 fn vernon() -> Value {
-    json!({
-        "firstName": "Vernon",
-        "lastName": "Bear",
-        "photoUrl": "https://api.helpscout.net/img/some-avatar.jpg",
-        "photoType": "twitter",
-        "jobTitle": "CEO and Co-Founder",
-        "location": "Greater Dallas/FT Worth Area",
-        "background": "I've worked with Vernon before and he's really great.",
-        "age": "30-35",
-        "gender": "Male",
-        "organization": "Acme, Inc",
-        "emails": [{"type": "work", "value": "bear@acme.com"}],
-    })
+    fixtures::help_scout_seed_body()
 }
 
 async fn get_status(server: &SandboxServer, client: &Client, path: &str, token: &str) -> u16 {

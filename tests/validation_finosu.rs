@@ -2,6 +2,7 @@
 //! value gives no issue at its path, invalid values give an issue at the exact JSON Pointer with
 //! the right severity and a message that starts with the field's label and says what to do.
 
+mod fixtures;
 mod validation_support;
 
 use intake::model::Backend;
@@ -15,26 +16,7 @@ fn context() -> ValidationContext<'static> {
 
 /// A complete, valid Finosu body (the seed's examples, filled in).
 fn valid() -> Value {
-    json!({
-        "id": "C-1001",
-        "firstName": "Ada",
-        "lastName": "Lovelace",
-        "email": "ada@example.com",
-        "birthday": "1985-06-15",
-        "ssnLastFour": "1234",
-        "timezone": "America/Los_Angeles",
-        "phoneNumber": "(415) 555-0123",
-        "streetAddress1": "123 Main St",
-        "streetAddress2": "Apt 4B",
-        "city": "San Francisco",
-        "state": "CA",
-        "zipCode": "94102",
-        "doNotCall": false,
-        "isTest": true,
-        "test": true,
-        "taskType": "collections",
-        "externalMetadata": {"employer": {"name": "Acme", "payFrequency": "biweekly"}}
-    })
+    fixtures::finosu_body()
 }
 
 /// The valid body with one field replaced.

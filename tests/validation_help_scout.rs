@@ -1,6 +1,7 @@
 //! The Help Scout rules of the validation engine (SPEC "Validation"): lengths, URLs, enums, list
 //! entries, the address, and custom properties with and without definitions.
 
+mod fixtures;
 mod validation_support;
 
 use std::collections::BTreeMap;
@@ -38,22 +39,7 @@ fn check_typed(body: &Value, kinds: &BTreeMap<String, PropertyKind>) -> Vec<Issu
 
 /// The request example of the Help Scout seed, verbatim.
 fn seed_example() -> Value {
-    json!({
-        "firstName" : "Vernon",
-        "lastName" : "Bear",
-        "photoUrl" : "https://api.helpscout.net/img/some-avatar.jpg",
-        "photoType" : "twitter",
-        "jobTitle" : "CEO and Co-Founder",
-        "location" : "Greater Dallas/FT Worth Area",
-        "background" : "I've worked with Vernon before and he's really great.",
-        "age" : "30-35",
-        "gender" : "Male",
-        "organization" : "Acme, Inc",
-        "emails" : [ {
-            "type" : "work",
-            "value" : "bear@acme.com"
-        } ]
-    })
+    fixtures::help_scout_seed_body()
 }
 
 /// A body using every field, all valid.

@@ -103,13 +103,57 @@ mod tests {
         assert_eq!(shell_quote("a\nb $HOME `x` \\"), "'a\nb $HOME `x` \\'");
     }
 
+    /// The records the real clients make of requests sent with clear secrets to the sandbox on
+    /// loopback: a Finosu create with the API key, a Help Scout token grant with the app's
+    /// secret, and a create with the access token it got; with the clear secrets.
+    fn sent_with_clear_secrets() -> (Vec<Exchange>, Vec<String>) {
+        use crate::backends::{Endpoint, FinosuClient, HelpScoutAuth, HelpScoutClient};
+        use crate::sandbox::{
+            FINOSU_API_KEY, HELPSCOUT_CLIENT_ID, HELPSCOUT_CLIENT_SECRET, SandboxConfig, SandboxServer,
+        };
+
+        let sandbox = SandboxServer::start(SandboxConfig::default()).expect("sandbox");
+        let endpoint = |base: String| Endpoint::new(url::Url::parse(&base).expect("a URL"));
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+        let finosu =
+            FinosuClient::new(endpoint(sandbox.finosu_base_url()), Secret::new(FINOSU_API_KEY)).expect("a client");
+        let auth = HelpScoutAuth::client_credentials(HELPSCOUT_CLIENT_ID, Secret::new(HELPSCOUT_CLIENT_SECRET));
+        let help_scout = HelpScoutClient::new(endpoint(sandbox.helpscout_base_url()), auth).expect("a client");
+
+        let body = serde_json::json!({"firstName": "Ada", "ssnLastFour": "6789"});
+        let mut exchanges = vec![runtime.block_on(finosu.create_customer(&body))];
+        let (grant_exchange, grant) = runtime.block_on(help_scout.request_token());
+        let grant = grant.expect("the sandbox grants a token");
+        exchanges.push(grant_exchange);
+        let with_token = HelpScoutAuth::access_token(grant.access_token.clone());
+        let help_scout = HelpScoutClient::new(endpoint(sandbox.helpscout_base_url()), with_token).expect("a client");
+        exchanges.extend(runtime.block_on(help_scout.create_customer(&serde_json::json!({"firstName": "Vernon"}))));
+        assert_eq!(
+            exchanges.iter().map(|e| e.outcome.kind()).collect::<Vec<_>>(),
+            ["rejected", "token_granted", "created"]
+        );
+        let mut secrets = vec![FINOSU_API_KEY.to_owned(), HELPSCOUT_CLIENT_SECRET.to_owned()];
+        secrets.push(grant.access_token.expose().to_owned());
+        secrets.extend(grant.refresh_token.map(|token| token.expose().to_owned()));
+        (exchanges, secrets)
+    }
+
     #[test]
-    fn a_masked_key_stays_masked() {
-        let key = Secret::new("fsk_live_0123456789abe8a3");
-        let ex = exchange(vec![header("X-API-Key", &key.masked())], None);
-        let command = curl_command(&ex);
-        assert!(command.contains("-H 'X-API-Key: ••••e8a3'"), "{command}");
-        assert!(!command.contains(key.expose()), "{command}");
+    fn clear_secrets_sent_for_real_are_masked_in_the_command() {
+        let (exchanges, secrets) = sent_with_clear_secrets();
+        let commands: Vec<String> = exchanges.iter().map(curl_command).collect();
+        for (command, secret) in commands.iter().flat_map(|c| secrets.iter().map(move |s| (c, s))) {
+            // Neither the whole secret nor its hidden part (all but the last four) is in it.
+            assert!(!command.contains(&secret[..secret.len() - 4]), "a secret in {command}");
+        }
+        // Each credential is there masked, where it was sent.
+        assert!(commands[0].contains("-H 'X-API-Key: ••••e8a3'"), "{}", commands[0]);
+        let masked_secret = "client_secret=%E2%80%A2%E2%80%A2%E2%80%A2%E2%80%A2c4d2";
+        assert!(commands[1].contains(masked_secret), "{}", commands[1]);
+        let bearer = format!("-H 'Authorization: Bearer {}'", Secret::new(secrets[2].as_str()).masked());
+        assert!(commands[2].contains(&bearer), "{}", commands[2]);
+        // The SSN last four the body carried is masked too.
+        assert!(!commands[0].contains("6789") && commands[0].contains(r#""ssnLastFour":"••••""#), "{}", commands[0]);
     }
 
     #[test]

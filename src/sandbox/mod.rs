@@ -160,6 +160,12 @@ impl SandboxServer {
         format!("http://{}/_fault/{}/{}", self.addr, fault.path_segment(), api.prefix())
     }
 
+    /// How many requests a [`Fault::Hang`] is holding right now: arrived, and never to be
+    /// answered. Lets a test act once its request has certainly reached the sandbox.
+    pub fn hanging_requests(&self) -> usize {
+        self.shared.hanging.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
     /// Makes every refresh token issued so far stop working, as if the app's access was revoked.
     pub fn revoke_refresh_tokens(&self) {
         state::lock(&self.shared.oauth).revoke_refresh_tokens();

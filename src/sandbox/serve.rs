@@ -5,6 +5,7 @@
 //! writing any answer, which is what a client sees when a server or proxy dies mid-request.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use axum::Router;
@@ -90,6 +91,7 @@ async fn handle(request: Request<Incoming>, router: Router, shared: Arc<Shared>)
     if let Some(api) = api {
         match &forced {
             Some(Fault::Hang) => {
+                let _held = Hanging::count(&shared.hanging);
                 faults::hang(shared.stopped.clone()).await;
                 return Err(Dropped);
             }
@@ -114,4 +116,21 @@ async fn handle(request: Request<Incoming>, router: Router, shared: Arc<Shared>)
         Err(never) => match never {},
     };
     if forced == Some(Fault::Huge) { Ok(faults::enlarge(response).await) } else { Ok(response) }
+}
+
+/// One request counted in [`Shared::hanging`] while its hang lasts: until the sandbox stops, the
+/// hang's limit passes, or the request's future is dropped with its connection.
+struct Hanging<'a>(&'a AtomicUsize);
+
+impl<'a> Hanging<'a> {
+    fn count(hanging: &'a AtomicUsize) -> Self {
+        hanging.fetch_add(1, Ordering::SeqCst);
+        Self(hanging)
+    }
+}
+
+impl Drop for Hanging<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }

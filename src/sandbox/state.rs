@@ -2,6 +2,7 @@
 
 use std::net::SocketAddr;
 use std::sync::Mutex;
+use std::sync::atomic::AtomicUsize;
 
 use tokio::sync::watch;
 
@@ -31,6 +32,8 @@ pub struct Shared {
     pub finosu_window: Mutex<RateWindow>,
     /// Help Scout's rate window (one per API, as each API counts on its own).
     pub helpscout_window: Mutex<RateWindow>,
+    /// Requests a hang fault is holding right now.
+    pub hanging: AtomicUsize,
 }
 
 impl Shared {
@@ -48,6 +51,7 @@ impl Shared {
             oauth: Mutex::default(),
             finosu_window: Mutex::new(RateWindow::new(limit)),
             helpscout_window: Mutex::new(RateWindow::new(limit)),
+            hanging: AtomicUsize::new(0),
         }
     }
 

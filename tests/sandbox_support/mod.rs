@@ -29,6 +29,16 @@ pub fn client() -> Client {
     client_with_timeout(Duration::from_secs(20))
 }
 
+/// Waits until `condition` holds, checking every 10 ms; panics naming `what` after 10 s. The
+/// limit only bounds a hang: no test asserts how long the wait took.
+pub async fn wait_until(what: &str, condition: impl Fn() -> bool) {
+    let start = std::time::Instant::now();
+    while !condition() {
+        assert!(start.elapsed() < Duration::from_secs(10), "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
 /// A complete, valid Finosu customer with this `id`.
 pub fn finosu_customer(id: &str) -> Value {
     json!({
