@@ -7,6 +7,7 @@
 mod fixtures;
 mod gui_support;
 
+use std::fmt::Write as _;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
@@ -159,9 +160,11 @@ fn finosu_big_json() -> Exchange {
         if index > 0 {
             body.push(',');
         }
-        body.push_str(&format!(
+        write!(
+            body,
             "{{\"id\":{index},\"email\":\"customer{index}@example.com\",\"note\":\"imported from the old CRM, row {index}\"}}"
-        ));
+        )
+        .expect("writing to a String");
         index += 1;
     }
     body.push_str("]}");
@@ -187,7 +190,8 @@ fn finosu_big_json() -> Exchange {
 fn finosu_html_error() -> Exchange {
     let mut body = String::from("<!DOCTYPE html>\n<html>\n<head><title>502 Bad Gateway</title></head>\n<body>\n");
     for line in 0..4_000 {
-        body.push_str(&format!("<p>upstream connect error or disconnect/reset before headers, line {line}</p>\n"));
+        writeln!(body, "<p>upstream connect error or disconnect/reset before headers, line {line}</p>")
+            .expect("writing to a String");
     }
     body.push_str("</body>\n</html>\n");
     Exchange {

@@ -340,7 +340,7 @@ fn lists_and_entries_of_the_wrong_shape_are_errors() {
         &["must be an object", "not text"],
     );
     assert_only_error(
-        &json!({"phones": [{"type": "work", "value": 4155550123_u64}]}),
+        &json!({"phones": [{"type": "work", "value": 4_155_550_123_u64}]}),
         "/phones/0/value",
         "Phone 1 number",
         &["must be text in quotes", "not a number"],
@@ -518,7 +518,7 @@ fn typed_properties_reject_values_of_another_type() {
         ("site", json!(["https://google.com"]), "must be text in quotes, not a list"),
         ("since", json!("01/02/2019"), "must be written YYYY-MM-DD"),
         ("since", json!("2019-02-30"), "is not a real date"),
-        ("since", json!(20190102), "must be text in quotes"),
+        ("since", json!(20_190_102), "must be text in quotes"),
     ];
     for (slug, value, words) in cases {
         let body = json!({"properties": { slug: value }});

@@ -15,8 +15,9 @@ pub fn start() -> SandboxServer {
 }
 
 /// A sandbox with `config` on a free port.
-pub fn start_with(config: SandboxConfig) -> SandboxServer {
-    SandboxServer::start(SandboxConfig { port: 0, ..config }).expect("the sandbox starts")
+pub fn start_with(mut config: SandboxConfig) -> SandboxServer {
+    config.port = 0;
+    SandboxServer::start(config).expect("the sandbox starts")
 }
 
 /// A client that never uses a proxy; `timeout` bounds a whole exchange.
