@@ -54,49 +54,12 @@ pub fn help_scout_ui(
     let HelpScoutDraft { properties: rows, properties_extra, .. } = draft;
     ui.label("Custom properties");
     ui.vertical(|ui| {
-        ui.horizontal(|ui| {
-            let note = match definitions.len() {
-                0 => "Definitions not loaded: type each property's slug as defined in Help Scout.".to_owned(),
-                n => format!("{n} properties are defined in this Help Scout account."),
-            };
-            ui.label(egui::RichText::new(note).small().weak());
-            let label = if definitions.is_empty() { "Load definitions" } else { "Reload definitions" };
-            if ui.small_button(label).on_hover_text("Fetch GET /v2/customer-properties again").clicked() {
-                *reload_definitions = true;
-            }
-        });
+        definitions_note_ui(ui, definitions.len(), reload_definitions);
         let mut remove = None;
         for (index, row) in rows.iter_mut().enumerate() {
-            let number = index + 1;
-            let pointer = format!("/properties/{}", pointer_segment(&row.slug));
-            ui.horizontal(|ui| {
-                if definitions.is_empty() {
-                    let slug = ui
-                        .add(line_edit(&mut row.slug).hint_text("slug").desired_width(130.0))
-                        .accessible_name(format!("Property {number} slug"));
-                    track_row(fields, &slug, row, &pointer);
-                    let kind = kind_ui(ui, index, &mut row.kind).accessible_name(format!("Property {number} type"));
-                    if kind.changed()
-                        && row.kind == PropertyKind::Bool
-                        && !matches!(row.value.as_str(), "true" | "false")
-                    {
-                        "false".clone_into(&mut row.value);
-                    }
-                    track_row(fields, &kind, row, &pointer);
-                } else {
-                    let slug =
-                        defined_slug_ui(ui, index, row, definitions).accessible_name(format!("Property {number}"));
-                    track_row(fields, &slug, row, &pointer);
-                    ui.label(egui::RichText::new(row.kind.name()).small().weak());
-                }
-                let options = definitions.iter().find(|d| d.slug == row.slug).map_or(&[][..], |d| &d.options[..]);
-                let value = value_ui(ui, index, row, options).accessible_name(format!("Property {number} value"));
-                track_row(fields, &value, row, &pointer);
-                let remove_name = format!("Remove property {number}");
-                if ui.small_button("✖").accessible_name(&remove_name).on_hover_text(remove_name).clicked() {
-                    remove = Some(index);
-                }
-            });
+            if property_row_ui(ui, fields, index, row, definitions) {
+                remove = Some(index);
+            }
             // The form's duplicate-slug warning is among them.
             fields.messages_ui(ui, &format!("/properties/{}", pointer_segment(&row.slug)));
         }
@@ -115,6 +78,57 @@ pub fn help_scout_ui(
         }
     });
     ui.end_row();
+}
+
+/// How many properties the account defines, and the button that fetches them again.
+fn definitions_note_ui(ui: &mut Ui, defined: usize, reload_definitions: &mut bool) {
+    ui.horizontal(|ui| {
+        let note = match defined {
+            0 => "Definitions not loaded: type each property's slug as defined in Help Scout.".to_owned(),
+            n => format!("{n} properties are defined in this Help Scout account."),
+        };
+        ui.label(egui::RichText::new(note).small().weak());
+        let label = if defined == 0 { "Load definitions" } else { "Reload definitions" };
+        if ui.small_button(label).on_hover_text("Fetch GET /v2/customer-properties again").clicked() {
+            *reload_definitions = true;
+        }
+    });
+}
+
+/// One property row: slug (typed, or picked from the definitions) and type, the value's typed
+/// editor, and its remove button; true when the row is to be removed.
+fn property_row_ui(
+    ui: &mut Ui,
+    fields: &mut FieldUi<'_>,
+    index: usize,
+    row: &mut PropertyRow,
+    definitions: &[PropertyDefinition],
+) -> bool {
+    let number = index + 1;
+    let pointer = format!("/properties/{}", pointer_segment(&row.slug));
+    ui.horizontal(|ui| {
+        if definitions.is_empty() {
+            let slug = ui
+                .add(line_edit(&mut row.slug).hint_text("slug").desired_width(130.0))
+                .accessible_name(format!("Property {number} slug"));
+            track_row(fields, &slug, row, &pointer);
+            let kind = kind_ui(ui, index, &mut row.kind).accessible_name(format!("Property {number} type"));
+            if kind.changed() && row.kind == PropertyKind::Bool && !matches!(row.value.as_str(), "true" | "false") {
+                "false".clone_into(&mut row.value);
+            }
+            track_row(fields, &kind, row, &pointer);
+        } else {
+            let slug = defined_slug_ui(ui, index, row, definitions).accessible_name(format!("Property {number}"));
+            track_row(fields, &slug, row, &pointer);
+            ui.label(egui::RichText::new(row.kind.name()).small().weak());
+        }
+        let options = definitions.iter().find(|d| d.slug == row.slug).map_or(&[][..], |d| &d.options[..]);
+        let value = value_ui(ui, index, row, options).accessible_name(format!("Property {number} value"));
+        track_row(fields, &value, row, &pointer);
+        let remove_name = format!("Remove property {number}");
+        ui.small_button("✖").accessible_name(&remove_name).on_hover_text(remove_name).clicked()
+    })
+    .inner
 }
 
 /// Records an edit of a property row under the row's current slug.
