@@ -148,7 +148,7 @@ fn in_flight_frames(bench: bool, warm_up: usize, measured: usize) -> Result<(), 
     if !app.is_sending() {
         return Err("the request ended during the measurement".to_owned());
     }
-    app.cancel_submit();
+    app.cancel_submit(&ctx);
     let summary = summarize(timings).ok_or("no frames measured")?;
     if bench {
         let millis = |d: Duration| d.as_secs_f64() * 1e3;

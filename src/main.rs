@@ -6,6 +6,8 @@ use std::time::Instant;
 
 use clap::Parser as _;
 use intake::cli::credentials::run_credentials;
+use intake::cli::drafts::run_drafts;
+use intake::cli::outbox::run_outbox;
 use intake::cli::profile::run_profile;
 use intake::cli::sandbox::run_sandbox;
 use intake::cli::submit::run_submit;
@@ -24,6 +26,8 @@ fn main() -> ExitCode {
         Some(Command::Profile { command }) => run_command(|out, err| run_profile(&command, out, err)),
         Some(Command::Sandbox(args)) => run_command(|out, err| run_sandbox(&args, out, err)),
         Some(Command::Credentials { command }) => run_command(|out, err| run_credentials(&command, out, err)),
+        Some(Command::Outbox { command }) => run_command(|out, err| run_outbox(&command, out, err)),
+        Some(Command::Drafts { command }) => run_command(|out, err| run_drafts(&command, out, err)),
     }
 }
 
@@ -55,6 +59,7 @@ fn run_gui(process_start: Instant, open_draft: Option<std::path::PathBuf>) -> Ex
             }
         },
         vault: Some(intake::credentials::Vault::system()),
+        store_path: None,
     };
     match intake::ui::run_native(options) {
         Ok(()) => ExitCode::SUCCESS,

@@ -42,4 +42,9 @@ impl IntakePaths {
     pub fn profiles_file(&self) -> PathBuf {
         self.config_dir.join("profiles.json")
     }
+
+    /// The file eframe keeps the window's size and the UI's preferences in (never a draft).
+    pub fn window_state_file(&self) -> PathBuf {
+        self.data_dir.join("window.ron")
+    }
 }

@@ -83,7 +83,15 @@ fn a_real_profile_needs_its_secret_on_stdin_and_never_prints_it() {
     assert_eq!(json_lines(&sent)[0]["outcome"], "created");
 
     let wrong = home.run_with_stdin(
-        &["submit", "--profile", "local finosu", "--secret-stdin", "--json", "examples/finosu-customer.json"],
+        &[
+            "submit",
+            "--profile",
+            "local finosu",
+            "--secret-stdin",
+            "--json",
+            "--again",
+            "examples/finosu-customer.json",
+        ],
         Some("fsk_wrong_key_1234\n"),
     );
     assert_eq!(code(&wrong), 1);

@@ -229,25 +229,22 @@ fn opening_a_help_scout_draft_switches_profile_and_shows_its_problems() {
 }
 
 #[test]
-fn new_asks_before_discarding_unsaved_changes() {
+fn new_starts_an_empty_form_and_keeps_the_previous_customer_in_the_store() {
     let mut harness = app_harness(Backend::Finosu);
-    harness.key_press_modifiers(Modifiers::COMMAND, Key::N);
-    harness.run();
-    assert!(!harness.state().is_confirming_new(), "an empty form is replaced without a question");
-
     type_into(&mut harness, "First name", "Ada");
+    let first = harness.state().current_record().map(|r| r.id.clone()).expect("a record from the first keystroke");
     harness.key_press_modifiers(Modifiers::COMMAND, Key::N);
     harness.run();
-    assert!(harness.query_by_label("Discard this draft?").is_some());
-    click(&mut harness, "Keep editing");
-    assert!(harness.query_by_label("Discard this draft?").is_none());
-    assert_eq!(harness.state().form().finosu().first_name, "Ada");
-
-    click(&mut harness, "New");
-    click(&mut harness, "Discard and start new");
+    assert!(harness.query_by_label_contains("Discard").is_none(), "nothing is discarded, so nothing is asked");
     assert_eq!(harness.state().form().finosu().first_name, "");
     let field = harness.get_by_role_and_label(Role::TextInput, "First name");
     assert_eq!(field.value().as_deref(), Some(""));
+    assert!(harness.state().current_record().is_none(), "an empty form is not a record yet");
+    assert!(harness.state_mut().flush_store(std::time::Duration::from_secs(5)));
+    let path = harness.state().store_path().expect("a store").to_owned();
+    let store = intake::store::Store::open(&path).unwrap();
+    let kept = store.get(&first).unwrap().expect("the first customer is kept");
+    assert_eq!(kept.body["firstName"], "Ada");
 }
 
 #[test]
@@ -309,17 +306,21 @@ impl eframe::Storage for MemoryStorage {
     fn flush(&mut self) {}
 }
 
-/// What eframe does across a restart: [`eframe::App::save`] into its storage on exit, and on
-/// the next start the state read back from it as `IntakeApp::from_creation_context` reads it
-/// (`eframe::get_value` at `eframe::APP_KEY`), in a new window.
+/// What eframe does across a restart: [`eframe::App::save`] into its storage on exit (and the
+/// store's last writes), and on the next start the state read back from it as
+/// `IntakeApp::from_creation_context` reads it (`eframe::get_value` at `eframe::APP_KEY`), in a
+/// new window on the same store.
 fn restart(harness: &mut Harness<'static, IntakeApp>) -> Harness<'static, IntakeApp> {
     let mut storage = MemoryStorage::default();
     eframe::App::save(harness.state_mut(), &mut storage);
     eframe::Storage::flush(&mut storage);
+    assert!(harness.state_mut().flush_store(std::time::Duration::from_secs(5)), "the store took the last changes");
     let saved = eframe::Storage::get_string(&storage, eframe::APP_KEY).expect("the app saved its state");
+    assert!(!saved.contains("Ada"), "eframe's state holds no customer: {saved}");
     let state: PersistedState = eframe::get_value(&storage, eframe::APP_KEY)
         .unwrap_or_else(|| panic!("eframe cannot read back what the app saved: {saved}"));
-    harness_with(IntakeApp::new(state, AppOptions::default()))
+    let store_path = harness.state().store_path().map(std::path::Path::to_owned);
+    harness_with(IntakeApp::new(state, AppOptions { store_path, ..AppOptions::default() }))
 }
 
 #[test]
@@ -353,12 +354,14 @@ fn full_drafts_of_both_backends_survive_a_restart_unchanged() {
     harness.state_mut().form_mut().edit_help_scout(|d| *d = fixtures::full_help_scout());
     harness.run();
     let before = harness.state().persisted_state();
+    let drafts = |app: &IntakeApp| (app.form().finosu().clone(), app.form().help_scout().clone());
+    let typed = drafts(harness.state());
 
     let mut restored = restart(&mut harness);
     let after = restored.state().persisted_state();
     assert_eq!((after.profile.as_str(), after.tab), (before.profile.as_str(), before.tab));
-    assert_eq!(after.finosu_draft, before.finosu_draft);
-    assert_eq!(after.help_scout_draft, before.help_scout_draft);
+    assert_eq!((after.finosu_draft, after.help_scout_draft), (None, None), "customers are in the store only");
+    assert_eq!(drafts(restored.state()).1, typed.1, "the Help Scout draft comes back whole");
     // The metadata comes back as the same JSON object (laid out anew: the draft keeps the object).
     let metadata = |text: &str| serde_json::from_str::<serde_json::Value>(text).expect("metadata is JSON");
     let finosu = restored.state().form().finosu().clone();
@@ -366,9 +369,9 @@ fn full_drafts_of_both_backends_survive_a_restart_unchanged() {
     let without_metadata = |draft: FinosuDraft| FinosuDraft { external_metadata: String::new(), ..draft };
     assert_eq!(without_metadata(finosu), without_metadata(fixtures::full_finosu()));
     assert_eq!(restored.state().form().help_scout().emails, fixtures::full_help_scout().emails);
-    // And once more: a restored window saves what it restored.
-    let again = restart(&mut restored).state().persisted_state();
-    assert_eq!((again.finosu_draft, again.help_scout_draft), (after.finosu_draft, after.help_scout_draft));
+    // And once more: a restored window keeps what it restored.
+    let again = restart(&mut restored);
+    assert_eq!(drafts(again.state()), drafts(restored.state()));
 }
 
 #[test]

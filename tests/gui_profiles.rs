@@ -355,8 +355,12 @@ fn a_production_profile_shows_the_badge_and_asks_before_the_first_send() {
     step_until(&mut harness, "the answer", |app| !app.is_sending() && !app.viewer().is_empty());
     assert!(harness.state().viewer().latest().is_some_and(|e| e.outcome.is_created()));
 
-    // Once confirmed, the session's next send to it goes without asking.
-    harness.state_mut().form_mut().edit_finosu(|d| "INT-SECOND-1".clone_into(&mut d.id));
+    // Once confirmed, the session's next send to it goes without asking: a second customer.
+    open_draft(&mut harness, "examples/finosu-customer.json");
+    harness.state_mut().form_mut().edit_finosu(|d| {
+        "INT-SECOND-1".clone_into(&mut d.id);
+        "grace@example.com".clone_into(&mut d.email);
+    });
     harness.run();
     harness.get_by_label("Submit").click();
     harness.step();

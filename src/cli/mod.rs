@@ -2,6 +2,8 @@
 
 mod connection;
 pub mod credentials;
+pub mod drafts;
+pub mod outbox;
 pub mod profile;
 pub mod sandbox;
 mod secret_input;
@@ -13,6 +15,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::model::Backend;
+use crate::store::RecordState;
 
 /// Enter customers into customer APIs (Finosu, Help Scout). Without a command, opens the window.
 #[derive(Debug, Parser)]
@@ -34,11 +37,24 @@ pub enum Command {
     /// Exit status: 0 when every file is valid (warnings allowed), 1 when any file has an
     /// error, 2 for usage errors or files that cannot be read or are not JSON.
     Validate(ValidateArgs),
-    /// Validate draft files and send the valid ones to a profile's API.
+    /// Validate draft files and send the valid ones to a profile's API, through the outbox.
     ///
-    /// Exit status: 0 when every file was created, 1 when any was invalid (not sent), refused or
-    /// failed, 2 for usage errors, unknown profiles or files that cannot be read.
+    /// A file already sent to the profile is not sent again unless --again is given. Exit
+    /// status: 0 when every file was created (or had been), 1 when any was invalid (not sent),
+    /// refused or failed, 2 for usage errors, unknown profiles or files that cannot be read.
     Submit(SubmitArgs),
+    /// Queue customers, send the queue, list it: the same store and outbox as the window.
+    Outbox {
+        /// What to do with the outbox.
+        #[command(subcommand)]
+        command: OutboxCommand,
+    },
+    /// Export the stored customers (drafts, queue and history; customer data only).
+    Drafts {
+        /// What to do with the drafts.
+        #[command(subcommand)]
+        command: DraftsCommand,
+    },
     /// List, add or remove profiles (no secrets are stored by these commands).
     Profile {
         /// What to do with profiles.
@@ -115,9 +131,96 @@ pub struct SubmitArgs {
     /// One JSON object per file per line instead of text.
     #[arg(long)]
     pub json: bool,
+    /// Send even a file already sent to this profile (a new customer record each time).
+    #[arg(long)]
+    pub again: bool,
     /// Draft files: JSON request bodies.
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
+}
+
+/// `intake outbox …`.
+#[derive(Debug, Subcommand)]
+pub enum OutboxCommand {
+    /// Validate draft files and queue the valid ones for a profile (invalid ones are not queued).
+    ///
+    /// Exit status: 0 when every file was queued, 1 when any was invalid, 2 for usage errors,
+    /// unknown profiles or files that cannot be read.
+    Add {
+        /// The profile they go to.
+        #[arg(long, value_name = "NAME")]
+        profile: String,
+        /// One JSON object per file per line instead of text.
+        #[arg(long)]
+        json: bool,
+        /// Draft files: JSON request bodies.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
+    /// Send every queued record (of one profile, when given), after settling attempts that a
+    /// stopped process left unfinished.
+    ///
+    /// Exit status: 0 when every record it handled was sent and none is left queued, 1 when any
+    /// failed or is still queued (offline, rate limited past the wait), 2 for usage errors.
+    Send(OutboxSendArgs),
+    /// List the records (newest change first).
+    List {
+        /// Only records in this state: draft, ready, queued, sending, sent, failed.
+        #[arg(long, value_name = "STATE")]
+        state: Option<RecordState>,
+        /// Only records of this profile.
+        #[arg(long, value_name = "NAME")]
+        profile: Option<String>,
+        /// One JSON object per record per line.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Arguments of `intake outbox send`.
+#[derive(Debug, Args)]
+pub struct OutboxSendArgs {
+    /// Only this profile's records.
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Read the profile's secret from standard input (needs --profile); never as an argument.
+    #[arg(long, requires = "profile")]
+    pub secret_stdin: bool,
+    /// One JSON object per record per line instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Records sent at the same time.
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=32))]
+    pub concurrency: u16,
+}
+
+/// `intake drafts …`.
+#[derive(Debug, Subcommand)]
+pub enum DraftsCommand {
+    /// Write the stored customers to a CSV or JSON file (customer data only, never a secret).
+    Export {
+        /// csv or json.
+        #[arg(long, value_enum)]
+        format: ExportFormat,
+        /// Only records in this state.
+        #[arg(long, value_name = "STATE")]
+        state: Option<RecordState>,
+        /// Only records of this profile.
+        #[arg(long, value_name = "NAME")]
+        profile: Option<String>,
+        /// The file to write.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
+}
+
+/// The formats of `intake drafts export`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// One row per record; the body as typed in a JSON column.
+    Csv,
+    /// One array of records, each with its body as typed.
+    Json,
 }
 
 /// `intake profile …`.
@@ -188,6 +291,12 @@ pub struct SandboxArgs {
 pub(crate) fn usage_error(err: &mut dyn std::io::Write, message: &str) -> std::io::Result<u8> {
     writeln!(err, "intake: {message}")?;
     Ok(validate::EXIT_USAGE_OR_IO)
+}
+
+/// The store of `INTAKE_HOME` or the OS data folder, or why it cannot be opened.
+pub(crate) fn open_store() -> Result<crate::store::Store, String> {
+    let paths = crate::paths::IntakePaths::from_env().map_err(|e| e.to_string())?;
+    crate::store::Store::open_in(&paths).map_err(|e| e.to_string())
 }
 
 /// The profiles of `INTAKE_HOME` or the OS config folder, or why they cannot be read.

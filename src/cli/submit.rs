@@ -1,24 +1,33 @@
 //! `intake submit`: validate draft files and send the valid ones to a profile's API.
+//!
+//! Sends go through the store and outbox: each file's customer becomes a record, so running it
+//! again on a file already sent says so instead of creating a duplicate.
 
 use std::io::Write;
 
 use serde::Serialize;
 
+use serde_json::Value;
+
 use super::connection::Connection;
 use super::validate::{EXIT_INVALID, EXIT_USAGE_OR_IO, EXIT_VALID, write_issue_lines};
 use super::{SubmitArgs, load_profile_store, usage_error};
-use crate::backends::{Exchange, Outcome};
+use crate::backends::{CustomerClient, Outcome};
 use crate::draft_file::read_draft_file;
 use crate::normalize::normalize_for_sending;
-use crate::profiles::ProfileError;
+use crate::outbox::{AttemptReport, Outbox};
+use crate::paths::IntakePaths;
+use crate::profiles::{Profile, ProfileError};
 use crate::sandbox::SandboxConfig;
+use crate::store::{FailureKind, NewRecord, Record, RecordId, RecordState, STORE_FILE, StoreError};
 use crate::validation::{Issue, Severity, has_errors, validate_draft};
 
 /// One line of `--json` output.
 #[derive(Debug, Serialize)]
 struct SubmitReport<'a> {
     file: String,
-    /// `created`, `invalid` (not sent), `unreadable`, or an outcome kind (`rejected`, `timeout`…).
+    /// `created`, `reconciled` (found by a lookup after a lost answer), `already_sent`,
+    /// `invalid` (not sent), `unreadable`, or an outcome kind (`rejected`, `timeout`…).
     outcome: &'a str,
     status: Option<u16>,
     id: Option<&'a str>,
@@ -37,23 +46,29 @@ impl<'a> SubmitReport<'a> {
 
 /// Runs the command; returns the exit code.
 pub fn run_submit(args: &SubmitArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<u8> {
-    let mut store = match load_profile_store() {
-        Ok(store) => store,
+    let mut profiles = match load_profile_store() {
+        Ok(profiles) => profiles,
         Err(message) => return usage_error(err, &message),
     };
-    let Some(profile) = store.find(&args.profile).cloned() else {
+    let Some(profile) = profiles.find(&args.profile).cloned() else {
         return usage_error(err, &ProfileError::NotFound(args.profile.clone()).to_string());
+    };
+    let outbox = match IntakePaths::from_env()
+        .map_err(|e| e.to_string())
+        .and_then(|paths| Outbox::open(&paths.data_dir.join(STORE_FILE)).map_err(|e| e.to_string()))
+    {
+        Ok(outbox) => outbox,
+        Err(message) => return usage_error(err, &message),
     };
     let connection = match Connection::open(&profile, args.secret_stdin, SandboxConfig::default()) {
         Ok(connection) => connection,
         Err(error) => return usage_error(err, &error.message),
     };
-    let client = &connection.client;
     let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(e) => return usage_error(err, &format!("cannot start the network runtime: {e}")),
     };
-
+    let sender = Sender { outbox: &outbox, client: &connection.client, profile: &profile, again: args.again };
     let backend = profile.backend();
     let (mut any_failed, mut any_unreadable) = (false, false);
     for path in &args.files {
@@ -83,18 +98,29 @@ pub fn run_submit(args: &SubmitArgs, out: &mut dyn Write, err: &mut dyn Write) -
             }
             continue;
         }
-        let exchanges = runtime.block_on(client.create_customer(&normalize_for_sending(backend, &body)));
-        let Some(last) = exchanges.last() else { continue };
-        any_failed |= !last.outcome.is_created();
-        if let Outcome::Rejected { valid_task_types, .. } = &last.outcome
-            && store.learn_task_types(&profile.name, valid_task_types)
-            && let Err(e) = store.save()
-        {
-            writeln!(err, "intake: could not remember the valid task types: {e}")?;
+        match runtime.block_on(sender.submit(&file, body)) {
+            Ok(Submitted::Attempted(report)) => {
+                any_failed |= report.state != RecordState::Sent;
+                if let Some(Outcome::Rejected { valid_task_types, .. }) = report.exchanges.last().map(|e| &e.outcome)
+                    && profiles.learn_task_types(&profile.name, valid_task_types)
+                    && let Err(e) = profiles.save()
+                {
+                    writeln!(err, "intake: could not remember the valid task types: {e}")?;
+                }
+                report_attempt(out, args.json, file, &report)?;
+            }
+            Ok(Submitted::NotSent { outcome, message, failed }) => {
+                any_failed |= failed;
+                if args.json {
+                    write_json_line(out, &SubmitReport::not_sent(file, outcome, message, Vec::new()))?;
+                } else {
+                    writeln!(out, "{file}: {message}")?;
+                }
+            }
+            Err(error) => return usage_error(err, &format!("{file}: {error}")),
         }
-        report_outcome(out, args.json, file, last)?;
     }
-    if let Err(e) = connection.keep_token_expiry(&mut store) {
+    if let Err(e) = connection.keep_token_expiry(&mut profiles) {
         writeln!(err, "intake: could not remember the token's expiry: {e}")?;
     }
     Ok(if any_unreadable {
@@ -106,10 +132,112 @@ pub fn run_submit(args: &SubmitArgs, out: &mut dyn Write, err: &mut dyn Write) -
     })
 }
 
-fn report_outcome(out: &mut dyn Write, json: bool, file: String, exchange: &Exchange) -> std::io::Result<()> {
-    let outcome = &exchange.outcome;
-    let issues: Vec<Issue> = outcome
-        .field_errors()
+/// What submitting one valid file came to.
+enum Submitted {
+    /// An attempt was made (or an abandoned one settled).
+    Attempted(AttemptReport),
+    /// Nothing was sent: already sent, being sent elsewhere, or possibly created.
+    NotSent {
+        /// The machine name for `--json`.
+        outcome: &'static str,
+        /// The sentence.
+        message: String,
+        /// Whether it counts as a failure for the exit status.
+        failed: bool,
+    },
+}
+
+/// Sends files through the outbox for one profile.
+struct Sender<'a> {
+    outbox: &'a Outbox,
+    client: &'a CustomerClient,
+    profile: &'a Profile,
+    again: bool,
+}
+
+impl Sender<'_> {
+    /// Records the file's customer in the store (or finds it there, sent before) and sends it
+    /// through the outbox: claimed, sent, settled — so a crash or a second run never creates
+    /// it twice.
+    async fn submit(&self, file: &str, body: Value) -> Result<Submitted, StoreError> {
+        let backend = self.profile.backend();
+        let payload = normalize_for_sending(backend, &body);
+        let name = self.profile.name.clone();
+        let (known_payload, known_name) = (payload.clone(), name.clone());
+        let known = if self.again {
+            None
+        } else {
+            self.outbox.with_store(move |store| store.find_by_fingerprint(&known_name, &known_payload)).await?
+        };
+        let id = if let Some(record) = known {
+            match self.resume(record, payload).await? {
+                Ok(id) => id,
+                Err(done) => return Ok(done),
+            }
+        } else {
+            let new = NewRecord {
+                backend,
+                profile: name,
+                body,
+                payload: Some(payload),
+                valid: true,
+                source: Some(file.to_owned()),
+            };
+            self.outbox.with_store(move |store| store.insert(&new)).await?
+        };
+        let Some(claim) = self.outbox.claim(id.clone()).await? else { return Ok(busy(&id, "sent")) };
+        Ok(Submitted::Attempted(self.outbox.send(claim, self.client).await?))
+    }
+
+    /// What to do with the record this file's customer already has: send it (its id), or
+    /// nothing (already sent, possibly created, being sent elsewhere).
+    async fn resume(&self, record: Record, payload: Value) -> Result<Result<RecordId, Submitted>, StoreError> {
+        match (record.state, record.failure) {
+            (RecordState::Sent, _) => {
+                let id = record.server_id.map(|id| format!(" as {id}")).unwrap_or_default();
+                let message =
+                    format!("already sent{id} (record {}); not sent again. Use --again to send it anyway.", record.id);
+                Ok(Err(Submitted::NotSent { outcome: "already_sent", message, failed: false }))
+            }
+            (RecordState::Sending, _) => self.settle_abandoned(record).await.map(Err),
+            (RecordState::Failed, Some(FailureKind::Ambiguous)) => {
+                let message = format!(
+                    "an earlier attempt (record {}) may have created it: check before sending again, or use --again. {}",
+                    record.id,
+                    record.message.unwrap_or_default()
+                );
+                Ok(Err(Submitted::NotSent { outcome: "ambiguous", message, failed: true }))
+            }
+            (RecordState::Queued, _) => Ok(Ok(record.id)),
+            _ => {
+                let (id, name) = (record.id.clone(), self.profile.name.clone());
+                self.outbox.with_store(move |store| store.queue(&record.id, &name, &payload)).await?;
+                Ok(Ok(id))
+            }
+        }
+    }
+
+    /// A record of this file left `sending`: settled by a lookup when its sender is gone.
+    async fn settle_abandoned(&self, record: Record) -> Result<Submitted, StoreError> {
+        let id = record.id.clone();
+        let abandoned = self.outbox.abandoned(Some(record.profile.clone())).await?;
+        let Some(record) = abandoned.into_iter().find(|r| r.id == id) else { return Ok(busy(&id, "sent")) };
+        let Some(claim) = self.outbox.take_over(record).await? else { return Ok(busy(&id, "settled")) };
+        Ok(Submitted::Attempted(self.outbox.reconcile(claim, self.client).await?))
+    }
+}
+
+/// Nothing sent from here: another process is at it.
+fn busy(id: &RecordId, doing: &str) -> Submitted {
+    let message = format!("record {id} is being {doing} by another process; not sent from here.");
+    Submitted::NotSent { outcome: "busy", message, failed: true }
+}
+
+fn report_attempt(out: &mut dyn Write, json: bool, file: String, report: &AttemptReport) -> std::io::Result<()> {
+    let last = report.exchanges.last();
+    let issues: Vec<Issue> = last
+        .map(|e| e.outcome.field_errors())
+        .unwrap_or_default()
         .iter()
         .map(|e| Issue {
             path: if e.pointer.is_empty() { e.server_path.clone() } else { e.pointer.clone() },
@@ -117,22 +245,22 @@ fn report_outcome(out: &mut dyn Write, json: bool, file: String, exchange: &Exch
             message: e.message.clone(),
         })
         .collect();
-    let status = exchange.response.as_ref().map(|r| r.status);
-    let latency_ms = exchange.latency.as_millis();
+    let latency_ms = last.map(|e| e.latency.as_millis());
     if json {
-        let report = SubmitReport {
+        let line = SubmitReport {
             file,
-            outcome: outcome.kind(),
-            status,
-            id: outcome.created_id(),
-            message: exchange.summary(),
+            outcome: &report.outcome,
+            status: report.status,
+            id: report.server_id.as_deref(),
+            message: report.message.clone(),
             issues,
-            latency_ms: Some(latency_ms),
+            latency_ms,
         };
-        write_json_line(out, &report)
+        write_json_line(out, &line)
     } else {
-        let status = status.map(|s| format!("{s}, ")).unwrap_or_default();
-        writeln!(out, "{file}: {} ({status}{latency_ms} ms)", exchange.summary())?;
+        let status = report.status.map(|s| format!("{s}, ")).unwrap_or_default();
+        let latency = latency_ms.map(|ms| format!(" ({status}{ms} ms)")).unwrap_or_default();
+        writeln!(out, "{file}: {}{latency}", report.message)?;
         write_issue_lines(out, &issues)
     }
 }

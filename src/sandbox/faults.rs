@@ -24,6 +24,9 @@ pub enum Fault {
     Hang,
     /// Closes the connection without any HTTP answer.
     Drop,
+    /// Serves the request (a create stores the customer), then closes the connection without
+    /// answering: the ambiguous ending an outbox must reconcile, not resend.
+    CommitDrop,
     /// 200 with `Content-Type: application/json` and an HTML page as the body.
     Garbage,
     /// The normal answer with a valid JSON body of more than 10 MiB (a 204 becomes a 200).
@@ -40,6 +43,7 @@ impl Fault {
         match self {
             Self::Hang => "hang".to_owned(),
             Self::Drop => "drop".to_owned(),
+            Self::CommitDrop => "commit-drop".to_owned(),
             Self::Garbage => "garbage".to_owned(),
             Self::Huge => "huge".to_owned(),
             Self::Status(code) => format!("status-{code}"),
@@ -56,7 +60,7 @@ impl fmt::Display for Fault {
 
 /// A path segment that names no fault.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[error("unknown fault '{0}': use hang, drop, garbage, huge, status-NNN (200 to 599) or slow-MS")]
+#[error("unknown fault '{0}': use hang, drop, commit-drop, garbage, huge, status-NNN (200 to 599) or slow-MS")]
 pub struct FaultParseError(pub String);
 
 impl FromStr for Fault {
@@ -67,6 +71,7 @@ impl FromStr for Fault {
         match segment {
             "hang" => Ok(Self::Hang),
             "drop" => Ok(Self::Drop),
+            "commit-drop" => Ok(Self::CommitDrop),
             "garbage" => Ok(Self::Garbage),
             "huge" => Ok(Self::Huge),
             _ => {

@@ -99,7 +99,7 @@ async fn handle(request: Request<Incoming>, router: Router, shared: Arc<Shared>)
             Some(Fault::Garbage) => return Ok(faults::garbage()),
             Some(Fault::Status(code)) => return Ok(faults::status(api, *code, shared.config.rate_limit_per_minute)),
             Some(Fault::SlowMs(millis)) => tokio::time::sleep(Duration::from_millis(*millis)).await,
-            Some(Fault::Huge) => {}
+            Some(Fault::Huge | Fault::CommitDrop) => {}
             None => {
                 if fastrand::f64() < shared.config.drop_rate {
                     return Err(Dropped);
@@ -115,7 +115,12 @@ async fn handle(request: Request<Incoming>, router: Router, shared: Arc<Shared>)
         Ok(response) => response,
         Err(never) => match never {},
     };
-    if forced == Some(Fault::Huge) { Ok(faults::enlarge(response).await) } else { Ok(response) }
+    match forced {
+        Some(Fault::Huge) => Ok(faults::enlarge(response).await),
+        // The work is done and stored; the answer never leaves.
+        Some(Fault::CommitDrop) => Err(Dropped),
+        _ => Ok(response),
+    }
 }
 
 /// One request counted in [`Shared::hanging`] while its hang lasts: until the sandbox stops, the

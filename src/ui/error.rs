@@ -29,6 +29,9 @@ pub enum UiError {
     /// A file dialog or file read/write is under way.
     #[error("A file dialog is already open; finish it first.")]
     FileBusy,
+    /// The store could not be opened or written.
+    #[error("The drafts store failed: {0}")]
+    Store(String),
     /// The in-process sandbox could not start.
     #[error("The built-in sandbox could not start: {0}")]
     Sandbox(String),

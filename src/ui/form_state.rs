@@ -33,6 +33,8 @@ pub struct FormState {
     property_definitions: Vec<PropertyDefinition>,
     derived: Option<Derived>,
     generation: u64,
+    /// Counts the edits of each backend's draft, so autosave knows which changed.
+    revisions: PerBackend<u64>,
 }
 
 /// What a frame's views edited: the fields touched, and whether any value changed.
@@ -80,6 +82,16 @@ impl FormState {
         self.derived = None;
     }
 
+    /// Counts the edits of `backend`'s draft: it moves whenever the draft may have changed.
+    pub fn revision(&self, backend: Backend) -> u64 {
+        *self.revisions.get(backend)
+    }
+
+    fn edited(&mut self, backend: Backend) {
+        *self.revisions.get_mut(backend) += 1;
+        self.invalidate();
+    }
+
     /// The Finosu draft.
     pub fn finosu(&self) -> &FinosuDraft {
         &self.finosu
@@ -92,13 +104,13 @@ impl FormState {
 
     /// Changes the Finosu draft; issues and preview follow.
     pub fn edit_finosu<R>(&mut self, edit: impl FnOnce(&mut FinosuDraft) -> R) -> R {
-        self.invalidate();
+        self.edited(Backend::Finosu);
         edit(&mut self.finosu)
     }
 
     /// Changes the Help Scout draft; issues and preview follow.
     pub fn edit_help_scout<R>(&mut self, edit: impl FnOnce(&mut HelpScoutDraft) -> R) -> R {
-        self.invalidate();
+        self.edited(Backend::HelpScout);
         edit(&mut self.help_scout)
     }
 
@@ -144,7 +156,7 @@ impl FormState {
         self.touched.get_mut(backend).clear();
         *self.show_all.get_mut(backend) = false;
         self.server_issues.retain(|s| s.backend != backend);
-        self.invalidate();
+        self.edited(backend);
     }
 
     /// Shows a server's field errors at their fields (and forgets earlier ones of `backend`).
@@ -307,7 +319,7 @@ impl FormState {
     fn apply_edits(&mut self, backend: Backend, edits: FieldEdits) {
         let FieldEdits { edited, changed } = edits;
         if changed {
-            self.invalidate();
+            self.edited(backend);
             self.refresh(backend);
         }
         for pointer in &edited {

@@ -27,7 +27,29 @@ pub struct Job<T> {
     abort: Option<tokio::task::AbortHandle>,
 }
 
+/// The sending end of a [`Job`] made by hand: for a worker thread of its own that answers
+/// requests (the store's writer), rather than work spawned on the [`Background`].
+#[derive(Debug)]
+pub struct JobReply<T> {
+    sender: std::sync::mpsc::SyncSender<T>,
+    ctx: egui::Context,
+}
+
+impl<T> JobReply<T> {
+    /// Delivers the result and wakes the UI. Nobody waiting (the job was dropped) is fine.
+    pub fn send(self, value: T) {
+        self.sender.send(value).ok();
+        self.ctx.request_repaint();
+    }
+}
+
 impl<T> Job<T> {
+    /// A job and the reply that finishes it.
+    pub fn channel(ctx: &egui::Context) -> (JobReply<T>, Self) {
+        let (sender, receiver) = sync_channel(1);
+        (JobReply { sender, ctx: ctx.clone() }, Self { receiver, started: Instant::now(), abort: None })
+    }
+
     /// The result, once it is there (`Ok(None)` while running).
     pub fn poll(&self) -> Result<Option<T>, JobLost> {
         match self.receiver.try_recv() {

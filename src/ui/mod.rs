@@ -2,23 +2,27 @@
 //! drafts and files are the core's business.
 
 mod app;
+pub mod client_pool;
+pub mod drafts;
 mod error;
 pub mod file_worker;
 pub mod form_state;
 mod frame_stats;
 pub mod jobs;
+pub mod network_worker;
 pub mod notice;
+pub mod outbox_worker;
 pub mod preview;
 pub mod profiles;
 pub mod state;
-pub mod submit_worker;
+pub mod store_worker;
 pub mod tabs;
 pub mod viewer;
 pub mod widgets;
 
 pub use app::{
-    AppCommand, AppOptions, IntakeApp, NEW_SHORTCUT, OPEN_SHORTCUT, PROFILES_SHORTCUT, SAVE_SHORTCUT, SUBMIT_SHORTCUT,
-    SidePanel, configure_style,
+    AppCommand, AppOptions, DRAFTS_SHORTCUT, IntakeApp, NEW_SHORTCUT, OPEN_SHORTCUT, PROFILES_SHORTCUT, SAVE_SHORTCUT,
+    SUBMIT_SHORTCUT, SidePanel, configure_style,
 };
 pub use error::UiError;
 pub use notice::{Notice, NoticeKind};
@@ -40,9 +44,8 @@ pub fn run_native(options: AppOptions) -> eframe::Result {
         Ok(icon) => viewport = viewport.with_icon(icon),
         Err(err) => tracing::warn!("app icon not used: {err}"),
     }
-    // With INTAKE_HOME, the window state lives under it too.
-    let relocated = std::env::var_os(crate::paths::INTAKE_HOME).is_some();
-    let persistence_path = options.paths.as_ref().filter(|_| relocated).map(|p| p.data_dir.clone());
+    // Window and UI preferences only (the drafts are in the store), in a file of the data folder.
+    let persistence_path = options.paths.as_ref().map(crate::paths::IntakePaths::window_state_file);
     let native = eframe::NativeOptions { viewport, persist_window: true, persistence_path, ..Default::default() };
     eframe::run_native(
         WINDOW_TITLE,

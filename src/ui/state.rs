@@ -1,4 +1,5 @@
-//! What the app remembers between runs (window size is eframe's business).
+//! What eframe remembers between runs: window and UI preferences (window size is eframe's own
+//! business). The customers are in the store, never here.
 
 use std::path::PathBuf;
 
@@ -7,8 +8,7 @@ use serde_json::Value;
 
 use crate::model::Tab;
 
-/// Saved by eframe between runs. Holds no secrets: drafts are customer data the person typed,
-/// kept so that closing the window loses nothing.
+/// Saved by eframe between runs. Holds no secrets and no customers.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct PersistedState {
@@ -16,9 +16,11 @@ pub struct PersistedState {
     pub profile: String,
     /// The last tab shown.
     pub tab: Tab,
-    /// The Finosu draft as typed.
+    /// A Finosu draft an older Intake kept here; moved into the store at start, never written.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub finosu_draft: Option<Value>,
-    /// The Help Scout draft as typed.
+    /// A Help Scout draft an older Intake kept here; moved into the store at start, never written.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub help_scout_draft: Option<Value>,
     /// Folder of the last draft opened or saved, where dialogs start.
     pub last_dir: Option<PathBuf>,

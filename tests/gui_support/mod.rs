@@ -112,6 +112,21 @@ pub fn step_until_within<S>(harness: &mut Harness<'_, S>, what: &str, limit: Dur
     }
 }
 
+/// Steps the harness until `done` holds, without settling afterwards: for waits whose end
+/// shows a spinner (a send under way), where the window keeps repainting.
+#[track_caller]
+pub fn step_until_busy<S>(harness: &mut Harness<'_, S>, what: &str, done: impl Fn(&S) -> bool) {
+    let start = Instant::now();
+    while !done(harness.state()) {
+        if start.elapsed() >= WAIT_LIMIT {
+            fail_with_screenshot(harness, &format!("timed out after {} s waiting for {what}", WAIT_LIMIT.as_secs()));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+        harness.step();
+    }
+    harness.run_steps(2);
+}
+
 /// Waits until no send is under way and the viewer lists at least `attempts` exchanges.
 #[track_caller]
 pub fn wait_for_answer(harness: &mut Harness<'_, IntakeApp>, attempts: usize) {

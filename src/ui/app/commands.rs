@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use super::{IntakeApp, SidePanel};
 use crate::model::Tab;
+use crate::ui::drafts::DraftsCommand;
 use crate::ui::profiles::{ProductionAnswer, ProfileCommand};
 
 /// Something the person asked the window to do.
@@ -15,16 +16,16 @@ pub enum AppCommand {
     SelectProfile(String),
     /// Show this tab, focus in its first field.
     SelectTab(Tab),
-    /// Show the request preview or the responses.
+    /// Show the request preview, the responses or the drafts.
     ShowSide(SidePanel),
+    /// Show the Drafts panel with the keyboard in its search, or go back to the preview.
+    ToggleDrafts,
     /// Open or close the Profiles window (Ctrl+P).
     ToggleProfiles,
     /// Open the Profiles window on the active profile ("Set up credentials…").
     SetUpCredentials,
-    /// Start a new customer, asking first when there are unsaved changes.
+    /// Start a new customer (the current one stays in the Drafts list).
     New,
-    /// The answer to "Discard this draft?": `true` discards and starts new.
-    DiscardAndNew(bool),
     /// Pick a draft file and open it.
     Open,
     /// Open this draft file (dropped on the window).
@@ -43,6 +44,8 @@ pub enum AppCommand {
     Production(ProductionAnswer),
     /// Something asked in the Profiles window.
     Profile(ProfileCommand),
+    /// Something asked in the Drafts panel.
+    Drafts(DraftsCommand),
 }
 
 impl IntakeApp {
@@ -62,20 +65,27 @@ impl IntakeApp {
             AppCommand::SelectProfile(name) => self.select_profile(&name),
             AppCommand::SelectTab(tab) => self.select_tab(tab),
             AppCommand::ShowSide(side) => self.side = side,
+            AppCommand::ToggleDrafts => {
+                if self.side == SidePanel::Drafts {
+                    self.side = SidePanel::Request;
+                } else {
+                    self.side = SidePanel::Drafts;
+                    self.drafts.focus_search();
+                }
+            }
             AppCommand::ToggleProfiles => self.toggle_profile_manager(),
             AppCommand::SetUpCredentials => self.open_profile_manager_on_active(),
             AppCommand::New => self.request_new(),
-            AppCommand::DiscardAndNew(true) => self.start_new(),
-            AppCommand::DiscardAndNew(false) => self.confirm_new = false,
             AppCommand::Open => self.request_open(ctx),
             AppCommand::OpenPath(path) => self.open_draft_path(path, ctx),
             AppCommand::Save => self.request_save(ctx),
             AppCommand::Submit => self.request_submit(ctx),
-            AppCommand::CancelSubmit => self.cancel_submit(),
+            AppCommand::CancelSubmit => self.cancel_submit(ctx),
             AppCommand::ShowAllProblems => self.form.show_all_problems(self.backend()),
             AppCommand::RemoveUnknownField(key) => self.form.remove_unknown_field(self.backend(), &key),
             AppCommand::Production(answer) => self.production_answered(answer, ctx),
             AppCommand::Profile(command) => self.run_profile_command(command, ctx),
+            AppCommand::Drafts(command) => self.run_drafts_command(command, ctx),
         }
     }
 

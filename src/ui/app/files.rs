@@ -23,7 +23,6 @@ impl IntakeApp {
         let backend = self.backend();
         self.form.refresh(backend);
         let Some(body) = self.form.draft_json().cloned() else { return };
-        self.saving_body = Some((backend, body.clone()));
         let file_name = match backend {
             Backend::Finosu => suggested_file_name(&self.form.finosu().first_name, &self.form.finosu().last_name),
             Backend::HelpScout => {
@@ -45,7 +44,6 @@ impl IntakeApp {
             FileResult::Cancelled => {}
             FileResult::Failed(reason) => self.notify(Notice::error(format!("File action failed: {reason}"))),
             FileResult::Saved { path, result: Ok(()) } => {
-                self.clean_body = self.saving_body.take();
                 self.notify(Notice::info(format!("Saved draft to {}", path.display())));
                 self.remember_dir(&path);
             }
@@ -95,9 +93,12 @@ impl IntakeApp {
             note =
                 format!(" It looks like a {} customer, so the profile is now {}.", guess.display_name(), profile.name);
         }
+        // The file's customer is a new record; the one in the form stays under Drafts.
+        self.records_autosave();
         let backend = self.backend();
         self.form.replace(Draft::from_json(backend, body));
-        self.clean_body = Some((backend, self.form.draft(backend).to_json()));
+        *self.records.current.get_mut(backend) = None;
+        *self.records.saved.get_mut(backend) = None;
         self.form.touch_filled_fields(backend);
         let problems = self.form.visible_issues().count();
         if let Some(tab) = self.form.first_visible_tab_with_problems(backend) {

@@ -1,14 +1,19 @@
-//! The form panel: fields the form cannot edit (with Remove), the tab bar with its problem
-//! counts, and the selected tab.
+//! The form panel: where the form's record stands (sent, queued, failed), fields the form
+//! cannot edit (with Remove), the tab bar with its problem counts, and the selected tab —
+//! read-only while the record is queued, being sent or sent.
 
 use egui::{RichText, Ui};
 
 use super::{AppCommand, IntakeApp};
 use crate::model::{Backend, Tab};
+use crate::store::RecordState;
+use crate::ui::drafts::DraftsCommand;
 use crate::ui::tabs::tab_ui;
+use crate::ui::widgets::success_color;
 
 impl IntakeApp {
     pub(super) fn form_panel_ui(&mut self, ui: &mut Ui, commands: &mut Vec<AppCommand>) {
+        let editable = self.record_banner_ui(ui, commands);
         self.unknown_fields_ui(ui, commands);
         self.tab_bar_ui(ui, commands);
         ui.separator();
@@ -17,8 +22,51 @@ impl IntakeApp {
         egui::ScrollArea::vertical().id_salt(("form_scroll", tab)).auto_shrink([false, false]).show(ui, |ui| {
             ui.add_space(4.0);
             let task_types = &self.profile.learned_task_types;
-            tab_ui(ui, tab, backend, &mut self.form, &mut self.tabs_runtime, task_types);
+            ui.add_enabled_ui(editable, |ui| {
+                tab_ui(ui, tab, backend, &mut self.form, &mut self.tabs_runtime, task_types);
+            });
         });
+    }
+
+    /// Where the form's record stands, when that is not "being typed": sent (with the server's
+    /// id), queued or being sent, failed (with why and what to do). Returns whether the form
+    /// can be edited.
+    fn record_banner_ui(&self, ui: &mut Ui, commands: &mut Vec<AppCommand>) -> bool {
+        let Some(record) = self.current_record() else { return true };
+        let (text, color) = match record.state {
+            RecordState::Draft | RecordState::Ready => return true,
+            RecordState::Sent => {
+                let id = record.server_id.as_deref().map(|id| format!(" as {id}")).unwrap_or_default();
+                (
+                    format!("Sent{id} to {}. Read-only: duplicate it to send it again.", record.profile),
+                    success_color(ui.visuals()),
+                )
+            }
+            RecordState::Queued | RecordState::Sending => {
+                let sending = record.state == RecordState::Sending || self.is_sending();
+                let what = if sending { "Being sent" } else { "Queued" };
+                (
+                    format!("{what} for {}. Read-only until it is sent or taken back (Drafts).", record.profile),
+                    ui.visuals().warn_fg_color,
+                )
+            }
+            RecordState::Failed => {
+                let why = record.message.clone().unwrap_or_else(|| "The last attempt failed.".to_owned());
+                (format!("Not sent: {why}"), ui.visuals().error_fg_color)
+            }
+        };
+        let frame = egui::Frame::group(ui.style()).stroke(egui::Stroke::new(1.0, color));
+        frame.show(ui, |ui| {
+            ui.horizontal_wrapped(|ui| {
+                ui.label(RichText::new(text).color(color));
+                if matches!(record.state, RecordState::Sent | RecordState::Failed)
+                    && ui.button("Duplicate as new draft").clicked()
+                {
+                    commands.push(AppCommand::Drafts(DraftsCommand::Duplicate(record.id.clone())));
+                }
+            });
+        });
+        record.state.is_editable()
     }
 
     fn tab_bar_ui(&self, ui: &mut Ui, commands: &mut Vec<AppCommand>) {

@@ -1,6 +1,7 @@
-//! Per-frame work that draws nothing: taking in what background jobs finished, starting the
-//! in-process sandbox, fetching property definitions when due, warming up the phone metadata.
-//! eframe runs it before each frame (and while the window is hidden, when woken).
+//! Per-frame work that draws nothing: taking in what background jobs finished (files, the
+//! outbox's endings, the store's answers), autosave, starting the in-process sandbox, fetching
+//! property definitions when due, warming up the phone metadata. eframe runs it before each
+//! frame (and while the window is hidden, when woken).
 
 use super::IntakeApp;
 use crate::model::Backend;
@@ -12,12 +13,22 @@ impl IntakeApp {
         if let Some(path) = self.open_on_start.take() {
             self.open_draft_path(path, ctx);
         }
+        self.start_store_workers(ctx);
         self.poll_files();
-        self.poll_submit();
+        self.poll_queueing();
+        self.poll_outbox();
+        self.poll_blocked_send();
+        self.poll_drafts(ctx);
         self.poll_definitions();
         self.poll_profile_work(ctx);
         self.fetch_definitions_when_due(ctx);
         self.start_sandbox_when_needed(ctx);
+        if let Some(store) = &mut self.store
+            && !store.send_backlog()
+        {
+            // The writer's queue was full: hand the rest over next frame.
+            ctx.request_repaint();
+        }
         // Once the first frame is out, load the phone metadata off the UI thread, so the first
         // keystroke in a phone field does not stall on it.
         if !self.phone_metadata_requested && ctx.cumulative_pass_nr() > 0 {
@@ -27,14 +38,33 @@ impl IntakeApp {
         self.form.refresh(self.backend());
     }
 
-    /// A sandbox profile works from the first send: its server starts with the window.
+    /// A sandbox profile works from the first send: its server starts with the window, or
+    /// when the outbox holds records for a sandbox profile.
     fn start_sandbox_when_needed(&mut self, ctx: &egui::Context) {
-        if !self.profile.kind.is_sandbox() || self.submit.sandbox().is_some() || self.sandbox_failed {
+        if self.network.sandbox().is_some() || self.sandbox_failed {
             return;
         }
-        if let Err(error) = self.submit.ensure_sandbox() {
-            self.sandbox_failed = true;
-            self.notify(Notice::from(&error));
+        let outbox_needs_it = self.outbox.as_ref().is_some_and(|outbox| {
+            let status = outbox.status();
+            status
+                .blocked
+                .keys()
+                .chain(status.queued.keys())
+                .any(|name| self.profiles.find(name).is_some_and(|profile| profile.kind.is_sandbox()))
+        });
+        if !self.profile.kind.is_sandbox() && !outbox_needs_it {
+            return;
+        }
+        match self.network.ensure_sandbox() {
+            Ok(_) => {
+                if let Some(outbox) = &self.outbox {
+                    outbox.wake();
+                }
+            }
+            Err(error) => {
+                self.sandbox_failed = true;
+                self.notify(Notice::from(&error));
+            }
         }
         ctx.request_repaint();
     }
@@ -49,14 +79,14 @@ impl IntakeApp {
         self.definitions_tried.insert(self.profile.name.clone());
         self.definitions_asked = asked;
         let profile = self.profile.clone();
-        if let Err(error) = self.submit.fetch_definitions(&profile, ctx) {
+        if let Err(error) = self.network.fetch_definitions(&profile, ctx) {
             self.notify(Notice::from(&error));
         }
     }
 
     /// Takes in fetched property definitions: cached on the profile, or why not.
     fn poll_definitions(&mut self) {
-        let Some(done) = self.submit.poll_definitions() else { return };
+        let Some(done) = self.network.poll_definitions() else { return };
         let made_requests = !done.exchanges.is_empty();
         for prepared in done.exchanges {
             self.viewer.push(prepared);

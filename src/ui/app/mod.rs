@@ -8,10 +8,12 @@
 
 mod commands;
 mod dialogs;
+mod drafts_commands;
 mod files;
 mod form_panel;
 mod logic;
 mod profile_commands;
+mod records;
 mod shortcuts;
 mod status_bar;
 mod submit;
@@ -24,22 +26,28 @@ use std::sync::Arc;
 use std::time::Instant;
 
 pub use commands::AppCommand;
-pub use shortcuts::{NEW_SHORTCUT, OPEN_SHORTCUT, PROFILES_SHORTCUT, SAVE_SHORTCUT, SUBMIT_SHORTCUT};
+pub use shortcuts::{DRAFTS_SHORTCUT, NEW_SHORTCUT, OPEN_SHORTCUT, PROFILES_SHORTCUT, SAVE_SHORTCUT, SUBMIT_SHORTCUT};
 
+use self::records::FormRecords;
+use super::client_pool::ClientPool;
+use super::drafts::DraftsPanel;
 use super::file_worker::FileWorker;
 use super::form_state::FormState;
 use super::frame_stats::FrameStats;
 use super::jobs::Background;
+use super::network_worker::NetworkWorker;
 use super::notice::Notice;
+use super::outbox_worker::OutboxWorker;
 use super::profiles::{ProfileManager, VaultJobs};
 use super::state::PersistedState;
-use super::submit_worker::SubmitWorker;
+use super::store_worker::StoreWorker;
 use super::tabs::TabsRuntime;
 use super::viewer::ResponseViewer;
 use crate::credentials::{CheckReport, Vault};
-use crate::model::{Backend, Draft, Tab};
+use crate::model::{Backend, Tab};
 use crate::paths::IntakePaths;
 use crate::profiles::{Profile, ProfileStore};
+use crate::store::RecordState;
 
 /// Start-up options that are not remembered state.
 #[derive(Debug, Default)]
@@ -56,6 +64,9 @@ pub struct AppOptions {
     /// Where secrets are kept: the OS keyring ([`Vault::system`]); `None` keeps them for the
     /// session only (tests).
     pub vault: Option<Arc<Vault>>,
+    /// The store's database; `None` puts it in the data folder of `paths`, or in a private
+    /// temporary folder removed with the app when there are no `paths` (tests).
+    pub store_path: Option<PathBuf>,
 }
 
 /// What the right-hand panel shows.
@@ -66,19 +77,9 @@ pub enum SidePanel {
     Request,
     /// This session's attempts.
     Responses,
+    /// Every stored customer (Ctrl+D).
+    Drafts,
 }
-
-/// The last customer created from this form, so the same draft is not sent twice by mistake.
-#[derive(Debug, Clone)]
-struct CreatedDraft {
-    profile: String,
-    draft: serde_json::Value,
-    id: Option<String>,
-}
-
-/// The body of a draft as it was at some point (opened, saved, being saved), to tell whether
-/// the form changed since.
-type BodyOf = (Backend, serde_json::Value);
 
 /// The Intake window.
 #[derive(Debug)]
@@ -89,10 +90,24 @@ type BodyOf = (Backend, serde_json::Value);
 pub struct IntakeApp {
     profiles: ProfileStore,
     profile: Profile,
-    submit: SubmitWorker,
+    /// Definitions, credential tests and the sandbox, off the UI thread.
+    network: NetworkWorker,
+    /// The one runtime of the window's background work.
+    background: Background,
+    /// The store's writer (started with the first frame; `None` when the store cannot open).
+    store: Option<StoreWorker>,
+    /// The outbox (started with the first frame).
+    outbox: Option<OutboxWorker>,
+    /// Rung when a record is queued: the outbox looks at once.
+    outbox_bell: Arc<tokio::sync::Notify>,
+    /// Which record each form is, and the send the person waits for.
+    records: FormRecords,
+    /// The Drafts panel's list, search and selection.
+    drafts: DraftsPanel,
+    /// Store answers the Drafts panel's commands wait for.
+    drafts_jobs: drafts_commands::DraftsJobs,
     viewer: ResponseViewer,
     side: SidePanel,
-    created: Option<CreatedDraft>,
     /// The Profiles window: list, editor, secrets, Test credentials.
     profile_manager: ProfileManager,
     /// Keyring reads and changes off the UI thread, and what they last read (masked).
@@ -118,12 +133,6 @@ pub struct IntakeApp {
     /// The preview text, for the form generation and SSN visibility it was made for.
     preview_cache: Option<(u64, bool, String)>,
     frame_stats: Option<FrameStats>,
-    /// The body as last opened from or saved to a file: edits since then are unsaved.
-    clean_body: Option<BodyOf>,
-    /// The body being written by a save under way.
-    saving_body: Option<BodyOf>,
-    /// "Discard the unsaved draft?" is on screen.
-    confirm_new: bool,
     /// A draft file to open on the first frame (from the command line).
     open_on_start: Option<PathBuf>,
 }
@@ -132,20 +141,17 @@ impl IntakeApp {
     /// An app restored from `state` (use `PersistedState::default()` for a first run).
     pub fn new(state: PersistedState, options: AppOptions) -> Self {
         let PersistedState { profile, tab, finosu_draft, help_scout_draft, last_dir } = state;
-        let (profiles, status) = load_profiles(options.paths.as_ref());
+        let (profiles, mut status) = load_profiles(options.paths.as_ref());
         let profile = profiles.find(&profile).or_else(|| profiles.profiles().first()).cloned();
         let profile = profile.unwrap_or_else(|| Profile::builtins()[0].clone());
         let mut form = FormState::default();
-        if let Some(body) = finosu_draft {
-            form.replace(Draft::from_json(Backend::Finosu, &body));
-        }
-        if let Some(body) = help_scout_draft {
-            form.replace(Draft::from_json(Backend::HelpScout, &body));
-        }
-        // What was typed before the restart shows its problems again.
-        for backend in Backend::ALL {
-            form.touch_filled_fields(backend);
-        }
+        // The records the forms were last, from the store (and drafts an older Intake kept in
+        // the window state, moved into it once).
+        let legacy = crate::model::PerBackend { finosu: finosu_draft, help_scout: help_scout_draft };
+        let store_path =
+            options.store_path.or_else(|| options.paths.as_ref().map(|p| p.data_dir.join(crate::store::STORE_FILE)));
+        let (records, store_problem) = FormRecords::load(store_path.as_deref(), &legacy, &profile, &mut form);
+        status = status.or(store_problem);
         let frame_stats = options
             .bench_report
             .map(|path| FrameStats::start(path, options.process_start.unwrap_or_else(Instant::now)));
@@ -155,10 +161,16 @@ impl IntakeApp {
         let mut app = Self {
             profiles,
             profile,
-            submit: SubmitWorker::new(background.clone(), vault),
+            network: NetworkWorker::new(background.clone(), ClientPool::new(vault)),
+            background: background.clone(),
+            store: None,
+            outbox: None,
+            outbox_bell: Arc::new(tokio::sync::Notify::new()),
+            records,
+            drafts: DraftsPanel::default(),
+            drafts_jobs: drafts_commands::DraftsJobs::default(),
             viewer: ResponseViewer::default(),
             side: SidePanel::default(),
-            created: None,
             profile_manager: ProfileManager::default(),
             vault_jobs: VaultJobs::new(background.clone()),
             production_confirmed: HashSet::new(),
@@ -175,9 +187,6 @@ impl IntakeApp {
             last_dir,
             preview_cache: None,
             frame_stats,
-            clean_body: None,
-            saving_body: None,
-            confirm_new: false,
             open_on_start: options.open_draft,
         };
         app.use_profile_definitions();
@@ -191,13 +200,14 @@ impl IntakeApp {
         Self::new(state, options)
     }
 
-    /// What is saved on exit.
+    /// What eframe keeps between runs: window and UI preferences only (the drafts are in the
+    /// store).
     pub fn persisted_state(&self) -> PersistedState {
         PersistedState {
             profile: self.profile.name.clone(),
             tab: self.tab,
-            finosu_draft: Some(self.form.finosu().to_json()),
-            help_scout_draft: Some(self.form.help_scout().to_json()),
+            finosu_draft: None,
+            help_scout_draft: None,
             last_dir: self.last_dir.clone(),
         }
     }
@@ -253,14 +263,46 @@ impl IntakeApp {
         &self.viewer
     }
 
-    /// Whether a send is under way.
+    /// Whether the form's record is being sent (Submit, or the outbox's own send of it).
     pub fn is_sending(&self) -> bool {
-        self.submit.is_busy()
+        self.sending_elapsed().is_some()
+    }
+
+    /// The state of the record the form of the active backend is, if it has one yet.
+    pub fn record_state(&self) -> Option<RecordState> {
+        self.records.current.get(self.backend()).as_ref().map(|r| r.state)
+    }
+
+    /// The record the form of the active backend is.
+    pub fn current_record(&self) -> Option<&records::CurrentRecord> {
+        self.records.current.get(self.backend()).as_ref()
+    }
+
+    /// The Drafts panel.
+    pub fn drafts(&self) -> &DraftsPanel {
+        &self.drafts
+    }
+
+    /// The outbox's state (offline profiles, records in flight), once it runs.
+    pub fn outbox_status(&self) -> Option<super::outbox_worker::OutboxStatus> {
+        self.outbox.as_ref().map(OutboxWorker::status)
+    }
+
+    /// The store's database file.
+    pub fn store_path(&self) -> Option<&std::path::Path> {
+        self.records.store_path()
+    }
+
+    /// Writes every pending change to the store and waits (at most `timeout`): on close, and
+    /// for tests that look at the database.
+    pub fn flush_store(&mut self, timeout: std::time::Duration) -> bool {
+        self.records_autosave();
+        self.store.as_mut().is_none_or(|store| store.flush_blocking(timeout))
     }
 
     /// Whether Help Scout property definitions are being fetched.
     pub fn is_loading_definitions(&self) -> bool {
-        self.submit.is_fetching_definitions()
+        self.network.is_fetching_definitions()
     }
 
     /// Whether keyring reads or changes are under way.
@@ -270,7 +312,7 @@ impl IntakeApp {
 
     /// Whether a credentials test is under way.
     pub fn is_testing_credentials(&self) -> bool {
-        self.submit.checking().is_some()
+        self.network.checking().is_some()
     }
 
     /// The last "Test credentials" verdict on `profile` this session.
@@ -286,11 +328,6 @@ impl IntakeApp {
     /// Whether "Send to production profile X?" is showing.
     pub fn is_confirming_production(&self) -> bool {
         self.confirm_production
-    }
-
-    /// Whether the "discard unsaved draft?" question is showing.
-    pub fn is_confirming_new(&self) -> bool {
-        self.confirm_new
     }
 
     /// What the right-hand panel shows.
@@ -354,5 +391,12 @@ impl eframe::App for IntakeApp {
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         eframe::set_value(storage, eframe::APP_KEY, &self.persisted_state());
+    }
+
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        // The last keystrokes reach the disk before the process ends.
+        if !self.flush_store(std::time::Duration::from_secs(3)) {
+            tracing::warn!("the last changes may not be saved: the store did not answer in time");
+        }
     }
 }

@@ -21,7 +21,7 @@ impl IntakeApp {
         for done in self.vault_jobs.poll() {
             self.vault_done(done);
         }
-        if let Some(done) = self.submit.poll_check() {
+        if let Some(done) = self.network.poll_check() {
             for prepared in done.exchanges {
                 self.viewer.push(prepared);
             }
@@ -34,7 +34,7 @@ impl IntakeApp {
             }
             self.profile_manager.record_verdict(done.profile, done.report);
         }
-        for (name, expires_at) in self.submit.take_token_expiries() {
+        for (name, expires_at) in self.network.pool().take_token_expiries() {
             self.keep_token_expiry(&name, expires_at);
         }
         let name = self.profile.name.clone();
@@ -56,7 +56,7 @@ impl IntakeApp {
 
     /// Runs `task` on `profile`'s secrets off the UI thread.
     fn start_vault_task(&mut self, profile: &str, task: VaultTask, ctx: &egui::Context) {
-        let vault = Arc::clone(self.submit.vault());
+        let vault = Arc::clone(self.network.pool().vault());
         if let Err(error) = self.vault_jobs.start(vault, profile, task, ctx) {
             // Said where the person looks: in the Profiles window when it is open.
             if self.profile_manager.is_open() {
@@ -71,7 +71,7 @@ impl IntakeApp {
         if done.changed {
             // The next send or test reads the secrets again, and Help Scout property
             // definitions that could not be fetched without them are tried again.
-            self.submit.forget_client(&done.profile);
+            self.forget_client(&done.profile);
             self.definitions_tried.remove(&done.profile);
         }
         // A new access token or OAuth app: the expiry on file was the old token's.
@@ -98,7 +98,7 @@ impl IntakeApp {
     /// Draws the Profiles window when open; what was asked in it becomes commands.
     pub(super) fn profile_manager_ui(&mut self, ctx: &egui::Context, commands: &mut Vec<AppCommand>) {
         let sandbox_urls = self
-            .submit
+            .network
             .sandbox()
             .filter(|_| self.profile_manager.is_open())
             .map(|s| (s.base_url(Backend::Finosu), s.base_url(Backend::HelpScout)));
@@ -106,7 +106,7 @@ impl IntakeApp {
             profiles: &self.profiles,
             active: &self.profile.name,
             vault: &self.vault_jobs,
-            checking: self.submit.checking(),
+            checking: self.network.checking(),
             sandbox_urls: sandbox_urls.as_ref().map(|(f, h)| (f.as_str(), h.as_str())),
         };
         commands.extend(self.profile_manager.ui(ctx, view).into_iter().map(AppCommand::Profile));
@@ -123,7 +123,7 @@ impl IntakeApp {
             ProfileCommand::Remove(name) => self.remove_profile(&name, ctx),
             ProfileCommand::Test(name) => {
                 let Some(profile) = self.profiles.find(&name).cloned() else { return };
-                match self.submit.start_check(&profile, ctx) {
+                match self.network.start_check(&profile, ctx) {
                     Ok(()) => self.profile_manager.check_started(&name),
                     Err(error) => self.profile_manager.show_notice(Notice::from(&error)),
                 }
@@ -142,6 +142,8 @@ impl IntakeApp {
         let result = change(&mut self.profiles).and_then(|value| self.profiles.save().map(|()| value));
         if result.is_err() {
             self.profiles = before;
+        } else {
+            self.profiles_changed();
         }
         result
     }
@@ -161,7 +163,7 @@ impl IntakeApp {
         if let Some(old) = original.filter(|old| *old != saved.name) {
             // Secrets are filed under the profile's name: they move with it.
             self.start_vault_task(&saved.name, VaultTask::Rename { from: old.to_owned() }, ctx);
-            self.submit.forget_client(old);
+            self.forget_client(old);
             self.production_confirmed.remove(old);
             if self.profile.name == old {
                 self.profile.name.clone_from(&saved.name);
@@ -177,7 +179,7 @@ impl IntakeApp {
             }
             self.keep_token_expiry(&saved.name, None);
         }
-        self.submit.forget_client(&saved.name);
+        self.forget_client(&saved.name);
         if self.profile.name == saved.name {
             self.profile = saved.clone();
             self.use_profile_definitions();
@@ -204,7 +206,7 @@ impl IntakeApp {
             return;
         }
         self.start_vault_task(name, VaultTask::RemoveAll, ctx);
-        self.submit.forget_client(name);
+        self.forget_client(name);
         self.production_confirmed.remove(name);
         if self.profile.name == name {
             // The form keeps its backend: the built-in profile of that backend takes over.
@@ -224,12 +226,12 @@ impl IntakeApp {
         let name = self.profile.name.clone();
         let kind = self.profile.auth_kind().required_secret();
         // Session secrets live in memory: setting one does not touch the keyring or block.
-        if let Err(error) = self.submit.vault().set(&name, kind, &secret, Storage::Session) {
+        if let Err(error) = self.network.pool().vault().set(&name, kind, &secret, Storage::Session) {
             self.notify(Notice::error(format!("Could not keep the secret: {error}")));
             return;
         }
         self.vault_jobs.note_session_secret(&name, kind, secret.masked());
-        self.submit.forget_client(&name);
+        self.forget_client(&name);
     }
 
     /// Whether the active profile is a production one whose first send this session was not

@@ -13,6 +13,8 @@ pub const SAVE_SHORTCUT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COM
 pub const NEW_SHORTCUT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::N);
 /// Ctrl+Enter: send the customer.
 pub const SUBMIT_SHORTCUT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::Enter);
+/// Ctrl+D: the Drafts panel (again: back to the request preview).
+pub const DRAFTS_SHORTCUT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::D);
 /// Ctrl+P: open or close the Profiles window.
 pub const PROFILES_SHORTCUT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::P);
 /// Ctrl+1…4: the form's tabs, in order.
@@ -45,6 +47,9 @@ pub fn shortcut_commands(ctx: &egui::Context, scope: ShortcutScope) -> Vec<AppCo
         }
         if input.consume_shortcut(&NEW_SHORTCUT) {
             commands.push(AppCommand::New);
+        }
+        if input.consume_shortcut(&DRAFTS_SHORTCUT) {
+            commands.push(AppCommand::ToggleDrafts);
         }
         let tab = TAB_KEYS.iter().position(|key| input.consume_key(Modifiers::COMMAND, *key));
         if let Some(tab) = tab.and_then(|i| Tab::ALL.get(i)) {

@@ -1,16 +1,24 @@
-//! The submit command: checks before sending, the send itself on the network thread, and what
-//! its answer changes (the viewer, field errors from the server, learned task types).
+//! The submit command (queue the form's record, and the outbox sends it now), Cancel, and
+//! what an ending changes: the viewer, the record's state, field errors from the server,
+//! learned task types.
 
-use super::{CreatedDraft, IntakeApp, SidePanel};
+use std::time::Instant;
+
+use super::records::{Awaiting, CurrentRecord};
+use super::{IntakeApp, SidePanel};
 use crate::backends::Outcome;
+use crate::model::Backend;
+use crate::store::{DraftEdit, RecordState};
 use crate::ui::notice::Notice;
-use crate::ui::submit_worker::SubmitDone;
+use crate::ui::outbox_worker::OutboxEvent;
+use crate::ui::store_worker::StoreRequest;
 
 impl IntakeApp {
-    /// Sends the draft to the active profile (Submit, Ctrl+Enter). Does nothing while a send
-    /// runs; refuses with a reason when the draft has errors or was already created as is.
+    /// Sends the draft to the active profile (Submit, Ctrl+Enter): the record is queued and the
+    /// outbox sends it at once. Does nothing while a send runs; refuses with a reason when the
+    /// draft has errors or its record was already sent.
     pub fn request_submit(&mut self, ctx: &egui::Context) {
-        if self.submit.is_busy() {
+        if self.records.awaiting.is_some() {
             return;
         }
         let backend = self.backend();
@@ -26,73 +34,189 @@ impl IntakeApp {
             self.notify(Notice::error(format!("Not sent: {errors} {noun} to fix first.")));
             return;
         }
-        let (Some(draft), Some(body)) = (self.form.draft_json().cloned(), self.form.preview().cloned()) else {
-            return;
-        };
-        if let Some(created) = &self.created
-            && created.profile == self.profile.name
-            && created.draft == draft
-        {
-            let id = created.id.as_deref().map(|id| format!(" {id}")).unwrap_or_default();
-            let text = format!(
-                "Not sent again: this exact customer was already created as{id}. Change something, or press New."
-            );
-            self.notify(Notice::error(text));
+        if let Some(refusal) = self.records.current.get(backend).as_ref().and_then(read_only_refusal) {
+            self.notify(Notice::error(refusal));
             return;
         }
         if self.needs_production_confirmation() {
             self.confirm_production = true;
             return;
         }
-        let profile = self.profile.clone();
-        match self.submit.start(&profile, body, draft, ctx) {
-            Ok(()) => self.notify(Notice::info(format!("Sending to {}…", profile.name))),
-            Err(error) => self.notify(Notice::from(&error)),
+        self.queue_form(backend, ctx);
+    }
+
+    /// Queues the active form's record to the active profile.
+    fn queue_form(&mut self, backend: Backend, ctx: &egui::Context) {
+        let (Some(draft), Some(payload)) = (self.form.draft_json().cloned(), self.form.preview().cloned()) else {
+            return;
+        };
+        let Some(store) = self.store.as_mut() else {
+            self.notify(Notice::error("Not sent: the drafts store is not open, so the outbox cannot send."));
+            return;
+        };
+        let profile = self.profile.name.clone();
+        let current = self.records.current.get_mut(backend).get_or_insert_with(|| CurrentRecord {
+            id: crate::store::RecordId::new(),
+            state: RecordState::Draft,
+            profile: profile.clone(),
+            server_id: None,
+            message: None,
+            failure: None,
+        });
+        current.state = RecordState::Queued;
+        current.failure = None;
+        current.profile.clone_from(&profile);
+        let edit =
+            DraftEdit { id: current.id.clone(), backend, profile: profile.clone(), body: draft.clone(), valid: true };
+        let id = current.id.clone();
+        *self.records.saved.get_mut(backend) = Some(draft.clone());
+        let queued = store.ask(ctx, |reply| StoreRequest::Queue { edit, payload, reply });
+        let started = Instant::now();
+        self.records.awaiting = Some(Awaiting { id, backend, draft, started, queued: Some(queued), unqueued: None });
+        self.notify(Notice::info(format!("Sending to {profile}…")));
+    }
+
+    /// How long the send of the form's record has been running: the one the person started,
+    /// or the outbox's own (a queued record whose profile came back online).
+    pub(super) fn sending_elapsed(&self) -> Option<std::time::Duration> {
+        if let Some(awaiting) = &self.records.awaiting {
+            return Some(awaiting.started.elapsed());
+        }
+        let current = self.current_record()?;
+        self.outbox.as_ref()?.in_flight_for(&current.id)
+    }
+
+    /// Ends the wait for a queued record whose profile cannot send (no secret yet, keyring
+    /// locked): it stays queued and goes out by itself once that is fixed.
+    pub(super) fn poll_blocked_send(&mut self) {
+        let Some(awaiting) = self.records.awaiting.as_ref().filter(|a| a.queued.is_none()) else { return };
+        let Some(profile) = self.records.current.get(awaiting.backend).as_ref().map(|c| c.profile.clone()) else {
+            return;
+        };
+        let Some(reason) = self.outbox.as_ref().and_then(|o| o.status().blocked.get(&profile).cloned()) else {
+            return;
+        };
+        let url = self.profiles.find(&profile).and_then(|p| self.network.pool().endpoint(p).ok());
+        let url = url.map(|e| e.url_for(awaiting.backend.create_path())).unwrap_or_default();
+        let body = self.form.preview().map(ToString::to_string);
+        let record = crate::backends::Exchange::unanswered(
+            awaiting.backend,
+            "POST",
+            url,
+            body,
+            Outcome::InvalidRequest { detail: reason.clone() },
+        );
+        self.viewer.push(crate::ui::viewer::PreparedExchange::new(record));
+        self.records.awaiting = None;
+        self.side = SidePanel::Responses;
+        self.notify(Notice::error(format!(
+            "Not sent yet: {reason}. It waits in the outbox and goes out by itself once that is fixed."
+        )));
+    }
+
+    /// Stops waiting for the send under way: a record still queued goes back to the drafts;
+    /// one being sent ends `failed`, possibly created (the server may have acted on it).
+    pub fn cancel_submit(&mut self, ctx: &egui::Context) {
+        if self.records.awaiting.is_none() {
+            // The outbox's own send of the form's record: its ending is said as if awaited.
+            let backend = self.backend();
+            let Some(current) = self.records.current.get(backend).as_ref() else { return };
+            let draft = self.form.draft_json().cloned().unwrap_or_default();
+            let (id, started) = (current.id.clone(), Instant::now());
+            self.records.awaiting = Some(Awaiting { id, backend, draft, started, queued: None, unqueued: None });
+        }
+        let Some(awaiting) = &mut self.records.awaiting else { return };
+        let id = awaiting.id.clone();
+        if let Some(outbox) = &self.outbox {
+            outbox.cancel(id.clone());
+        }
+        if let Some(store) = self.store.as_mut() {
+            // Refused when the outbox has claimed it already: then its ending says what happened.
+            awaiting.unqueued = Some(store.ask(ctx, |reply| StoreRequest::Unqueue(id, reply)));
         }
     }
 
-    /// Stops waiting for the answer of the send under way.
-    pub fn cancel_submit(&mut self) {
-        if let Some(done) = self.submit.cancel() {
-            self.finish_submit(done);
+    /// Takes in the store's answers about the awaited record: queued, or taken back out.
+    pub(super) fn poll_queueing(&mut self) {
+        let Some(awaiting) = &mut self.records.awaiting else { return };
+        if let Some(Ok(Some(Ok(())))) = awaiting.unqueued.as_ref().map(crate::ui::jobs::Job::poll) {
+            let backend = awaiting.backend;
+            self.records.awaiting = None;
+            if let Some(current) = self.records.current.get_mut(backend) {
+                current.state = RecordState::Ready;
+            }
+            self.notify(Notice::info("Not sent: taken back out of the queue before it went out."));
+            return;
+        }
+        let Some(job) = &awaiting.queued else { return };
+        let answer = match job.poll() {
+            Ok(None) => return,
+            Ok(Some(Ok(()))) => {
+                awaiting.queued = None;
+                return;
+            }
+            Ok(Some(Err(error))) => error.to_string(),
+            Err(lost) => lost.to_string(),
+        };
+        let backend = awaiting.backend;
+        self.records.awaiting = None;
+        if let Some(current) = self.records.current.get_mut(backend) {
+            current.state = RecordState::Ready;
+        }
+        self.notify(Notice::error(format!("Not sent: the record could not be queued: {answer}.")));
+    }
+
+    /// Takes in what the outbox finished since the last frame.
+    pub(super) fn poll_outbox(&mut self) {
+        let Some(outbox) = &self.outbox else { return };
+        let (events, failure) = (outbox.take_events(), outbox.take_failure());
+        for event in events {
+            self.take_outbox_event(event);
+        }
+        if let Some(failure) = failure {
+            self.notify(Notice::error(failure));
         }
     }
 
-    pub(super) fn poll_submit(&mut self) {
-        if let Some(done) = self.submit.poll() {
-            self.finish_submit(done);
-        }
-    }
-
-    fn finish_submit(&mut self, done: SubmitDone) {
-        // The prepared record is shared (an Arc): keeping the last one costs no copy of its body.
-        let Some(prepared) = done.exchanges.last().cloned() else { return };
-        for attempt in done.exchanges {
+    fn take_outbox_event(&mut self, event: OutboxEvent) {
+        let OutboxEvent { report, prepared } = event;
+        let last = prepared.last().cloned();
+        for attempt in prepared {
             self.viewer.push(attempt);
         }
-        self.side = SidePanel::Responses;
-        let (last, summary) = (prepared.exchange(), prepared.summary());
-        match &last.outcome {
-            Outcome::Created { id, .. } => {
-                self.form.set_server_issues(last.backend, &done.draft, &[]);
-                // Sent is as good as saved: Ctrl+N starts the next customer without asking.
-                self.clean_body = Some((last.backend, done.draft.clone()));
-                self.created = Some(CreatedDraft { profile: done.profile, draft: done.draft, id: id.clone() });
-                self.notify(Notice::info(format!("{summary} Ctrl+N starts the next customer.")));
+        for backend in Backend::ALL {
+            if let Some(current) = self.records.current.get_mut(backend).as_mut().filter(|c| c.id == report.record) {
+                current.state = report.state;
+                current.server_id.clone_from(&report.server_id);
+                current.message = Some(report.message.clone());
+                current.failure = report.failure;
             }
-            Outcome::Rejected { field_errors, valid_task_types, .. } => {
-                self.form.set_server_issues(last.backend, &done.draft, field_errors);
-                self.learn_task_types(&done.profile, valid_task_types);
+        }
+        let outcome = last.as_ref().map(|p| p.exchange().outcome.clone());
+        if let Some(Outcome::Rejected { valid_task_types, .. }) = &outcome {
+            self.learn_task_types(&report.profile, valid_task_types);
+        }
+        let Some(awaiting) = self.records.awaiting.take_if(|a| a.id == report.record) else { return };
+        self.side = SidePanel::Responses;
+        let field_errors = outcome.as_ref().map(Outcome::field_errors).unwrap_or_default();
+        match report.state {
+            RecordState::Sent => {
+                self.form.set_server_issues(awaiting.backend, &awaiting.draft, &[]);
+                self.notify(Notice::info(format!("{} Ctrl+N starts the next customer.", report.message)));
+            }
+            RecordState::Failed => {
+                self.form.set_server_issues(awaiting.backend, &awaiting.draft, field_errors);
                 // Show the tab of the first field the server named.
-                let tab = field_errors.iter().find_map(|e| crate::validation::tab_for_path(last.backend, &e.pointer));
-                if last.backend == self.backend()
+                let tab =
+                    field_errors.iter().find_map(|e| crate::validation::tab_for_path(awaiting.backend, &e.pointer));
+                if awaiting.backend == self.backend()
                     && let Some(tab) = tab
                 {
                     self.select_tab(tab);
                 }
-                self.notify(Notice::error(summary));
+                self.notify(Notice::error(report.message));
             }
-            _ => self.notify(Notice::error(summary)),
+            _ => self.notify(Notice::info(format!("Not sent yet: {}", report.message))),
         }
     }
 
@@ -104,5 +228,21 @@ impl IntakeApp {
         if let Err(error) = self.profiles.save() {
             tracing::warn!("could not save the learned task types: {error}");
         }
+    }
+}
+
+/// Why a record that can no longer be edited is not sent again.
+fn read_only_refusal(current: &CurrentRecord) -> Option<String> {
+    match current.state {
+        RecordState::Sent => {
+            let id = current.server_id.as_deref().map(|id| format!(" as {id}")).unwrap_or_default();
+            Some(format!(
+                "Not sent again: this customer was already sent{id}. Duplicate it as a new draft to send it again, or press New."
+            ))
+        }
+        RecordState::Queued | RecordState::Sending => {
+            Some("Not sent again: this customer is already in the outbox; its ending shows under Responses.".to_owned())
+        }
+        RecordState::Draft | RecordState::Ready | RecordState::Failed => None,
     }
 }

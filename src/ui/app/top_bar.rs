@@ -21,6 +21,7 @@ impl IntakeApp {
             }
             ui.label(RichText::new(format!("Backend: {}", self.backend().display_name())).strong());
             self.profile_target_ui(ui, commands);
+            self.outbox_state_ui(ui, commands);
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 self.submit_ui(ui, commands);
                 ui.separator();
@@ -98,9 +99,39 @@ impl IntakeApp {
         }
     }
 
+    /// "Offline — N queued" while the active profile's backend cannot be reached; "N queued"
+    /// while records wait; nothing otherwise. Clicking shows the Drafts panel.
+    fn outbox_state_ui(&self, ui: &mut Ui, commands: &mut Vec<AppCommand>) {
+        let Some(status) = self.outbox.as_ref().map(crate::ui::outbox_worker::OutboxWorker::status) else { return };
+        let queued = status.queued.get(&self.profile.name).copied().unwrap_or(0);
+        let (text, color, hover) =
+            match (status.offline.get(&self.profile.name), status.blocked.get(&self.profile.name)) {
+                (Some(offline), _) => (
+                    format!("Offline — {queued} queued"),
+                    ui.visuals().warn_fg_color,
+                    format!(
+                        "{}: {}. Queued customers wait and are sent when it answers again.",
+                        self.profile.name, offline.reason
+                    ),
+                ),
+                (None, Some(reason)) if queued > 0 => (
+                    format!("{queued} queued, cannot send"),
+                    ui.visuals().error_fg_color,
+                    format!("{reason}. Fix it under Profiles…; the queue waits."),
+                ),
+                _ if queued > 0 => {
+                    (format!("{queued} queued"), ui.visuals().text_color(), "Waiting to be sent".to_owned())
+                }
+                _ => return,
+            };
+        if ui.link(RichText::new(text).color(color)).on_hover_text(hover).clicked() {
+            commands.push(AppCommand::ShowSide(super::SidePanel::Drafts));
+        }
+    }
+
     /// The built-in sandbox's state, for a sandbox profile.
     fn sandbox_target_ui(&self, ui: &mut Ui) {
-        match self.submit.sandbox() {
+        match self.network.sandbox() {
             Some(sandbox) => {
                 let url = sandbox.base_url(self.backend());
                 ui.label(RichText::new("local sandbox on 127.0.0.1").small().weak())
@@ -117,7 +148,7 @@ impl IntakeApp {
 
     /// Submit, or the spinner and Cancel while a send runs (drawn right to left).
     fn submit_ui(&self, ui: &mut Ui, commands: &mut Vec<AppCommand>) {
-        if let Some(elapsed) = self.submit.elapsed() {
+        if let Some(elapsed) = self.sending_elapsed() {
             if ui.button("Cancel").on_hover_text("Stop waiting for the answer").clicked() {
                 commands.push(AppCommand::CancelSubmit);
             }

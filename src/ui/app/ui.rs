@@ -3,7 +3,6 @@
 
 use egui::Ui;
 
-use super::dialogs::confirm_new_ui;
 use super::shortcuts::{ShortcutScope, shortcut_commands};
 use super::{AppCommand, IntakeApp, SidePanel};
 use crate::ui::preview::{preview_text, preview_ui};
@@ -31,12 +30,11 @@ impl IntakeApp {
         egui::Panel::bottom("status_bar").show(ui, |ui| self.status_bar_ui(ui, &mut commands));
         self.side_panel_ui(ui, &mut commands);
         egui::CentralPanel::default().show(ui, |ui| self.form_panel_ui(ui, &mut commands));
-        if self.confirm_new {
-            confirm_new_ui(&ctx, &mut commands);
-        }
         self.profile_manager_ui(&ctx, &mut commands);
         self.production_question_ui(&ctx, &mut commands);
         self.run_commands(commands, &ctx);
+        // What was typed this frame goes to the store's writer now.
+        self.records_autosave();
 
         // An edit this frame changed issues and preview after the tab bar and the preview were
         // drawn: draw once more with them fresh.
@@ -63,6 +61,11 @@ impl IntakeApp {
             match self.side {
                 SidePanel::Request => preview_ui(ui, backend, &text, error_count),
                 SidePanel::Responses => self.viewer.ui(ui),
+                SidePanel::Drafts => {
+                    let status = self.outbox.as_ref().map(crate::ui::outbox_worker::OutboxWorker::status);
+                    let view = crate::ui::drafts::DraftsView { outbox: status.as_ref() };
+                    commands.extend(self.drafts.ui(ui, view).into_iter().map(AppCommand::Drafts));
+                }
             }
         });
     }
@@ -94,6 +97,10 @@ impl IntakeApp {
             };
             if ui.selectable_label(self.side == SidePanel::Responses, responses).clicked() {
                 commands.push(AppCommand::ShowSide(SidePanel::Responses));
+            }
+            let drafts = ui.selectable_label(self.side == SidePanel::Drafts, "Drafts");
+            if drafts.on_hover_text("Every customer typed, queued or sent (Ctrl+D)").clicked() {
+                commands.push(AppCommand::ShowSide(SidePanel::Drafts));
             }
         });
         ui.separator();

@@ -1,0 +1,427 @@
+//! `intake outbox add | send | list`: the window's store and outbox from a terminal.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::{IsTerminal as _, Write};
+use std::time::Duration;
+
+use serde::Serialize;
+
+use super::connection::Connection;
+use super::validate::{EXIT_INVALID, EXIT_USAGE_OR_IO, EXIT_VALID, write_issue_lines};
+use super::{OutboxCommand, OutboxSendArgs, load_profile_store, open_store, usage_error};
+use crate::draft_file::read_draft_file;
+use crate::normalize::normalize_for_sending;
+use crate::outbox::{AttemptReport, Outbox};
+use crate::paths::IntakePaths;
+use crate::profiles::{ProfileError, ProfileStore};
+use crate::sandbox::SandboxConfig;
+use crate::store::{ListFilter, NewRecord, RecordState, RecordSummary, STORE_FILE, Store, now_millis};
+use crate::validation::{Severity, has_errors, validate_draft};
+
+/// The longest `outbox send` waits for a record that is due again later (backoff, a rate
+/// limit's Retry-After) before it stops and reports the record as still queued.
+const LONGEST_WAIT: Duration = Duration::from_mins(1);
+
+/// Runs `intake outbox …`; returns the exit code.
+pub fn run_outbox(command: &OutboxCommand, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<u8> {
+    match command {
+        OutboxCommand::Add { profile, json, files } => add(profile, *json, files, out, err),
+        OutboxCommand::Send(args) => send(args, out, err),
+        OutboxCommand::List { state, profile, json } => {
+            let store = match open_store() {
+                Ok(store) => store,
+                Err(message) => return usage_error(err, &message),
+            };
+            let filter = ListFilter { state: *state, profile: profile.clone() };
+            match store.summaries(&filter) {
+                Ok(records) => list(&records, *json, out),
+                Err(error) => usage_error(err, &error.to_string()),
+            }
+        }
+    }
+}
+
+/// One line of `outbox add --json`.
+#[derive(Debug, Serialize)]
+struct AddReport<'a> {
+    file: String,
+    /// `queued`, `invalid` or `unreadable`.
+    outcome: &'a str,
+    record: Option<String>,
+    issues: Vec<crate::validation::Issue>,
+}
+
+fn add(
+    profile: &str,
+    json: bool,
+    files: &[std::path::PathBuf],
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> std::io::Result<u8> {
+    let profiles = match load_profile_store() {
+        Ok(profiles) => profiles,
+        Err(message) => return usage_error(err, &message),
+    };
+    let Some(profile) = profiles.find(profile).cloned() else {
+        return usage_error(err, &ProfileError::NotFound(profile.to_owned()).to_string());
+    };
+    let mut store = match open_store() {
+        Ok(store) => store,
+        Err(message) => return usage_error(err, &message),
+    };
+    let backend = profile.backend();
+    let (mut any_invalid, mut any_unreadable) = (false, false);
+    for path in files {
+        let file = path.display().to_string();
+        let body = match read_draft_file(path) {
+            Ok(body) => body,
+            Err(read_error) => {
+                any_unreadable = true;
+                writeln!(err, "{file}: {read_error}")?;
+                if json {
+                    json_line(out, &AddReport { file, outcome: "unreadable", record: None, issues: Vec::new() })?;
+                }
+                continue;
+            }
+        };
+        let issues = validate_draft(backend, &body);
+        if has_errors(&issues) {
+            any_invalid = true;
+            let errors = issues.iter().filter(|i| i.severity == Severity::Error).count();
+            if json {
+                json_line(out, &AddReport { file, outcome: "invalid", record: None, issues })?;
+            } else {
+                writeln!(out, "{file}: not queued: {errors} {} to fix first", plural(errors, "error", "errors"))?;
+                write_issue_lines(out, &issues)?;
+            }
+            continue;
+        }
+        let new = NewRecord {
+            backend,
+            profile: profile.name.clone(),
+            payload: Some(normalize_for_sending(backend, &body)),
+            body,
+            valid: true,
+            source: Some(file.clone()),
+        };
+        match store.insert(&new) {
+            Ok(id) if json => {
+                json_line(out, &AddReport { file, outcome: "queued", record: Some(id.to_string()), issues })?;
+            }
+            Ok(id) => writeln!(out, "{file}: queued for {} as record {id}", profile.name)?,
+            Err(error) => return usage_error(err, &format!("{file}: {error}")),
+        }
+    }
+    Ok(if any_unreadable {
+        EXIT_USAGE_OR_IO
+    } else if any_invalid {
+        EXIT_INVALID
+    } else {
+        EXIT_VALID
+    })
+}
+
+fn list(records: &[RecordSummary], json: bool, out: &mut dyn Write) -> std::io::Result<u8> {
+    for record in records {
+        if json {
+            json_line(out, record)?;
+            continue;
+        }
+        let who = match (record.name.as_str(), record.email.as_str()) {
+            ("", "") => "(no name)".to_owned(),
+            (name, "") => name.to_owned(),
+            ("", email) => format!("<{email}>"),
+            (name, email) => format!("{name} <{email}>"),
+        };
+        let changed = chrono::DateTime::from_timestamp_millis(record.updated_at)
+            .map(|at| at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M").to_string())
+            .unwrap_or_default();
+        let detail = match (&record.server_id, &record.message) {
+            (Some(id), _) if record.state == RecordState::Sent => format!("sent as {id}"),
+            (_, Some(message)) if record.state != RecordState::Draft => message.clone(),
+            _ => String::new(),
+        };
+        writeln!(out, "{}  {:<7}  {changed}  {}  {who}  {detail}", record.id, record.state, record.profile)?;
+    }
+    out.flush()?;
+    Ok(EXIT_VALID)
+}
+
+/// The profiles a send run can use: each opened once, with its client.
+struct Connections {
+    open: BTreeMap<String, Connection>,
+}
+
+fn send(args: &OutboxSendArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<u8> {
+    let mut profiles = match load_profile_store() {
+        Ok(profiles) => profiles,
+        Err(message) => return usage_error(err, &message),
+    };
+    if let Some(name) = &args.profile
+        && profiles.find(name).is_none()
+    {
+        return usage_error(err, &ProfileError::NotFound(name.clone()).to_string());
+    }
+    let paths = match IntakePaths::from_env() {
+        Ok(paths) => paths,
+        Err(error) => return usage_error(err, &error.to_string()),
+    };
+    let outbox = match Outbox::open(&paths.data_dir.join(STORE_FILE)) {
+        Ok(outbox) => outbox,
+        Err(error) => return usage_error(err, &error.to_string()),
+    };
+    let pending = match pending_profiles(&paths, args.profile.as_deref()) {
+        Ok(pending) => pending,
+        Err(message) => return usage_error(err, &message),
+    };
+    let (connections, unusable) = open_connections(&profiles, &pending, args.secret_stdin, err)?;
+    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => return usage_error(err, &format!("cannot start the network runtime: {e}")),
+    };
+    // A progress line only makes sense where a person watches.
+    let mut progress = Progress { json: args.json, terminal: std::io::stderr().is_terminal(), done: 0, shown: false };
+    let totals = runtime.block_on(send_all(&outbox, &connections, usize::from(args.concurrency), out, &mut progress));
+    progress.finish(err)?;
+    for connection in connections.open.values() {
+        if let Err(e) = connection.keep_token_expiry(&mut profiles) {
+            writeln!(err, "intake: could not remember the token's expiry: {e}")?;
+        }
+    }
+    let totals = totals?;
+    let left = match still_queued(&paths, &connections) {
+        Ok(left) => left,
+        Err(message) => return usage_error(err, &message),
+    };
+    if !args.json {
+        writeln!(
+            out,
+            "{} sent, {} failed, {left} still queued{}.",
+            totals.sent,
+            totals.failed,
+            if unusable > 0 {
+                format!(", {unusable} waiting for a profile that cannot be used")
+            } else {
+                String::new()
+            }
+        )?;
+    }
+    Ok(if totals.failed == 0 && left == 0 && unusable == 0 { EXIT_VALID } else { EXIT_INVALID })
+}
+
+/// Profiles with records queued or being sent (of `only`, when given), and how many each.
+fn pending_profiles(paths: &IntakePaths, only: Option<&str>) -> Result<BTreeMap<String, usize>, String> {
+    let store = Store::open_in(paths).map_err(|e| e.to_string())?;
+    let mut pending = BTreeMap::new();
+    for state in [RecordState::Queued, RecordState::Sending] {
+        let filter = ListFilter { state: Some(state), profile: only.map(str::to_owned) };
+        for record in store.summaries(&filter).map_err(|e| e.to_string())? {
+            *pending.entry(record.profile).or_insert(0) += 1;
+        }
+    }
+    Ok(pending)
+}
+
+/// Opens every profile that has work; says which cannot be used and counts their records.
+fn open_connections(
+    profiles: &ProfileStore,
+    pending: &BTreeMap<String, usize>,
+    secret_stdin: bool,
+    err: &mut dyn Write,
+) -> std::io::Result<(Connections, usize)> {
+    let mut open = BTreeMap::new();
+    let mut unusable = 0;
+    for (name, count) in pending {
+        let opened = match profiles.find(name) {
+            Some(profile) => Connection::open(profile, secret_stdin, SandboxConfig::default()).map_err(|e| e.message),
+            None => Err(ProfileError::NotFound(name.clone()).to_string()),
+        };
+        match opened {
+            Ok(connection) => {
+                open.insert(name.clone(), connection);
+            }
+            Err(message) => {
+                unusable += count;
+                writeln!(
+                    err,
+                    "intake: {count} {} of profile {name:?} wait: {message}",
+                    plural(*count, "record", "records")
+                )?;
+            }
+        }
+    }
+    Ok((Connections { open }, unusable))
+}
+
+/// What a run did.
+#[derive(Debug, Default)]
+struct Totals {
+    sent: usize,
+    failed: usize,
+}
+
+/// Settles abandoned attempts, then sends every due record of the opened profiles, up to
+/// `concurrency` at once, waiting (up to [`LONGEST_WAIT`]) for records due again soon.
+async fn send_all(
+    outbox: &Outbox,
+    connections: &Connections,
+    concurrency: usize,
+    out: &mut dyn Write,
+    progress: &mut Progress,
+) -> std::io::Result<Totals> {
+    let mut totals = Totals::default();
+    for (name, connection) in &connections.open {
+        let abandoned = outbox.abandoned(Some(name.clone())).await.map_err(std::io::Error::other)?;
+        for record in abandoned {
+            let Some(claim) = outbox.take_over(record).await.map_err(std::io::Error::other)? else { continue };
+            let report = outbox.reconcile(claim, &connection.client).await.map_err(std::io::Error::other)?;
+            progress.report(out, &report, &mut totals)?;
+        }
+    }
+    let mut offline: HashMap<String, u32> = HashMap::new();
+    let mut tasks = tokio::task::JoinSet::new();
+    loop {
+        let mut claimed = false;
+        while tasks.len() < concurrency {
+            let Some((claim, client)) = claim_one(outbox, connections, &offline).await? else { break };
+            claimed = true;
+            let outbox = outbox.clone();
+            tasks.spawn(async move { outbox.send(claim, &client).await });
+        }
+        match tasks.join_next().await {
+            Some(joined) => {
+                let report = joined.map_err(std::io::Error::other)?.map_err(std::io::Error::other)?;
+                if report.offline {
+                    let probes = offline.entry(report.profile.clone()).or_insert(0);
+                    *probes += 1;
+                }
+                progress.report(out, &report, &mut totals)?;
+            }
+            None if claimed => {}
+            None => match next_due(outbox, connections, &offline).await? {
+                Some(wait) if wait <= LONGEST_WAIT => tokio::time::sleep(wait).await,
+                _ => break,
+            },
+        }
+    }
+    Ok(totals)
+}
+
+/// Claims the next due record of any opened profile that is not given up as offline.
+async fn claim_one(
+    outbox: &Outbox,
+    connections: &Connections,
+    offline: &HashMap<String, u32>,
+) -> std::io::Result<Option<(crate::store::Claim, crate::backends::CustomerClient)>> {
+    for (name, connection) in &connections.open {
+        if offline.get(name).is_some_and(|probes| *probes >= 3) {
+            continue;
+        }
+        if let Some(claim) = outbox.claim_next(Some(name.clone())).await.map_err(std::io::Error::other)? {
+            return Ok(Some((claim, connection.client.clone())));
+        }
+    }
+    Ok(None)
+}
+
+/// How long until the next queued record of a usable profile is due.
+async fn next_due(
+    outbox: &Outbox,
+    connections: &Connections,
+    offline: &HashMap<String, u32>,
+) -> std::io::Result<Option<Duration>> {
+    let names: Vec<String> =
+        connections.open.keys().filter(|name| offline.get(*name).is_none_or(|probes| *probes < 3)).cloned().collect();
+    let due = outbox
+        .with_store(move |store| {
+            let mut earliest = None;
+            for name in &names {
+                if let Some(at) = store.next_due(Some(name))? {
+                    earliest = Some(earliest.map_or(at, |e: i64| e.min(at)));
+                }
+            }
+            Ok(earliest)
+        })
+        .await
+        .map_err(std::io::Error::other)?;
+    Ok(due.map(|at| Duration::from_millis(u64::try_from(at - now_millis()).unwrap_or(0))))
+}
+
+/// How many records of the opened profiles are still queued or being sent after the run.
+fn still_queued(paths: &IntakePaths, connections: &Connections) -> Result<usize, String> {
+    let store = Store::open_in(paths).map_err(|e| e.to_string())?;
+    let mut left = 0;
+    for name in connections.open.keys() {
+        for state in [RecordState::Queued, RecordState::Sending] {
+            left += store.count(state, Some(name)).map_err(|e| e.to_string())?;
+        }
+    }
+    Ok(left)
+}
+
+/// One line of `outbox send --json`.
+#[derive(Debug, Serialize)]
+struct SendLine<'a> {
+    record: &'a str,
+    profile: &'a str,
+    state: RecordState,
+    outcome: &'a str,
+    message: &'a str,
+    server_id: Option<&'a str>,
+    status: Option<u16>,
+}
+
+/// The report lines and, on a terminal, a progress line on standard error.
+struct Progress {
+    json: bool,
+    terminal: bool,
+    done: usize,
+    shown: bool,
+}
+
+impl Progress {
+    fn report(&mut self, out: &mut dyn Write, report: &AttemptReport, totals: &mut Totals) -> std::io::Result<()> {
+        self.done += 1;
+        match report.state {
+            RecordState::Sent => totals.sent += 1,
+            RecordState::Failed => totals.failed += 1,
+            _ => {}
+        }
+        if self.json {
+            let line = SendLine {
+                record: report.record.as_str(),
+                profile: &report.profile,
+                state: report.state,
+                outcome: &report.outcome,
+                message: &report.message,
+                server_id: report.server_id.as_deref(),
+                status: report.status,
+            };
+            return json_line(out, &line);
+        }
+        writeln!(out, "{} ({}): {} {}", report.record, report.profile, report.state, report.message)?;
+        if self.terminal {
+            let mut err = std::io::stderr();
+            write!(err, "\r{} done: {} sent, {} failed ", self.done, totals.sent, totals.failed)?;
+            err.flush()?;
+            self.shown = true;
+        }
+        out.flush()
+    }
+
+    fn finish(&self, err: &mut dyn Write) -> std::io::Result<()> {
+        if self.shown {
+            writeln!(err)?;
+        }
+        Ok(())
+    }
+}
+
+fn json_line(out: &mut dyn Write, value: &impl Serialize) -> std::io::Result<()> {
+    writeln!(out, "{}", serde_json::to_string(value).map_err(std::io::Error::other)?)?;
+    out.flush()
+}
+
+fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
+    if n == 1 { one } else { many }
+}

@@ -1,0 +1,86 @@
+//! The store's schema, as an ordered list of migrations.
+//!
+//! `PRAGMA user_version` says how many have run; opening a store runs the rest, each in its own transaction, so a database from any
+//! earlier version (or none) ends up current, and one from a newer Intake is refused untouched.
+
+use rusqlite::Connection;
+
+use super::StoreError;
+
+/// Each migration's SQL; the database's `user_version` is the number applied.
+pub const MIGRATIONS: &[&str] = &[
+    // 1: records and the history of their attempts.
+    "
+    CREATE TABLE records (
+        id TEXT PRIMARY KEY,
+        backend TEXT NOT NULL CHECK (backend IN ('finosu', 'helpscout')),
+        profile TEXT NOT NULL,
+        body TEXT NOT NULL,
+        payload TEXT,
+        state TEXT NOT NULL CHECK (state IN ('draft', 'ready', 'queued', 'sending', 'sent', 'failed')),
+        name TEXT NOT NULL DEFAULT '',
+        email TEXT NOT NULL DEFAULT '',
+        customer_ref TEXT NOT NULL DEFAULT '',
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        outcome TEXT,
+        message TEXT,
+        failure TEXT CHECK (failure IN ('permanent', 'ambiguous')),
+        server_id TEXT,
+        next_attempt_at INTEGER,
+        claimant TEXT,
+        lease_until INTEGER,
+        attempt_id TEXT,
+        attempt_started_at INTEGER,
+        source TEXT
+    );
+    CREATE INDEX records_by_state ON records (state, next_attempt_at);
+    CREATE INDEX records_by_update ON records (updated_at);
+    CREATE TABLE attempts (
+        record_id TEXT NOT NULL REFERENCES records (id) ON DELETE CASCADE,
+        attempt_id TEXT NOT NULL,
+        step TEXT NOT NULL CHECK (step IN ('send', 'reconcile')),
+        seq INTEGER NOT NULL,
+        started_at INTEGER NOT NULL,
+        outcome TEXT NOT NULL,
+        message TEXT NOT NULL,
+        status INTEGER,
+        exchange TEXT NOT NULL,
+        PRIMARY KEY (record_id, attempt_id, step, seq)
+    );
+    ",
+    // 2: deleting with undo (a deleted record is hidden, then purged), and the fingerprint of
+    // the body sent, so `intake submit` knows a file it already sent.
+    "
+    ALTER TABLE records ADD COLUMN deleted_at INTEGER;
+    ALTER TABLE records ADD COLUMN body_hash TEXT;
+    CREATE INDEX records_by_hash ON records (profile, body_hash);
+    ",
+];
+
+/// The schema version this Intake writes.
+pub fn current_version() -> u32 {
+    u32::try_from(MIGRATIONS.len()).unwrap_or(u32::MAX)
+}
+
+/// Brings `connection` to the current version; refuses a database from a newer Intake.
+pub fn migrate(connection: &mut Connection) -> Result<u32, StoreError> {
+    migrate_to(connection, current_version())
+}
+
+/// Runs the migrations up to `target` (tests build older databases with it).
+pub fn migrate_to(connection: &mut Connection, target: u32) -> Result<u32, StoreError> {
+    let found: u32 = connection.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+    if found > current_version() {
+        return Err(StoreError::NewerSchema { found, known: current_version() });
+    }
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(found as usize).take(target.saturating_sub(found) as usize) {
+        let version = i64::try_from(index + 1).unwrap_or(i64::MAX);
+        let transaction = connection.transaction()?;
+        transaction.execute_batch(sql)?;
+        transaction.pragma_update(None, "user_version", version)?;
+        transaction.commit()?;
+    }
+    Ok(connection.query_row("PRAGMA user_version", [], |row| row.get(0))?)
+}
