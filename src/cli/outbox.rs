@@ -189,22 +189,20 @@ fn send(args: &OutboxSendArgs, out: &mut dyn Write, err: &mut dyn Write) -> std:
         }
     }
     let totals = totals?;
-    let left = match still_queued(&paths, &connections) {
-        Ok(left) => left,
+    let (left, elsewhere) = match still_queued(&paths, &connections) {
+        Ok(counts) => counts,
         Err(message) => return usage_error(err, &message),
     };
     if !args.json {
-        writeln!(
-            out,
-            "{} sent, {} failed, {left} still queued{}.",
-            totals.sent,
-            totals.failed,
-            if unusable > 0 {
-                format!(", {unusable} waiting for a profile that cannot be used")
-            } else {
-                String::new()
-            }
-        )?;
+        let elsewhere = match elsewhere {
+            0 => String::new(),
+            n => format!(", {n} being sent by another process"),
+        };
+        let waiting = match unusable {
+            0 => String::new(),
+            n => format!(", {n} waiting for a profile that cannot be used"),
+        };
+        writeln!(out, "{} sent, {} failed, {left} still queued{elsewhere}{waiting}.", totals.sent, totals.failed)?;
     }
     Ok(if totals.failed == 0 && left == 0 && unusable == 0 { EXIT_VALID } else { EXIT_INVALID })
 }
@@ -347,16 +345,16 @@ async fn next_due(
     Ok(due.map(|at| Duration::from_millis(u64::try_from(at - now_millis()).unwrap_or(0))))
 }
 
-/// How many records of the opened profiles are still queued or being sent after the run.
-fn still_queued(paths: &IntakePaths, connections: &Connections) -> Result<usize, String> {
+/// How many records of the opened profiles are still queued after the run, and how many are
+/// being sent by another process (a window, another `outbox send`): those are its to settle.
+fn still_queued(paths: &IntakePaths, connections: &Connections) -> Result<(usize, usize), String> {
     let store = Store::open_in(paths).map_err(|e| e.to_string())?;
-    let mut left = 0;
+    let (mut queued, mut sending) = (0, 0);
     for name in connections.open.keys() {
-        for state in [RecordState::Queued, RecordState::Sending] {
-            left += store.count(state, Some(name)).map_err(|e| e.to_string())?;
-        }
+        queued += store.count(RecordState::Queued, Some(name)).map_err(|e| e.to_string())?;
+        sending += store.count(RecordState::Sending, Some(name)).map_err(|e| e.to_string())?;
     }
-    Ok(left)
+    Ok((queued, sending))
 }
 
 /// One line of `outbox send --json`.

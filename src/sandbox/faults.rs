@@ -24,8 +24,9 @@ pub enum Fault {
     Hang,
     /// Closes the connection without any HTTP answer.
     Drop,
-    /// Serves the request (a create stores the customer), then closes the connection without
-    /// answering: the ambiguous ending an outbox must reconcile, not resend.
+    /// A create (`POST` of a customer) is served — the customer is stored — and then the
+    /// connection is closed without an answer: the ambiguous ending an outbox must reconcile, not
+    /// resend. Every other request (a token, a lookup) is answered normally, so the lookup works.
     CommitDrop,
     /// 200 with `Content-Type: application/json` and an HTML page as the body.
     Garbage,

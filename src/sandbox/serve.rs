@@ -84,6 +84,7 @@ async fn handle(request: Request<Incoming>, router: Router, shared: Arc<Shared>)
         Err(message) => return Ok(finosu_error(StatusCode::NOT_FOUND, &message)),
     };
     let api = Api::of_path(request.uri().path());
+    let creates = request.method() == axum::http::Method::POST && request.uri().path().ends_with("/customers");
     tracing::debug!(method = %request.method(), path = request.uri().path(), fault = ?forced, "sandbox request");
     if !shared.config.latency.is_zero() {
         tokio::time::sleep(shared.config.latency).await;
@@ -117,8 +118,8 @@ async fn handle(request: Request<Incoming>, router: Router, shared: Arc<Shared>)
     };
     match forced {
         Some(Fault::Huge) => Ok(faults::enlarge(response).await),
-        // The work is done and stored; the answer never leaves.
-        Some(Fault::CommitDrop) => Err(Dropped),
+        // The customer is stored; the answer never leaves.
+        Some(Fault::CommitDrop) if creates => Err(Dropped),
         _ => Ok(response),
     }
 }

@@ -60,7 +60,9 @@ impl Store {
         step: AttemptStep,
         exchanges: &[Exchange],
     ) -> Result<(), StoreError> {
-        let transaction = self.connection.transaction()?;
+        // Immediate: a read that later writes could otherwise find another process's newer
+        // commit and fail at once instead of waiting its turn.
+        let transaction = self.connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let next: Option<i64> = transaction
             .query_row(
                 "SELECT max(seq) FROM attempts WHERE record_id = ?1 AND attempt_id = ?2 AND step = ?3",

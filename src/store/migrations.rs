@@ -70,17 +70,19 @@ pub fn migrate(connection: &mut Connection) -> Result<u32, StoreError> {
 }
 
 /// Runs the migrations up to `target` (tests build older databases with it).
+///
+/// Each one runs in an immediate transaction that reads the version again first, so two
+/// processes opening a new store at once apply each migration once.
 pub fn migrate_to(connection: &mut Connection, target: u32) -> Result<u32, StoreError> {
-    let found: u32 = connection.query_row("PRAGMA user_version", [], |row| row.get(0))?;
-    if found > current_version() {
-        return Err(StoreError::NewerSchema { found, known: current_version() });
-    }
-    for (index, sql) in MIGRATIONS.iter().enumerate().skip(found as usize).take(target.saturating_sub(found) as usize) {
-        let version = i64::try_from(index + 1).unwrap_or(i64::MAX);
-        let transaction = connection.transaction()?;
+    loop {
+        let transaction = connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let found: u32 = transaction.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+        if found > current_version() {
+            return Err(StoreError::NewerSchema { found, known: current_version() });
+        }
+        let Some(sql) = MIGRATIONS.get(found as usize).filter(|_| found < target) else { return Ok(found) };
         transaction.execute_batch(sql)?;
-        transaction.pragma_update(None, "user_version", version)?;
+        transaction.pragma_update(None, "user_version", i64::from(found) + 1)?;
         transaction.commit()?;
     }
-    Ok(connection.query_row("PRAGMA user_version", [], |row| row.get(0))?)
 }
