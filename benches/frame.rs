@@ -18,10 +18,9 @@
 mod fixtures;
 mod support;
 
-use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use egui::{Event, Key, Modifiers, Pos2, RawInput, Rect, vec2};
+use egui::{Event, Key, Modifiers};
 use fixtures::{full_finosu, full_help_scout};
 use intake::backends::Secret;
 use intake::model::{Backend, Tab};
@@ -30,7 +29,7 @@ use intake::profiles::{Profile, ProfileKind, ProfileStore};
 use intake::sandbox::{Fault, SandboxConfig, SandboxServer};
 use intake::ui::state::PersistedState;
 use intake::ui::{AppOptions, IntakeApp};
-use support::{is_bench_run, summarize, verdict};
+use support::{FrameClock, is_bench_run, run_frame, summarize, thread_cpu_time, verdict};
 
 /// Frame budget, in milliseconds.
 const BUDGET_MS: f64 = 1.0;
@@ -38,8 +37,6 @@ const BUDGET_MS: f64 = 1.0;
 const TAB_KEYS: [Key; 4] = [Key::Num1, Key::Num2, Key::Num3, Key::Num4];
 /// How long the CPU-time loop runs frames on each tab.
 const CPU_LOOP: Duration = Duration::from_secs(2);
-/// Linux reports thread times in `USER_HZ` ticks, which is 100 per second.
-const CLOCK_TICKS_PER_SEC: f64 = 100.0;
 
 fn main() -> Result<(), String> {
     let bench = is_bench_run();
@@ -163,52 +160,4 @@ fn in_flight_frames(bench: bool, warm_up: usize, measured: usize) -> Result<(), 
         );
     }
     Ok(())
-}
-
-/// One frame as eframe runs it, without the painting: the UI pass, then tessellation. Returns
-/// the number of shapes drawn.
-fn run_frame(ctx: &egui::Context, app: &mut IntakeApp, input: RawInput) -> usize {
-    let mut output = ctx.run_ui(input, |ui| app.show(ui));
-    let shapes = std::mem::take(&mut output.shapes);
-    let count = shapes.len();
-    black_box(ctx.tessellate(shapes, output.pixels_per_point));
-    // No renderer here to upload the font atlas to.
-    output.drop_without_applying_deltas();
-    count
-}
-
-/// Hands out frame inputs at 60 frames per second of simulated time.
-#[derive(Default)]
-struct FrameClock {
-    frame: u32,
-}
-
-impl FrameClock {
-    fn input(&mut self, events: Vec<Event>) -> RawInput {
-        self.frame += 1;
-        RawInput {
-            screen_rect: Some(Rect::from_min_size(Pos2::ZERO, vec2(1280.0, 800.0))),
-            time: Some(f64::from(self.frame) / 60.0),
-            predicted_dt: 1.0 / 60.0,
-            focused: true,
-            events,
-            ..Default::default()
-        }
-    }
-}
-
-/// User plus system CPU time of the calling thread so far.
-fn thread_cpu_time() -> Result<Duration, String> {
-    let stat = std::fs::read_to_string("/proc/thread-self/stat")
-        .map_err(|err| format!("cannot read /proc/thread-self/stat: {err}"))?;
-    // The fields after the command name (which is in parentheses and may hold spaces): state is
-    // field 3, utime 14 and stime 15.
-    let rest = stat.rsplit_once(')').map(|(_, rest)| rest).ok_or("unexpected /proc stat format")?;
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let ticks = |index: usize| -> Result<f64, String> {
-        let field = fields.get(index).ok_or("unexpected /proc stat format")?;
-        field.parse::<f64>().map_err(|err| format!("bad /proc stat field {field:?}: {err}"))
-    };
-    let total = ticks(14 - 3)? + ticks(15 - 3)?;
-    Ok(Duration::from_secs_f64(total / CLOCK_TICKS_PER_SEC))
 }

@@ -6,9 +6,15 @@
 #                                     frames while a request is in flight     (≤ 16 ms each)
 #   2b. cargo bench --bench submit    `intake submit` and the library client beside curl,
 #                                     against `intake sandbox` on loopback    (p50 ratio ≤ 1.5)
+#   2c. cargo bench --bench store     frames while typing with autosave running (≤ 1 ms), the
+#                                     Drafts panel with 10,000 records (≤ 1 ms); writes a store
+#                                     of 10,000 records for part 3
 #   3. the release binary under Xvfb, on a fresh profile each launch:
 #      start → first frame (median of 5 launches, ≤ 200 ms), and the time until the window can
-#      be found from outside; frames painted while idle for 5 s (0); idle memory (RSS).
+#      be found from outside; the same with 10,000 records in the store (≤ 1.3× the fresh
+#      median); frames painted while idle for 5 s (0); idle memory (RSS).
+#   4. `intake outbox send` of 1,000 queued records beside `intake submit` of 1,000 files,
+#      against `intake sandbox --rate-limit 0` on loopback: records per second of each.
 # Exits 0 when a budget is missed (that is reported), non-zero when a measurement failed.
 # Installs what is missing first (scripts/setup.sh --test) unless INTAKE_SKIP_INSTALL is set.
 #   scripts/bench.sh
@@ -20,7 +26,7 @@ median() { sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)
 
 # --- Part 3, run inside Xvfb by the outer script: `bench.sh --inside-xvfb BIN DIR` -------------
 if [ "${1:-}" = --inside-xvfb ]; then
-  bin=$2 dir=$3
+  bin=$2 dir=$3 seed=$4
   app_pid=""
   stop_app() {
     if [ -n "$app_pid" ]; then { kill "$app_pid" && wait "$app_pid"; } 2>/dev/null || true; fi
@@ -32,10 +38,16 @@ if [ "${1:-}" = --inside-xvfb ]; then
     if [ -f "$run/app.log" ]; then sed 's/^/  app: /' "$run/app.log" >&2; fi
     exit 1
   }
-  # Starts the app on a fresh profile in $run; sets app_pid and launched_ms.
+  # Starts the app on a fresh profile in $run (with the store $2 in its data folder, if given);
+  # sets app_pid and launched_ms.
   launch() {
     run=$1
     mkdir -p "$run/data" "$run/config" "$run/run" "$run/home"
+    if [ -n "${2:-}" ]; then
+      mkdir -p "$run/data/intake"
+      cp "$2" "$run/data/intake/intake.sqlite3"
+      chmod 600 "$run/data/intake/intake.sqlite3"
+    fi
     chmod 700 "$run/run"
     launched_ms=$(now_ms)
     XDG_DATA_HOME="$run/data" XDG_CONFIG_HOME="$run/config" XDG_RUNTIME_DIR="$run/run" HOME="$run/home" \
@@ -89,6 +101,27 @@ if [ "${1:-}" = --inside-xvfb ]; then
   echo "RESULT|start -> first frame (in app)|median $first_median (${first_frames[*]})|$first_median|ms|200"
   echo "RESULT|start -> window found (xdotool)|median $window_median (${windows[*]})|$window_median|ms|-"
 
+  # The same with 10,000 records in the store: the form opens on the last one.
+  seeded_frames=()
+  for i in 1 2 3 4 5; do
+    launch "$dir/seeded-$i" "$seed"
+    wait_for_window >/dev/null
+    first_ms=""
+    for _ in $(seq 1 100); do
+      first_ms=$(report_field first_frame_ms)
+      if awk -v v="$first_ms" 'BEGIN { exit !(v > 0) }'; then break; fi
+      sleep 0.1
+    done
+    awk -v v="$first_ms" 'BEGIN { exit !(v > 0) }' || fail "the app painted no frame within 10 s"
+    stop_app
+    echo "  launch $i with 10,000 records: first frame after $first_ms ms"
+    seeded_frames+=("$first_ms")
+  done
+  seeded_median=$(printf '%s\n' "${seeded_frames[@]}" | median)
+  ratio=$(awk -v a="$seeded_median" -v b="$first_median" 'BEGIN { printf "%.2f", a / b }')
+  echo "RESULT|start with 10,000 records -> first frame|median $seeded_median (${seeded_frames[*]})|$seeded_median|ms|-"
+  echo "RESULT|  the same, beside a fresh start|ratio $ratio|$ratio|x|1.3"
+
   launch "$dir/idle"
   wait_for_window >/dev/null
   sleep 2
@@ -131,14 +164,22 @@ echo
 echo "=== bench: cargo bench --bench submit"
 cargo bench --bench submit | tee "$tmp/submit.out"
 echo
+echo "=== bench: cargo bench --bench store"
+INTAKE_BENCH_SEED_STORE="$tmp/seed.sqlite3" cargo bench --bench store | tee "$tmp/store.out"
+echo
 echo "=== bench: the release binary under Xvfb (1280x800)"
 # -noreset: the app is started six times in a row; without it Xvfb resets when the last client
 # leaves, and a launch that connects during the reset fails.
-xvfb-run -a -s '-screen 0 1280x800x24 -noreset' "$0" --inside-xvfb "$PWD/target/release/intake" "$tmp" | tee "$tmp/window.out"
+xvfb-run -a -s '-screen 0 1280x800x24 -noreset' "$0" --inside-xvfb "$PWD/target/release/intake" "$tmp" "$tmp/seed.sqlite3" |
+  tee "$tmp/window.out"
+echo
+echo "=== bench: outbox send beside submit, 1,000 records each"
+scripts/bench-outbox.sh "$PWD/target/release/intake" "$tmp/outbox" | tee "$tmp/outbox.out"
 
 echo
 echo "=== bench: summary (judged on p95 for per-call and per-frame times, on the median for start-up)"
-grep -h '^RESULT|' "$tmp/validate.out" "$tmp/frame.out" "$tmp/submit.out" "$tmp/window.out" >"$tmp/results" ||
+grep -h '^RESULT|' "$tmp/validate.out" "$tmp/frame.out" "$tmp/submit.out" "$tmp/store.out" "$tmp/window.out" \
+  "$tmp/outbox.out" >"$tmp/results" ||
   { echo "bench: no figures were printed" >&2; exit 1; }
 printf '%-48s %-48s %-12s %s\n' figure measured budget result
 missed=0

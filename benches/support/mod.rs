@@ -7,7 +7,11 @@
 
 #![allow(dead_code, reason = "each benchmark uses a part of this module")]
 
+use std::hint::black_box;
 use std::time::Duration;
+
+use egui::{Event, Pos2, RawInput, Rect, vec2};
+use intake::ui::IntakeApp;
 
 /// Whether this is a measuring run (`cargo bench`) rather than a quick check (`cargo test`).
 pub fn is_bench_run() -> bool {
@@ -41,4 +45,56 @@ pub fn summarize(mut samples: Vec<Duration>) -> Option<Summary> {
 /// or below it).
 pub fn verdict(figure: f64, budget: f64) -> &'static str {
     if figure <= budget { "PASS" } else { "FAIL" }
+}
+
+/// One frame as eframe runs it, without the painting: the UI pass, then tessellation. Returns
+/// the number of shapes drawn.
+pub fn run_frame(ctx: &egui::Context, app: &mut IntakeApp, input: RawInput) -> usize {
+    let mut output = ctx.run_ui(input, |ui| app.show(ui));
+    let shapes = std::mem::take(&mut output.shapes);
+    let count = shapes.len();
+    black_box(ctx.tessellate(shapes, output.pixels_per_point));
+    // No renderer here to upload the font atlas to.
+    output.drop_without_applying_deltas();
+    count
+}
+
+/// Hands out frame inputs at 60 frames per second of simulated time.
+#[derive(Default)]
+pub struct FrameClock {
+    frame: u32,
+}
+
+impl FrameClock {
+    /// The next frame's input, with `events`.
+    pub fn input(&mut self, events: Vec<Event>) -> RawInput {
+        self.frame += 1;
+        RawInput {
+            screen_rect: Some(Rect::from_min_size(Pos2::ZERO, vec2(1280.0, 800.0))),
+            time: Some(f64::from(self.frame) / 60.0),
+            predicted_dt: 1.0 / 60.0,
+            focused: true,
+            events,
+            ..Default::default()
+        }
+    }
+}
+
+/// Linux reports thread times in `USER_HZ` ticks, which is 100 per second.
+const CLOCK_TICKS_PER_SEC: f64 = 100.0;
+
+/// User plus system CPU time of the calling thread so far.
+pub fn thread_cpu_time() -> Result<Duration, String> {
+    let stat = std::fs::read_to_string("/proc/thread-self/stat")
+        .map_err(|err| format!("cannot read /proc/thread-self/stat: {err}"))?;
+    // The fields after the command name (which is in parentheses and may hold spaces): state is
+    // field 3, utime 14 and stime 15.
+    let rest = stat.rsplit_once(')').map(|(_, rest)| rest).ok_or("unexpected /proc stat format")?;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |index: usize| -> Result<f64, String> {
+        let field = fields.get(index).ok_or("unexpected /proc stat format")?;
+        field.parse::<f64>().map_err(|err| format!("bad /proc stat field {field:?}: {err}"))
+    };
+    let total = ticks(14 - 3)? + ticks(15 - 3)?;
+    Ok(Duration::from_secs_f64(total / CLOCK_TICKS_PER_SEC))
 }
