@@ -19,10 +19,9 @@ use serde_json::Value;
 use super::error::UiError;
 use super::jobs::{Job, JobReply};
 use crate::normalize::normalize_for_sending;
-use crate::store::{
-    AttemptRow, DraftEdit, ListFilter, Record, RecordId, RecordState, RecordSummary, Store, StoreError,
-};
+use crate::store::{AttemptRow, DraftEdit, ListFilter, Record, RecordId, RecordState, Store, StoreError};
 use crate::sync::lock;
+use crate::ui::drafts::ListedRecords;
 
 /// How long saves of a record gather before they are written.
 const SAVE_DELAY: Duration = Duration::from_millis(250);
@@ -61,8 +60,9 @@ pub enum StoreRequest {
     Restore(RecordId, JobReply<Result<(), StoreError>>),
     /// Copy a record as a new draft.
     Duplicate(RecordId, JobReply<Result<RecordId, StoreError>>),
-    /// Every record, for the Drafts panel.
-    List(JobReply<Result<Vec<RecordSummary>, StoreError>>),
+    /// Every record, for the Drafts panel (with its search keys, made here rather than on the
+    /// UI thread).
+    List(JobReply<Result<ListedRecords, StoreError>>),
     /// One record and its history, to open it.
     Open(RecordId, JobReply<Result<Option<RecordWithHistory>, StoreError>>),
     /// Write what is pending and answer (closing the window, tests).
@@ -289,7 +289,9 @@ impl Writer {
                 let result = self.store.duplicate(&id);
                 self.reply(result, reply);
             }
-            StoreRequest::List(reply) => reply.send(self.store.summaries(&ListFilter::default())),
+            StoreRequest::List(reply) => {
+                reply.send(self.store.summaries(&ListFilter::default()).map(ListedRecords::new));
+            }
             StoreRequest::Open(id, reply) => {
                 let store = &self.store;
                 let opened = store.get(&id).and_then(|record| match record {

@@ -41,15 +41,61 @@ pub struct ListView {
     pub sort: DraftSort,
 }
 
-/// The indexes of `records` to show for `view`, in order.
-pub fn visible_rows(records: &[RecordSummary], view: &ListView) -> Vec<usize> {
+/// The records as last read, with what a search looks in, made once per read (off the UI
+/// thread), so that a keystroke in the search only compares.
+#[derive(Debug, Clone, Default)]
+pub struct ListedRecords {
+    /// Newest change first.
+    pub records: Vec<RecordSummary>,
+    /// For each record, its searchable text in lower case.
+    pub search_keys: Vec<String>,
+}
+
+impl ListedRecords {
+    /// The records with their search keys.
+    pub fn new(records: Vec<RecordSummary>) -> Self {
+        let search_keys = records.iter().map(search_key).collect();
+        Self { records, search_keys }
+    }
+}
+
+/// What a search looks in: name, email, Finosu id, server id, profile, record id — lower case.
+pub fn search_key(record: &RecordSummary) -> String {
+    format!(
+        "{} {} {} {} {} {}",
+        record.name,
+        record.email,
+        record.customer_ref,
+        record.server_id.as_deref().unwrap_or_default(),
+        record.profile,
+        record.id
+    )
+    .to_lowercase()
+}
+
+/// The indexes of `listed`'s records to show for `view`, in order.
+pub fn visible_rows(listed: &ListedRecords, view: &ListView) -> Vec<usize> {
+    narrowed_rows(listed, view, 0..listed.records.len())
+}
+
+/// [`visible_rows`] looking only at `candidates` (in the store's order): when the search only
+/// grew (a letter typed), the rows shown before are the only ones that can still match.
+pub fn narrowed_rows(
+    listed: &ListedRecords,
+    view: &ListView,
+    candidates: impl IntoIterator<Item = usize>,
+) -> Vec<usize> {
     let words: Vec<String> = view.query.split_whitespace().map(str::to_lowercase).collect();
-    let mut rows: Vec<usize> = records
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| view.state.is_none_or(|state| r.state == state))
-        .filter(|(_, r)| words.is_empty() || matches_all(r, &words))
-        .map(|(index, _)| index)
+    // One searcher per word, reused over every record.
+    let finders: Vec<memchr::memmem::Finder<'_>> = words.iter().map(memchr::memmem::Finder::new).collect();
+    let records = &listed.records;
+    let mut rows: Vec<usize> = candidates
+        .into_iter()
+        .filter(|&i| records.get(i).is_some_and(|r| view.state.is_none_or(|state| r.state == state)))
+        .filter(|&i| {
+            let key = listed.search_keys.get(i).map_or(&b""[..], String::as_bytes);
+            finders.iter().all(|finder| finder.find(key).is_some())
+        })
         .collect();
     match view.sort {
         // The store lists newest change first already.
@@ -61,20 +107,6 @@ pub fn visible_rows(records: &[RecordSummary], view: &ListView) -> Vec<usize> {
         DraftSort::State => rows.sort_by_key(|&i| (records[i].state, std::cmp::Reverse(records[i].updated_at))),
     }
     rows
-}
-
-fn matches_all(record: &RecordSummary, words: &[String]) -> bool {
-    let haystack = format!(
-        "{} {} {} {} {} {}",
-        record.name,
-        record.email,
-        record.customer_ref,
-        record.server_id.as_deref().unwrap_or_default(),
-        record.profile,
-        record.id
-    )
-    .to_lowercase();
-    words.iter().all(|word| haystack.contains(word.as_str()))
 }
 
 #[cfg(test)]
@@ -102,11 +134,11 @@ mod tests {
 
     #[test]
     fn search_filter_and_sort() {
-        let records = vec![
+        let records = ListedRecords::new(vec![
             record("Grace Hopper", "grace@navy.mil", RecordState::Sent, 30),
             record("Ada Lovelace", "ada@example.com", RecordState::Draft, 20),
             record("Alan Turing", "alan@example.com", RecordState::Failed, 10),
-        ];
+        ]);
         let all = ListView::default();
         assert_eq!(visible_rows(&records, &all), [0, 1, 2]);
         let search = ListView { query: "EXAMPLE a".to_owned(), ..ListView::default() };
@@ -119,5 +151,17 @@ mod tests {
         assert_eq!(visible_rows(&records, &by_name), [1, 2, 0]);
         let by_state = ListView { sort: DraftSort::State, ..ListView::default() };
         assert_eq!(visible_rows(&records, &by_state), [1, 0, 2]);
+    }
+
+    #[test]
+    fn a_grown_search_narrows_the_rows_already_shown_to_the_same_result() {
+        let records = ListedRecords::new(
+            (0..50).map(|n| record(&format!("Name{n}"), &format!("n{n}@example.com"), RecordState::Ready, n)).collect(),
+        );
+        for (before, after) in [("n", "n1"), ("name1", "name12"), ("", "example"), ("n2", "n2 example")] {
+            let shown = visible_rows(&records, &ListView { query: before.to_owned(), ..ListView::default() });
+            let grown = ListView { query: after.to_owned(), ..ListView::default() };
+            assert_eq!(narrowed_rows(&records, &grown, shown), visible_rows(&records, &grown), "{before} → {after}");
+        }
     }
 }

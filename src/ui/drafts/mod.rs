@@ -9,7 +9,7 @@ mod panel;
 
 use std::time::Instant;
 
-pub use list::{DraftSort, ListView, visible_rows};
+pub use list::{DraftSort, ListView, ListedRecords, search_key, visible_rows};
 pub use panel::DraftsView;
 
 use crate::store::{RecordId, RecordSummary, StoreError};
@@ -41,16 +41,18 @@ pub enum DraftsCommand {
 /// The panel's state.
 #[derive(Debug, Default)]
 pub struct DraftsPanel {
-    /// The records as last read (newest change first).
-    records: Vec<RecordSummary>,
+    /// The records as last read (newest change first), with their search keys.
+    listed: ListedRecords,
     /// The store's change count they were read at.
     read_at: Option<u64>,
     /// A read under way.
-    loading: Option<Job<Result<Vec<RecordSummary>, StoreError>>>,
+    loading: Option<Job<Result<ListedRecords, StoreError>>>,
     /// Search, filter and sort.
     pub view: ListView,
     /// The rows shown, for `view` over `records`; `None` when either changed.
     visible: Option<Vec<usize>>,
+    /// The view `visible` was made for.
+    visible_for: ListView,
     /// The record whose details show.
     selected: Option<RecordId>,
     /// Its details and history, once read.
@@ -70,13 +72,13 @@ pub struct DraftsPanel {
 impl DraftsPanel {
     /// Every record as last read.
     pub fn records(&self) -> &[RecordSummary] {
-        &self.records
+        &self.listed.records
     }
 
     /// The records shown, in order.
     pub fn shown(&self) -> Vec<&RecordSummary> {
-        let rows = self.visible.clone().unwrap_or_else(|| visible_rows(&self.records, &self.view));
-        rows.into_iter().filter_map(|i| self.records.get(i)).collect()
+        let rows = self.visible.clone().unwrap_or_else(|| visible_rows(&self.listed, &self.view));
+        rows.into_iter().filter_map(|i| self.listed.records.get(i)).collect()
     }
 
     /// The selected record.
@@ -95,7 +97,7 @@ impl DraftsPanel {
     }
 
     /// A read of the list started at `changes`.
-    pub fn loading_started(&mut self, job: Job<Result<Vec<RecordSummary>, StoreError>>, changes: u64) {
+    pub fn loading_started(&mut self, job: Job<Result<ListedRecords, StoreError>>, changes: u64) {
         self.loading = Some(job);
         self.read_at = Some(changes);
     }
@@ -114,8 +116,8 @@ impl DraftsPanel {
             self.loading = None;
             arrived = true;
             match result {
-                Ok(records) => {
-                    self.records = records;
+                Ok(listed) => {
+                    self.listed = listed;
                     self.visible = None;
                     self.read_when = Some(Instant::now());
                 }
@@ -145,7 +147,7 @@ impl DraftsPanel {
 
     /// Notes a deleted record, for Undo.
     pub fn deleted(&mut self, id: &RecordId) {
-        self.deleted = self.records.iter().find(|r| r.id == *id).cloned();
+        self.deleted = self.listed.records.iter().find(|r| r.id == *id).cloned();
         if self.selected.as_ref() == Some(id) {
             self.selected = None;
             self.details = None;
@@ -160,6 +162,20 @@ impl DraftsPanel {
     /// Shows a failure to read or change the store.
     pub fn show_error(&mut self, error: String) {
         self.error = Some(error);
+    }
+
+    /// The search text changed: a search that only grew narrows the rows shown (the common
+    /// case while typing); anything else looks at every record again.
+    fn search_changed(&mut self) {
+        let grew = self.view.query.starts_with(&self.visible_for.query)
+            && (self.view.state, self.view.sort) == (self.visible_for.state, self.visible_for.sort);
+        self.visible = match self.visible.take() {
+            Some(shown) if grew => Some(list::narrowed_rows(&self.listed, &self.view, shown)),
+            _ => None,
+        };
+        if self.visible.is_some() {
+            self.visible_for = self.view.clone();
+        }
     }
 
     /// Puts the keyboard in the search field on the next frame.

@@ -26,7 +26,11 @@ impl DraftsPanel {
         let mut commands = Vec::new();
         let searching = self.toolbar_ui(ui, &mut commands);
         self.notes_ui(ui, view, &mut commands);
-        let rows = self.visible.get_or_insert_with(|| visible_rows(&self.records, &self.view)).clone();
+        if self.visible.is_none() {
+            self.visible = Some(visible_rows(&self.listed, &self.view));
+            self.visible_for = self.view.clone();
+        }
+        let rows = self.visible.clone().unwrap_or_default();
         if searching {
             self.keyboard(ui, &rows, &mut commands);
         }
@@ -38,7 +42,7 @@ impl DraftsPanel {
             .auto_shrink([false, false])
             .show_rows(ui, ROW_HEIGHT, rows.len(), |ui, range| {
                 for &index in &rows[range] {
-                    if let Some(record) = self.records.get(index) {
+                    if let Some(record) = self.listed.records.get(index) {
                         let selected = self.selected.as_ref() == Some(&record.id);
                         if record_row_ui(ui, record, selected) {
                             commands.push(DraftsCommand::Select(record.id.clone()));
@@ -47,7 +51,7 @@ impl DraftsPanel {
                 }
             });
         if rows.is_empty() {
-            let empty = if self.records.is_empty() {
+            let empty = if self.listed.records.is_empty() {
                 "No customers yet: what you type is kept here."
             } else {
                 "Nothing matches."
@@ -75,7 +79,7 @@ impl DraftsPanel {
                 search.request_focus();
             }
             if search.changed() {
-                self.visible = None;
+                self.search_changed();
             }
             search.has_focus()
         });
@@ -105,7 +109,7 @@ impl DraftsPanel {
                 (self.view.state, self.view.sort) = (state, sort);
                 self.visible = None;
             }
-            let ready = self.records.iter().filter(|r| r.state == RecordState::Ready).count();
+            let ready = self.listed.records.iter().filter(|r| r.state == RecordState::Ready).count();
             let send = ui.add_enabled(ready > 0, egui::Button::new(format!("Send all ready ({ready})")));
             if send.on_hover_text("Queue every ready customer to its profile").clicked() {
                 commands.push(DraftsCommand::SendAllReady);
@@ -144,14 +148,14 @@ impl DraftsPanel {
                 i.key_pressed(Key::Enter),
             )
         });
-        let position = rows.iter().position(|&i| self.records.get(i).map(|r| &r.id) == self.selected.as_ref());
+        let position = rows.iter().position(|&i| self.listed.records.get(i).map(|r| &r.id) == self.selected.as_ref());
         let next = match (down, up, position) {
             (true, _, Some(at)) => Some((at + 1).min(rows.len().saturating_sub(1))),
             (true, _, None) => Some(0),
             (_, true, Some(at)) => Some(at.saturating_sub(1)),
             _ => None,
         };
-        if let Some(record) = next.and_then(|at| rows.get(at)).and_then(|&i| self.records.get(i)) {
+        if let Some(record) = next.and_then(|at| rows.get(at)).and_then(|&i| self.listed.records.get(i)) {
             commands.push(DraftsCommand::Select(record.id.clone()));
         }
         if enter && let Some(id) = self.selected.clone() {

@@ -27,7 +27,7 @@ use crate::backends::Exchange;
 const STACK_BELOW_WIDTH: f32 = 720.0;
 
 /// The attempts of this session and which one is shown. Runtime state only: nothing here is
-/// persisted (the outbox keeps what must survive a restart).
+/// saved (each record's attempts are kept in the store, as its history).
 #[derive(Debug, Default)]
 pub struct ResponseViewer {
     /// Oldest first.
