@@ -25,7 +25,9 @@ pub enum Fault {
     /// Closes the connection without any HTTP answer.
     Drop,
     /// Serves the request (a create stores the customer), then closes the connection without
-    /// answering: the ambiguous ending an outbox must reconcile, not resend.
+    /// answering: the ambiguous ending an outbox must reconcile, not resend. Only requests that
+    /// create or change customers lose their answer; reads (the reconciling lookup) and token
+    /// grants are answered.
     CommitDrop,
     /// 200 with `Content-Type: application/json` and an HTML page as the body.
     Garbage,

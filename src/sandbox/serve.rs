@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
-use axum::http::{Request, StatusCode};
+use axum::http::{Method, Request, StatusCode};
 use axum::response::Response;
 use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
@@ -111,6 +111,7 @@ async fn handle(request: Request<Incoming>, router: Router, shared: Arc<Shared>)
             }
         }
     }
+    let drops_answer = matches!(forced, Some(Fault::CommitDrop)) && changes_customers(&request);
     let response = match router.oneshot(request).await {
         Ok(response) => response,
         Err(never) => match never {},
@@ -118,9 +119,19 @@ async fn handle(request: Request<Incoming>, router: Router, shared: Arc<Shared>)
     match forced {
         Some(Fault::Huge) => Ok(faults::enlarge(response).await),
         // The work is done and stored; the answer never leaves.
-        Some(Fault::CommitDrop) => Err(Dropped),
+        Some(Fault::CommitDrop) if drops_answer => Err(Dropped),
         _ => Ok(response),
     }
+}
+
+/// Whether `request` creates or changes customers: the requests whose answer
+/// [`Fault::CommitDrop`] loses. Reads and token grants are answered, so the lookup that
+/// reconciles a lost answer can find what was stored (dropping those too made every
+/// commit-drop end "may have been created" instead of found).
+fn changes_customers(request: &Request<Body>) -> bool {
+    let method = request.method();
+    let read = *method == Method::GET || *method == Method::HEAD;
+    !read && !request.uri().path().ends_with("/oauth2/token")
 }
 
 /// One request counted in [`Shared::hanging`] while its hang lasts: until the sandbox stops, the
