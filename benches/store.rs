@@ -117,7 +117,7 @@ fn drafts_panel_frames(bench: bool, warm_up: usize, measured: usize) -> Result<(
         run_frame(&ctx, &mut app, clock.input(Vec::new()));
     }
     let read_ms = started.elapsed().as_secs_f64() * 1e3;
-    let shown = measure(&ctx, &mut app, &mut clock, warm_up, measured, || Vec::new())?;
+    let shown = measure(&ctx, &mut app, &mut clock, warm_up, measured, Vec::new)?;
     // Typing into the search (Ctrl+D put the keyboard there): the list is filtered each frame.
     let letters = ["a", "d", "a", "1"];
     let mut typed = 0;

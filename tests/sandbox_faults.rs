@@ -156,6 +156,48 @@ async fn drop_closes_the_connection_without_an_answer() {
 }
 
 #[tokio::test]
+async fn commit_drop_stores_a_create_and_loses_its_answer_but_answers_reads() {
+    let server = start();
+    let client = client();
+    let base = server.fault_base_url(&Fault::CommitDrop, Backend::Finosu);
+    let create = client
+        .post(format!("{base}/customers"))
+        .header("X-API-Key", FINOSU_API_KEY)
+        .json(&finosu_customer("cd"))
+        .send()
+        .await;
+    assert_connection_error(create);
+    assert_eq!(finosu_get(&server, &client, "cd").await.status(), 200, "the customer was stored");
+    // A lookup through the same base URL is answered: what reconciles the lost answer.
+    let found = client.get(format!("{base}/customers/cd")).header("X-API-Key", FINOSU_API_KEY).send().await;
+    assert_eq!(found.expect("an answer").status(), 200);
+    // Help Scout: the token grant is answered; the create stores and loses its answer.
+    let base = server.fault_base_url(&Fault::CommitDrop, Backend::HelpScout);
+    let form = [
+        ("grant_type", "client_credentials"),
+        ("client_id", intake::sandbox::HELPSCOUT_CLIENT_ID),
+        ("client_secret", intake::sandbox::HELPSCOUT_CLIENT_SECRET),
+    ];
+    let token = sandbox_support::tokens_from(sandbox_support::token_request(&base, &client, &form).await).await.access;
+    let customer =
+        json!({"firstName": "Grace", "lastName": "Hopper", "emails": [{"type": "work", "value": "cd@example.com"}]});
+    let create = client.post(format!("{base}/v2/customers")).bearer_auth(&token).json(&customer).send().await;
+    assert_connection_error(create);
+    let query = "(email:\"cd@example.com\")";
+    let search = client
+        .get(format!(
+            "{base}/v2/customers?query={}",
+            url::form_urlencoded::byte_serialize(query.as_bytes()).collect::<String>()
+        ))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("the search is answered");
+    let found = search.json::<Value>().await.expect("json");
+    assert_eq!(found["_embedded"]["customers"][0]["firstName"], "Grace", "{found}");
+}
+
+#[tokio::test]
 async fn garbage_is_a_200_labelled_json_that_is_not_json() {
     let server = start();
     let client = client();

@@ -24,9 +24,10 @@ pub enum Fault {
     Hang,
     /// Closes the connection without any HTTP answer.
     Drop,
-    /// A create (`POST` of a customer) is served — the customer is stored — and then the
-    /// connection is closed without an answer: the ambiguous ending an outbox must reconcile, not
-    /// resend. Every other request (a token, a lookup) is answered normally, so the lookup works.
+    /// Serves the request (a create stores the customer), then closes the connection without
+    /// answering: the ambiguous ending an outbox must reconcile, not resend. Only requests that
+    /// create or change customers lose their answer; reads (the reconciling lookup) and token
+    /// grants are answered.
     CommitDrop,
     /// 200 with `Content-Type: application/json` and an HTML page as the body.
     Garbage,

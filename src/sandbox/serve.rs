@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
-use axum::http::{Request, StatusCode};
+use axum::http::{Method, Request, StatusCode};
 use axum::response::Response;
 use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
@@ -84,7 +84,6 @@ async fn handle(request: Request<Incoming>, router: Router, shared: Arc<Shared>)
         Err(message) => return Ok(finosu_error(StatusCode::NOT_FOUND, &message)),
     };
     let api = Api::of_path(request.uri().path());
-    let creates = request.method() == axum::http::Method::POST && request.uri().path().ends_with("/customers");
     tracing::debug!(method = %request.method(), path = request.uri().path(), fault = ?forced, "sandbox request");
     if !shared.config.latency.is_zero() {
         tokio::time::sleep(shared.config.latency).await;
@@ -112,16 +111,27 @@ async fn handle(request: Request<Incoming>, router: Router, shared: Arc<Shared>)
             }
         }
     }
+    let drops_answer = matches!(forced, Some(Fault::CommitDrop)) && changes_customers(&request);
     let response = match router.oneshot(request).await {
         Ok(response) => response,
         Err(never) => match never {},
     };
     match forced {
         Some(Fault::Huge) => Ok(faults::enlarge(response).await),
-        // The customer is stored; the answer never leaves.
-        Some(Fault::CommitDrop) if creates => Err(Dropped),
+        // The work is done and stored; the answer never leaves.
+        Some(Fault::CommitDrop) if drops_answer => Err(Dropped),
         _ => Ok(response),
     }
+}
+
+/// Whether `request` creates or changes customers: the requests whose answer
+/// [`Fault::CommitDrop`] loses. Reads and token grants are answered, so the lookup that
+/// reconciles a lost answer can find what was stored (dropping those too made every
+/// commit-drop end "may have been created" instead of found).
+fn changes_customers(request: &Request<Body>) -> bool {
+    let method = request.method();
+    let read = *method == Method::GET || *method == Method::HEAD;
+    !read && !request.uri().path().ends_with("/oauth2/token")
 }
 
 /// One request counted in [`Shared::hanging`] while its hang lasts: until the sandbox stops, the

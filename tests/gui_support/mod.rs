@@ -14,6 +14,9 @@ use egui_kittest::kittest::{NodeT as _, Queryable as _};
 use intake::backends::Exchange;
 use intake::model::Backend;
 use intake::profiles::{SANDBOX_FINOSU, SANDBOX_HELPSCOUT};
+use intake::store::{
+    FailureKind, ListFilter, NewRecord, Record, RecordId, RecordState, RecordSummary, Settlement, Store,
+};
 use intake::ui::state::PersistedState;
 use intake::ui::viewer::{PreparedExchange, ResponseViewer};
 use intake::ui::{AppOptions, IntakeApp};
@@ -125,6 +128,29 @@ pub fn step_until_busy<S>(harness: &mut Harness<'_, S>, what: &str, done: impl F
         harness.step();
     }
     harness.run_steps(2);
+}
+
+/// Steps the harness until some node's label contains `text`, then settles (see
+/// [`step_until`]): for what the window shows once background work is done.
+#[track_caller]
+pub fn step_until_shown<S>(harness: &mut Harness<'_, S>, text: &str) {
+    step_until_shown_within(harness, text, WAIT_LIMIT);
+}
+
+/// [`step_until_shown`] with its own time limit (only bounding a hang).
+#[track_caller]
+pub fn step_until_shown_within<S>(harness: &mut Harness<'_, S>, text: &str, limit: Duration) {
+    let start = Instant::now();
+    while !shown(harness, text) {
+        if start.elapsed() >= limit {
+            fail_with_screenshot(harness, &format!("timed out after {} s waiting for {text:?}", limit.as_secs()));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+        harness.step();
+    }
+    if let Err(error) = harness.try_run() {
+        fail_with_screenshot(harness, &format!("after {text:?} showed the window did not settle: {error}"));
+    }
 }
 
 /// Waits until no send is under way and the viewer lists at least `attempts` exchanges.
@@ -296,4 +322,216 @@ pub fn assert_no_file_holds(dir: &std::path::Path, secret: &str) {
         let bytes = std::fs::read(&file).expect("read");
         assert!(!String::from_utf8_lossy(&bytes).contains(secret), "the secret is in {}", file.display());
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The store and the Drafts panel
+
+/// A Finosu customer: the example's valid details under other names, email and id (it is
+/// `ready` as it is).
+pub fn finosu_customer(first: &str, last: &str, email: &str, id: &str) -> serde_json::Value {
+    let text = std::fs::read_to_string("examples/finosu-customer.json").expect("the example customer");
+    let mut body: serde_json::Value = serde_json::from_str(&text).expect("the example is JSON");
+    body["firstName"] = first.into();
+    body["lastName"] = last.into();
+    body["email"] = email.into();
+    body["id"] = id.into();
+    body
+}
+
+/// Adds `body` (Finosu) for `profile` to the store at `path` and brings it to `state` the way
+/// the window and the outbox would: typed (`draft` when it has errors, else `ready`), queued,
+/// claimed and settled as sent (server id = the body's `id`) or failed with `message`. Waits a
+/// few milliseconds after each write so every record has its own change time (the list's
+/// order is then fixed). The record's id.
+pub fn store_record(
+    path: &std::path::Path,
+    profile: &str,
+    body: &serde_json::Value,
+    state: RecordState,
+    message: &str,
+) -> RecordId {
+    let mut store = Store::open(path).expect("the store opens");
+    let backend = Backend::Finosu;
+    let valid = !intake::validation::has_errors(&intake::validation::validate_draft(backend, body));
+    let payload = matches!(state, RecordState::Queued | RecordState::Sending | RecordState::Sent | RecordState::Failed)
+        .then(|| intake::normalize::normalize_for_sending(backend, body));
+    let new = NewRecord { backend, profile: profile.to_owned(), body: body.clone(), payload, valid, source: None };
+    let id = store.insert(&new).expect("the record is added");
+    let settlement = match state {
+        RecordState::Sent => Some(Settlement::Sent {
+            server_id: body["id"].as_str().map(str::to_owned),
+            outcome: "created".to_owned(),
+            message: message.to_owned(),
+        }),
+        RecordState::Failed => Some(Settlement::Failed {
+            kind: FailureKind::Permanent,
+            outcome: "rejected".to_owned(),
+            message: message.to_owned(),
+        }),
+        _ => None,
+    };
+    if let Some(settlement) = settlement {
+        let lease = intake::store::now_millis() + 60_000;
+        let claim = store.claim(&id, "gui-test", lease).expect("claim").expect("the record is queued");
+        assert!(store.settle(&claim, &settlement).expect("settle"), "the claim is the test's");
+    }
+    let stored = store.get(&id).expect("read").expect("the record is there");
+    assert_eq!(stored.state, state, "the record was brought to its state");
+    std::thread::sleep(Duration::from_millis(5));
+    id
+}
+
+/// A first-run app on the Finosu sandbox profile over the store at `path`.
+pub fn app_on_store(path: &std::path::Path) -> Harness<'static, IntakeApp> {
+    let state = PersistedState { profile: SANDBOX_FINOSU.to_owned(), ..PersistedState::default() };
+    let options = AppOptions { store_path: Some(path.to_owned()), ..AppOptions::default() };
+    harness_with(IntakeApp::new(state, options))
+}
+
+/// The records of the app's store (not deleted, oldest first), once the window wrote all it
+/// has pending.
+pub fn stored_records(harness: &mut Harness<'_, IntakeApp>) -> Vec<Record> {
+    assert!(harness.state_mut().flush_store(Duration::from_secs(5)), "the store's writer answered");
+    let path = harness.state().store_path().expect("the app has a store").to_owned();
+    Store::open(&path).expect("the store opens").records(&ListFilter::default()).expect("the records")
+}
+
+/// The stored record `id`, deleted or not, once the window wrote all it has pending.
+pub fn stored_record(harness: &mut Harness<'_, IntakeApp>, id: &RecordId) -> Option<Record> {
+    assert!(harness.state_mut().flush_store(Duration::from_secs(5)), "the store's writer answered");
+    let path = harness.state().store_path().expect("the app has a store").to_owned();
+    Store::open(&path).expect("the store opens").get(id).expect("the record is read")
+}
+
+/// Shows the Drafts panel (its side tab) and waits until its list was read and `done` holds
+/// for it.
+#[track_caller]
+pub fn show_drafts(harness: &mut Harness<'_, IntakeApp>, done: impl Fn(&[RecordSummary]) -> bool) {
+    click(harness, "Drafts");
+    wait_for_drafts(harness, "the Drafts list", done);
+}
+
+/// Waits until the Drafts list is read (nothing under way) and `done` holds for it.
+#[track_caller]
+pub fn wait_for_drafts(harness: &mut Harness<'_, IntakeApp>, what: &str, done: impl Fn(&[RecordSummary]) -> bool) {
+    step_until(harness, what, |app| !app.drafts().is_loading() && done(app.drafts().records()));
+}
+
+/// The Drafts list's rows as shown, top to bottom: their labels, "<name>, <state>".
+pub fn draft_rows<S>(harness: &Harness<'_, S>) -> Vec<String> {
+    let states: Vec<String> = RecordState::ALL.iter().map(|s| format!(", {s}")).collect();
+    harness
+        .root()
+        .children_recursive()
+        .filter(|node| node.accesskit_node().role() == Role::Button)
+        .filter_map(|node| node.accesskit_node().label())
+        .filter(|label| states.iter().any(|state| label.ends_with(state.as_str())))
+        .collect()
+}
+
+/// Picks `option` in the combo box that shows `current` (the Drafts panel's state filter and
+/// sort have no label of their own: they are found by the value they show).
+pub fn choose<S>(harness: &mut Harness<'_, S>, current: &str, option: &str) {
+    let current = current.to_owned();
+    harness
+        .get_by(move |node| node.role() == Role::ComboBox && node.value().as_deref() == Some(current.as_str()))
+        .click();
+    harness.run();
+    click(harness, option);
+}
+
+/// Empties the text field labelled `label`.
+pub fn clear_text<S>(harness: &mut Harness<'_, S>, label: &str) {
+    harness.get_by_role_and_label(Role::TextInput, label).focus();
+    harness.run();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness.key_press(egui::Key::Backspace);
+    harness.run();
+}
+
+/// An app whose active profile is a real Finosu profile `name` aimed at `base_url`, whose
+/// requests time out after `timeout_secs`, saved in a temporary `INTAKE_HOME` (returned: the
+/// profiles and the store live there), with the sandbox's API key for this session.
+pub fn app_on_finosu_profile(
+    name: &str,
+    base_url: &str,
+    timeout_secs: u64,
+) -> (Harness<'static, IntakeApp>, tempfile::TempDir) {
+    use intake::profiles::{Profile, ProfileKind, ProfileStore};
+    let home = tempfile::tempdir().expect("home");
+    let paths = intake::paths::IntakePaths::under(home.path());
+    let mut profiles = ProfileStore::load(&paths).expect("profiles");
+    let mut profile = Profile::new(name, ProfileKind::Finosu, Some(base_url.to_owned()));
+    profile.timeout_secs = timeout_secs;
+    profiles.add(profile).expect("add the profile");
+    profiles.save().expect("save the profiles");
+    let state = PersistedState { profile: name.to_owned(), ..PersistedState::default() };
+    let options = AppOptions { paths: Some(paths), ..AppOptions::default() };
+    let mut harness = harness_with(IntakeApp::new(state, options));
+    harness.state_mut().use_session_secret(intake::backends::Secret::new(intake::sandbox::FINOSU_API_KEY));
+    harness.run();
+    (harness, home)
+}
+
+/// Compares the window with `tests/snapshots/<name>.png` after painting over the change time
+/// at the right of each Drafts row's first line (the clock moves; the rest must not).
+#[track_caller]
+pub fn snapshot_with_row_times_masked(harness: &mut Harness<'_, IntakeApp>, name: &str) {
+    // Wide enough for "28 Nov 14:03" in the rows' small font.
+    const TIME_WIDTH: f32 = 96.0;
+    const FIRST_LINE: f32 = 18.0;
+    // No pointer over the window: no hover highlight, no tooltip appearing after its delay.
+    harness.event(egui::Event::PointerGone);
+    harness.run();
+    let rows: Vec<egui::Rect> = draft_rows(harness).iter().map(|label| harness.get_by_label(label).rect()).collect();
+    assert!(!rows.is_empty(), "the Drafts list shows rows");
+    let mut image = harness.render().expect("the window renders");
+    let ppp = harness.ctx.pixels_per_point();
+    for row in rows {
+        let to_pixel = |points: f32| {
+            // Pixel coordinates are small and positive here.
+            #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "window pixels")]
+            let pixel = (points * ppp).round().max(0.0) as u32;
+            pixel
+        };
+        let (left, right) = (to_pixel(row.right() - TIME_WIDTH), to_pixel(row.right()).min(image.width()));
+        let (top, bottom) = (to_pixel(row.top()), to_pixel(row.top() + FIRST_LINE).min(image.height()));
+        // The row's own background, from its top edge (no text there).
+        let background = *image.get_pixel(left, top);
+        for y in top..bottom {
+            for x in left..right {
+                image.put_pixel(x, y, background);
+            }
+        }
+    }
+    egui_kittest::image_snapshot(&image, name);
+}
+
+/// A loopback port nothing listens on (bound, read, closed).
+pub fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
+    let port = listener.local_addr().expect("its address").port();
+    drop(listener);
+    port
+}
+
+/// Types a customer into the empty Finosu form: names and email (the other required fields
+/// stay empty, so it is a `draft`).
+pub fn type_finosu_customer(harness: &mut Harness<'_, IntakeApp>, first: &str, last: &str, email: &str) {
+    type_into(harness, "First name", first);
+    type_into(harness, "Last name", last);
+    type_into(harness, "Email", email);
+}
+
+/// Ctrl+N: a new customer (the one in the form stays in the store), and settles.
+pub fn press_new(harness: &mut Harness<'_, IntakeApp>) {
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::N);
+    harness.run();
+}
+
+/// Presses `key` (no modifiers) and settles.
+pub fn key<S>(harness: &mut Harness<'_, S>, key: egui::Key) {
+    harness.key_press(key);
+    harness.run();
 }

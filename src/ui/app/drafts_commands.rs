@@ -4,11 +4,25 @@
 use super::IntakeApp;
 use super::records::CurrentRecord;
 use crate::model::Draft;
-use crate::store::{Record, RecordId, StoreError};
+use crate::store::{Record, RecordId, RecordState, StoreError};
 use crate::ui::drafts::DraftsCommand;
 use crate::ui::jobs::Job;
 use crate::ui::notice::Notice;
 use crate::ui::store_worker::{RecordWithHistory, StoreRequest};
+
+/// What the form's record becomes when the store answers a change the panel made to it. Without
+/// it the form kept the state it had: read-only for good after Take back (no ending ever comes
+/// for that), and editable after Send again until the outbox's ending, while the store refused
+/// every edit typed meanwhile.
+#[derive(Debug, Default)]
+struct FormFollows {
+    /// The record changed.
+    id: Option<RecordId>,
+    /// Its state once the change is made.
+    done: Option<RecordState>,
+    /// Its state when the store refused the change.
+    refused: Option<RecordState>,
+}
 
 /// Answers the app waits for from the store on behalf of the Drafts panel.
 #[derive(Debug, Default)]
@@ -17,10 +31,13 @@ pub(super) struct DraftsJobs {
     opening: Option<Job<Result<Option<RecordWithHistory>, StoreError>>>,
     /// A copy being made, to open once made.
     duplicating: Option<Job<Result<RecordId, StoreError>>>,
-    /// Changes whose failure must be said.
-    changes: Vec<Job<Result<(), StoreError>>>,
+    /// Changes whose failure must be said, each with what the form's record becomes once the
+    /// store answered it.
+    changes: Vec<(Job<Result<(), StoreError>>, FormFollows)>,
     /// "Send all ready", answering how many.
     sending_all: Option<Job<Result<usize, StoreError>>>,
+    /// The forms' records "Send all ready" queued: ready again if the store refuses.
+    sending_all_forms: Vec<RecordId>,
 }
 
 impl IntakeApp {
@@ -42,23 +59,41 @@ impl IntakeApp {
             DraftsCommand::Delete(id) => {
                 self.drafts.deleted(&id);
                 let job = store.ask(ctx, |reply| StoreRequest::Delete(id.clone(), reply));
-                self.drafts_jobs.changes.push(job);
+                self.drafts_jobs.changes.push((job, FormFollows::default()));
                 self.forget_deleted_form(&id);
             }
             DraftsCommand::Undo => {
                 if let Some(record) = self.drafts.take_deleted() {
                     let job = store.ask(ctx, |reply| StoreRequest::Restore(record.id, reply));
-                    self.drafts_jobs.changes.push(job);
+                    self.drafts_jobs.changes.push((job, FormFollows::default()));
                 }
             }
             DraftsCommand::SendAllReady => {
-                self.drafts_jobs.sending_all = Some(store.ask(ctx, StoreRequest::QueueAllReady));
+                let job = store.ask(ctx, StoreRequest::QueueAllReady);
+                // A ready form is queued with the others: read-only from now on, as after Submit.
+                let mut queued = Vec::new();
+                for backend in crate::model::Backend::ALL {
+                    let ready =
+                        self.records.current.get_mut(backend).as_mut().filter(|c| c.state == RecordState::Ready);
+                    if let Some(current) = ready {
+                        current.state = RecordState::Queued;
+                        queued.push(current.id.clone());
+                    }
+                }
+                self.drafts_jobs.sending_all = Some(job);
+                self.drafts_jobs.sending_all_forms = queued;
             }
             DraftsCommand::SendAgain(id) => {
-                self.drafts_jobs.changes.push(store.ask(ctx, |reply| StoreRequest::Requeue(id, reply)));
+                let job = store.ask(ctx, |reply| StoreRequest::Requeue(id.clone(), reply));
+                // Queued from now on, as Submit does: set before the outbox can report its
+                // ending (which comes in a later frame), never after it.
+                let refused = self.set_form_record_state(&id, RecordState::Queued);
+                self.drafts_jobs.changes.push((job, FormFollows { id: Some(id), done: None, refused }));
             }
             DraftsCommand::TakeBack(id) => {
-                self.drafts_jobs.changes.push(store.ask(ctx, |reply| StoreRequest::Unqueue(id, reply)));
+                let job = store.ask(ctx, |reply| StoreRequest::Unqueue(id.clone(), reply));
+                let follows = FormFollows { id: Some(id), done: Some(RecordState::Ready), refused: None };
+                self.drafts_jobs.changes.push((job, follows));
             }
         }
     }
@@ -105,25 +140,51 @@ impl IntakeApp {
         let jobs = &mut self.drafts_jobs;
         if let Some(answer) = jobs.sending_all.as_ref().and_then(answer) {
             jobs.sending_all = None;
+            let queued = std::mem::take(&mut jobs.sending_all_forms);
             match answer {
                 Ok(count) => {
                     self.notify(Notice::info(format!("Queued {count} ready customers; the outbox sends them.")));
                 }
-                Err(error) => self.drafts.show_error(error),
+                Err(error) => {
+                    self.drafts.show_error(error);
+                    for id in queued {
+                        self.set_form_record_state(&id, RecordState::Ready);
+                    }
+                }
             }
         }
         let mut failures = Vec::new();
-        self.drafts_jobs.changes.retain(|job| match answer(job) {
-            None => true,
-            Some(Ok(())) => false,
-            Some(Err(error)) => {
-                failures.push(error);
-                false
+        let mut follow = Vec::new();
+        self.drafts_jobs.changes.retain_mut(|(job, follows)| {
+            let Some(result) = answer(job) else { return true };
+            let state = match result {
+                Ok(()) => follows.done,
+                Err(error) => {
+                    failures.push(error);
+                    follows.refused
+                }
+            };
+            if let (Some(id), Some(state)) = (follows.id.take(), state) {
+                follow.push((id, state));
             }
+            false
         });
+        for (id, state) in follow {
+            self.set_form_record_state(&id, state);
+        }
         if let Some(error) = failures.pop() {
             self.drafts.show_error(error);
         }
+    }
+
+    /// Sets the state of the form's record when it is `id`; the state it had.
+    fn set_form_record_state(&mut self, id: &RecordId, state: RecordState) -> Option<RecordState> {
+        for backend in crate::model::Backend::ALL {
+            if let Some(current) = self.records.current.get_mut(backend).as_mut().filter(|c| c.id == *id) {
+                return Some(std::mem::replace(&mut current.state, state));
+            }
+        }
+        None
     }
 
     /// Puts a stored record in the form: its profile (or one of its backend) becomes the active

@@ -100,7 +100,8 @@ fn history_ui(ui: &mut Ui, history: &[AttemptRow]) {
         let method = row.exchange.get("method").and_then(Value::as_str).unwrap_or_default();
         let url = row.exchange.get("url").and_then(Value::as_str).unwrap_or_default();
         let status = row.status.map_or_else(|| "no answer".to_owned(), |s| s.to_string());
-        let title = format!("{} {method} {url} → {status}", changed_text(row.started_at));
+        // An em dash, not an arrow: the window's fonts have no "→", which showed as a box.
+        let title = format!("{} {method} {url} — {status}", changed_text(row.started_at));
         egui::CollapsingHeader::new(RichText::new(title).small()).id_salt(("history", index)).show(ui, |ui| {
             ui.add(egui::Label::new(RichText::new(&row.message).small()).wrap());
             if let Some(body) = row.exchange.pointer("/response/body").filter(|b| !b.is_null()) {

@@ -81,7 +81,9 @@ impl DraftsPanel {
             if search.changed() {
                 self.search_changed();
             }
-            search.has_focus()
+            // Enter ends a single-line edit: the field gives up the keyboard in the same frame,
+            // so the frame it did counts as searching too, or Enter would never open the selection.
+            search.has_focus() || search.lost_focus()
         });
         ui.horizontal(|ui| {
             let mut state = self.view.state;
@@ -104,7 +106,11 @@ impl DraftsPanel {
                     for each in super::DraftSort::ALL {
                         ui.selectable_value(&mut sort, each, each.label());
                     }
-                });
+                })
+                .response
+                // Its accessible name: without one a screen reader cannot say what the picker is
+                // (the state filter has its name from its hover text the same way).
+                .on_hover_text("The order of the list");
             if (state, sort) != (self.view.state, self.view.sort) {
                 (self.view.state, self.view.sort) = (state, sort);
                 self.visible = None;

@@ -243,7 +243,12 @@ impl Runner {
     /// minute from now.
     async fn next_due(&self) -> tokio::time::Instant {
         // Blocked profiles wait for the bell (a secret stored, the sandbox started).
-        let blocked = lock(&self.shared.status).blocked.clone();
+        let (blocked, probes) = {
+            let status = lock(&self.shared.status);
+            let probes: HashMap<String, Millis> =
+                status.offline.iter().map(|(name, offline)| (name.clone(), offline.next_probe_at)).collect();
+            (status.blocked.clone(), probes)
+        };
         let names: Vec<String> = self.known_profiles().into_iter().map(|p| p.name).collect();
         let looked = self
             .outbox
@@ -254,6 +259,10 @@ impl Runner {
                     if !blocked.contains_key(name)
                         && let Some(at) = store.next_due(Some(name))?
                     {
+                        // An offline profile's records wait for its next probe, however due: a
+                        // record queued since the last probe is due at once, and the loop spun
+                        // (claiming nothing) until the probe.
+                        let at = probes.get(name).map_or(at, |probe| at.max(*probe));
                         earliest = Some(earliest.map_or(at, |e| e.min(at)));
                     }
                     let count = store.count(crate::store::RecordState::Queued, Some(name))?;
