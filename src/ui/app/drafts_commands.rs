@@ -143,7 +143,12 @@ impl IntakeApp {
             let queued = std::mem::take(&mut jobs.sending_all_forms);
             match answer {
                 Ok(count) => {
-                    self.notify(Notice::info(format!("Queued {count} ready customers; the outbox sends them.")));
+                    let text = match count {
+                        0 => "No customer was ready to send.".to_owned(),
+                        1 => "Queued 1 ready customer; the outbox sends it.".to_owned(),
+                        n => format!("Queued {n} ready customers; the outbox sends them."),
+                    };
+                    self.notify(Notice::info(text));
                 }
                 Err(error) => {
                     self.drafts.show_error(error);

@@ -61,8 +61,8 @@ impl Runner {
         }
     }
 
+    /// Reports a failure once: the window shows it in the status line.
     fn fail(&self, what: &str, error: &StoreError) {
-        tracing::warn!("{what}: {error}");
         *lock(&self.shared.failure) = Some(format!("{what}: {error}"));
         self.ctx.request_repaint();
     }
