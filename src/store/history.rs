@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use super::record::{Millis, RecordId};
 use super::{Store, StoreError};
-use crate::backends::{Exchange, mask_customer_secrets};
+use crate::backends::{Exchange, mask_customer_secrets, masked_body_text};
 
 /// The most of a response body kept in the history; a viewer of a 10 MB answer is not what the
 /// history is for.
@@ -93,11 +93,12 @@ impl Store {
         Ok(())
     }
 
-    /// `record`'s history, oldest first.
+    /// `record`'s history, oldest first; exchanges that started in the same millisecond in the
+    /// order they were recorded (not by step name, which put a lookup before its send).
     pub fn history(&self, record: &RecordId) -> Result<Vec<AttemptRow>, StoreError> {
         let mut statement = self.connection.prepare_cached(
             "SELECT attempt_id, step, started_at, outcome, message, status, exchange FROM attempts
-             WHERE record_id = ?1 ORDER BY started_at, attempt_id, step, seq",
+             WHERE record_id = ?1 ORDER BY started_at, rowid",
         )?;
         let rows = statement.query_map([record.as_str()], |row| {
             let exchange: String = row.get(6)?;
@@ -134,12 +135,20 @@ pub fn exchange_json(exchange: &Exchange) -> Value {
         }
     };
     let response = exchange.response.as_ref().map(|response| {
-        let kept = &response.body[..response.body.len().min(KEPT_RESPONSE_BYTES)];
+        // Masked whole, then cut: the part kept of a long answer is not JSON on its own, and
+        // masking only that part left the SSN last four in the history as received.
+        let text = String::from_utf8_lossy(&response.body);
+        let masked = masked_body_text(&text);
+        let body = if masked.len() <= KEPT_RESPONSE_BYTES {
+            body_text(&masked)
+        } else {
+            Value::String(masked[..masked.floor_char_boundary(KEPT_RESPONSE_BYTES)].to_owned())
+        };
         json!({
             "status": response.status,
             "reason": response.reason,
             "headers": headers(&response.headers),
-            "body": body_text(&String::from_utf8_lossy(kept)),
+            "body": body,
             "body_bytes": response.body_truncated_from.unwrap_or(response.body.len()),
         })
     });

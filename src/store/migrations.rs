@@ -3,7 +3,7 @@
 //! `PRAGMA user_version` says how many have run; opening a store runs the rest, each in its own transaction, so a database from any
 //! earlier version (or none) ends up current, and one from a newer Intake is refused untouched.
 
-use rusqlite::Connection;
+use rusqlite::{Connection, Transaction, TransactionBehavior, params};
 
 use super::StoreError;
 
@@ -70,19 +70,42 @@ pub fn migrate(connection: &mut Connection) -> Result<u32, StoreError> {
 }
 
 /// Runs the migrations up to `target` (tests build older databases with it).
-///
-/// Each one runs in an immediate transaction that reads the version again first, so two
-/// processes opening a new store at once apply each migration once.
 pub fn migrate_to(connection: &mut Connection, target: u32) -> Result<u32, StoreError> {
     loop {
-        let transaction = connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        // The version is read inside an immediate transaction, under the write lock: two
+        // processes opening a new store at once (the window and an `intake` command) otherwise
+        // both read 0 and the second failed its first migration ("table records already
+        // exists"). Nothing is written when there is nothing to do: the transaction rolls back.
+        let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let found: u32 = transaction.query_row("PRAGMA user_version", [], |row| row.get(0))?;
         if found > current_version() {
             return Err(StoreError::NewerSchema { found, known: current_version() });
         }
         let Some(sql) = MIGRATIONS.get(found as usize).filter(|_| found < target) else { return Ok(found) };
         transaction.execute_batch(sql)?;
-        transaction.pragma_update(None, "user_version", i64::from(found) + 1)?;
+        after_migration(found + 1, &transaction)?;
+        transaction.pragma_update(None, "user_version", found + 1)?;
         transaction.commit()?;
     }
+}
+
+/// What a migration does beyond its SQL, in its transaction.
+fn after_migration(version: u32, transaction: &Transaction<'_>) -> Result<(), StoreError> {
+    if version == 2 {
+        // Records queued or sent before version 2 get the fingerprint of their payload: without
+        // it `intake submit` does not recognise a file it sent before, and sends it again.
+        let rows: Vec<(String, String)> = transaction
+            .prepare("SELECT id, payload FROM records WHERE payload IS NOT NULL AND body_hash IS NULL")?
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        for (id, payload) in rows {
+            if let Ok(payload) = serde_json::from_str::<serde_json::Value>(&payload) {
+                transaction.execute(
+                    "UPDATE records SET body_hash = ?2 WHERE id = ?1",
+                    params![id, super::fingerprint(&payload)],
+                )?;
+            }
+        }
+    }
+    Ok(())
 }

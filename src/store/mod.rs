@@ -157,7 +157,13 @@ impl Store {
         let open_error = |source| StoreError::Open { path: path.to_owned(), source };
         let mut connection = Connection::open(path).map_err(open_error)?;
         connection.busy_timeout(BUSY_TIMEOUT).map_err(open_error)?;
-        connection.pragma_update(None, "journal_mode", "WAL").map_err(open_error)?;
+        // A newer Intake's database is refused before anything writes to it: switching it to
+        // WAL rewrote its header, although the refusal says it was left untouched.
+        let found: u32 = connection.query_row("PRAGMA user_version", [], |row| row.get(0)).map_err(open_error)?;
+        if found > migrations::current_version() {
+            return Err(StoreError::NewerSchema { found, known: migrations::current_version() });
+        }
+        enable_wal(&connection).map_err(open_error)?;
         connection.pragma_update(None, "synchronous", "FULL").map_err(open_error)?;
         connection.pragma_update(None, "foreign_keys", "ON").map_err(open_error)?;
         migrations::migrate(&mut connection)?;
@@ -427,6 +433,26 @@ fn insert_record(connection: &Connection, new: &NewRecord) -> Result<RecordId, S
         ],
     )?;
     Ok(id)
+}
+
+/// Switches the database to WAL mode.
+///
+/// Two connections switching a new database at the same moment deadlock on its locks, and
+/// SQLite answers one of them "database is locked" at once instead of waiting the busy
+/// timeout: so a busy answer is tried again, for as long as the busy timeout (the window and
+/// an `intake` command started together on the first run would otherwise fail to open).
+fn enable_wal(connection: &Connection) -> rusqlite::Result<()> {
+    let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+    loop {
+        match connection.pragma_update(None, "journal_mode", "WAL") {
+            Err(rusqlite::Error::SqliteFailure(error, _))
+                if error.code == rusqlite::ErrorCode::DatabaseBusy && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(fastrand::u64(1..20)));
+            }
+            done => return done,
+        }
+    }
 }
 
 /// The stored spelling of a backend.
