@@ -102,7 +102,7 @@ if [ "${1:-}" = --inside-xvfb ]; then
   echo "RESULT|start -> window found (xdotool)|median $window_median (${windows[*]})|$window_median|ms|-"
 
   # The same with 10,000 records in the store: the form opens on the last one.
-  seeded_frames=()
+  seeded_frames=() restored=()
   for i in 1 2 3 4 5; do
     launch "$dir/seeded-$i" "$seed"
     wait_for_window >/dev/null
@@ -113,14 +113,26 @@ if [ "${1:-}" = --inside-xvfb ]; then
       sleep 0.1
     done
     awk -v v="$first_ms" 'BEGIN { exit !(v > 0) }' || fail "the app painted no frame within 10 s"
+    # The last draft holds a phone: it is put in the form once the phone metadata is loaded off
+    # the UI thread (restored_ms; 0 when it was there with the first frame).
+    restored_ms=0
+    for _ in $(seq 1 50); do
+      restored_ms=$(report_field restored_ms)
+      if awk -v v="$restored_ms" 'BEGIN { exit !(v > 0) }'; then break; fi
+      sleep 0.1
+    done
+    restored_ms=$(awk -v r="$restored_ms" -v f="$first_ms" 'BEGIN { print (r > f ? r : f) }')
     stop_app
-    echo "  launch $i with 10,000 records: first frame after $first_ms ms"
+    echo "  launch $i with 10,000 records: first frame after $first_ms ms, the last draft in the form after $restored_ms ms"
     seeded_frames+=("$first_ms")
+    restored+=("$restored_ms")
   done
   seeded_median=$(printf '%s\n' "${seeded_frames[@]}" | median)
+  restored_median=$(printf '%s\n' "${restored[@]}" | median)
   ratio=$(awk -v a="$seeded_median" -v b="$first_median" 'BEGIN { printf "%.2f", a / b }')
   echo "RESULT|start with 10,000 records -> first frame|median $seeded_median (${seeded_frames[*]})|$seeded_median|ms|-"
   echo "RESULT|  the same, beside a fresh start|ratio $ratio|$ratio|x|1.3"
+  echo "RESULT|start with 10,000 records -> last draft in the form|median $restored_median (${restored[*]})|$restored_median|ms|-"
 
   launch "$dir/idle"
   wait_for_window >/dev/null

@@ -1,6 +1,7 @@
 //! Frame counting for the benchmark script: when asked (`INTAKE_BENCH_REPORT`), the app writes
-//! the time to its first frame and the number of frames painted to a file, from a side thread,
-//! so idle periods (no frames at all) are reported too.
+//! the time to its first frame, the number of frames painted, and the time until the last draft
+//! was back in the form to a file, from a side thread, so idle periods (no frames at all) are
+//! reported too.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -12,6 +13,7 @@ use std::time::{Duration, Instant};
 pub struct FrameStats {
     frames: Arc<AtomicU64>,
     first_frame_micros: Arc<AtomicU64>,
+    restored_micros: Arc<AtomicU64>,
     process_start: Instant,
 }
 
@@ -20,14 +22,16 @@ impl FrameStats {
     pub fn start(path: PathBuf, process_start: Instant) -> Self {
         let frames = Arc::new(AtomicU64::new(0));
         let first_frame_micros = Arc::new(AtomicU64::new(0));
-        let (f, ff) = (Arc::clone(&frames), Arc::clone(&first_frame_micros));
+        let restored_micros = Arc::new(AtomicU64::new(0));
+        let (f, ff, r) = (Arc::clone(&frames), Arc::clone(&first_frame_micros), Arc::clone(&restored_micros));
         let spawned = std::thread::Builder::new().name("intake-frame-stats".to_owned()).spawn(move || {
             loop {
                 #[expect(clippy::cast_precision_loss, reason = "microseconds since start fit f64 exactly")]
                 let report = format!(
-                    "{{\"frames\":{},\"first_frame_ms\":{:.1}}}\n",
+                    "{{\"frames\":{},\"first_frame_ms\":{:.1},\"restored_ms\":{:.1}}}\n",
                     f.load(Ordering::Relaxed),
-                    ff.load(Ordering::Relaxed) as f64 / 1000.0
+                    ff.load(Ordering::Relaxed) as f64 / 1000.0,
+                    r.load(Ordering::Relaxed) as f64 / 1000.0
                 );
                 if std::fs::write(&path, report).is_err() {
                     break;
@@ -38,7 +42,13 @@ impl FrameStats {
         if let Err(err) = spawned {
             tracing::warn!("frame statistics are off: {err}");
         }
-        Self { frames, first_frame_micros, process_start }
+        Self { frames, first_frame_micros, restored_micros, process_start }
+    }
+
+    /// Records the time since process start at which the last draft was back in the form.
+    pub fn on_restored(&self) {
+        let micros = u64::try_from(self.process_start.elapsed().as_micros()).unwrap_or(u64::MAX);
+        self.restored_micros.store(micros, Ordering::Relaxed);
     }
 
     /// Counts a frame; the first one also records the time since process start.

@@ -104,17 +104,30 @@ fn with_phone_reading<R>(text: &str, look: impl FnOnce(&PhoneReading) -> R) -> R
     })
 }
 
-/// Loads libphonenumber's metadata (about 70 ms, once per process) on a background thread.
+/// Set once the warm-up has loaded libphonenumber's metadata.
+static PHONE_METADATA_WARM: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Loads libphonenumber's metadata (about 70 ms, once per process) on a background thread,
+/// then calls `on_ready`.
 ///
-/// The window calls it after its first frame, so that the first keystroke in a phone field
-/// finds the metadata loaded, or waits for the load under way instead of repeating it.
-pub fn warm_up_phone_metadata() {
+/// The window calls it at start, so that the first keystroke in a phone field — or the first
+/// check of a restored draft that holds a phone — finds the metadata loaded instead of loading
+/// it on the UI thread.
+pub fn warm_up_phone_metadata(on_ready: impl FnOnce() + Send + 'static) {
     let spawned = std::thread::Builder::new().name("intake-phone-metadata".to_owned()).spawn(|| {
         let _ = phone_e164("+1 415 555 0123");
+        PHONE_METADATA_WARM.store(true, std::sync::atomic::Ordering::Release);
+        on_ready();
     });
     if let Err(error) = spawned {
         tracing::debug!("phone metadata will load on first use: {error}");
+        PHONE_METADATA_WARM.store(true, std::sync::atomic::Ordering::Release);
     }
+}
+
+/// Whether [`warm_up_phone_metadata`] has finished: checking a phone now costs microseconds.
+pub fn is_phone_metadata_warm() -> bool {
+    PHONE_METADATA_WARM.load(std::sync::atomic::Ordering::Acquire)
 }
 
 /// The E.164 form of a valid phone number without an extension (`+14155550123`); `None` for

@@ -13,7 +13,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-pub use checks::{is_zip, parse_iso_date, phone_e164, warm_up_phone_metadata};
+pub use checks::{is_phone_metadata_warm, is_zip, parse_iso_date, phone_e164, warm_up_phone_metadata};
 pub use rules::{CrossRule, FieldRule, Kind, rules_for, tab_for_path};
 
 use crate::model::{Backend, PropertyKind, Tab};

@@ -29,11 +29,17 @@ impl IntakeApp {
             // The writer's queue was full: hand the rest over next frame.
             ctx.request_repaint();
         }
-        // Once the first frame is out, load the phone metadata off the UI thread, so the first
-        // keystroke in a phone field does not stall on it.
-        if !self.phone_metadata_requested && ctx.cumulative_pass_nr() > 0 {
+        // Load the phone metadata off the UI thread, so the first keystroke in a phone field does
+        // not stall on it: once the first frame is out, or at once when a restored draft with a
+        // phone waits for it (it is put in the form when the metadata is there).
+        let waiting = self.records.is_restore_pending();
+        if !self.phone_metadata_requested && (waiting || ctx.cumulative_pass_nr() > 0) {
             self.phone_metadata_requested = true;
-            crate::validation::warm_up_phone_metadata();
+            let ctx = ctx.clone();
+            crate::validation::warm_up_phone_metadata(move || ctx.request_repaint());
+        }
+        if waiting && crate::validation::is_phone_metadata_warm() {
+            self.apply_pending_restore();
         }
         self.form.refresh(self.backend());
     }

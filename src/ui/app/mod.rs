@@ -6,6 +6,7 @@
 //! one place after drawing. `files`, `submit` and `profile_commands` are the command handlers
 //! of their areas.
 
+mod access;
 mod commands;
 mod dialogs;
 mod drafts_commands;
@@ -43,11 +44,10 @@ use super::state::PersistedState;
 use super::store_worker::StoreWorker;
 use super::tabs::TabsRuntime;
 use super::viewer::ResponseViewer;
-use crate::credentials::{CheckReport, Vault};
-use crate::model::{Backend, Tab};
+use crate::credentials::Vault;
+use crate::model::Tab;
 use crate::paths::IntakePaths;
 use crate::profiles::{Profile, ProfileStore};
-use crate::store::RecordState;
 
 /// Start-up options that are not remembered state.
 #[derive(Debug, Default)]
@@ -239,126 +239,6 @@ impl IntakeApp {
     /// Shows `notice` in the status line (it is the one report of what happened).
     fn notify(&mut self, notice: Notice) {
         self.status = Some(notice);
-    }
-
-    // --- Read access, for tests and benchmarks ------------------------------------------------
-
-    /// The active profile's backend.
-    pub fn backend(&self) -> Backend {
-        self.profile.backend()
-    }
-
-    /// The active profile.
-    pub fn profile(&self) -> &Profile {
-        &self.profile
-    }
-
-    /// The profiles the picker offers.
-    pub fn profiles(&self) -> &ProfileStore {
-        &self.profiles
-    }
-
-    /// The response viewer.
-    pub fn viewer(&self) -> &ResponseViewer {
-        &self.viewer
-    }
-
-    /// Whether the form's record is being sent (Submit, or the outbox's own send of it).
-    pub fn is_sending(&self) -> bool {
-        self.sending_elapsed().is_some()
-    }
-
-    /// The state of the record the form of the active backend is, if it has one yet.
-    pub fn record_state(&self) -> Option<RecordState> {
-        self.records.current.get(self.backend()).as_ref().map(|r| r.state)
-    }
-
-    /// The record the form of the active backend is.
-    pub fn current_record(&self) -> Option<&records::CurrentRecord> {
-        self.records.current.get(self.backend()).as_ref()
-    }
-
-    /// The Drafts panel.
-    pub fn drafts(&self) -> &DraftsPanel {
-        &self.drafts
-    }
-
-    /// The outbox's state (offline profiles, records in flight), once it runs.
-    pub fn outbox_status(&self) -> Option<super::outbox_worker::OutboxStatus> {
-        self.outbox.as_ref().map(OutboxWorker::status)
-    }
-
-    /// The store's database file.
-    pub fn store_path(&self) -> Option<&std::path::Path> {
-        self.records.store_path()
-    }
-
-    /// Writes every pending change to the store and waits (at most `timeout`): on close, and
-    /// for tests that look at the database.
-    pub fn flush_store(&mut self, timeout: std::time::Duration) -> bool {
-        self.records_autosave();
-        self.store.as_mut().is_none_or(|store| store.flush_blocking(timeout))
-    }
-
-    /// Whether Help Scout property definitions are being fetched.
-    pub fn is_loading_definitions(&self) -> bool {
-        self.network.is_fetching_definitions()
-    }
-
-    /// Whether keyring reads or changes are under way.
-    pub fn is_keyring_busy(&self) -> bool {
-        self.vault_jobs.is_busy()
-    }
-
-    /// Whether a credentials test is under way.
-    pub fn is_testing_credentials(&self) -> bool {
-        self.network.checking().is_some()
-    }
-
-    /// The last "Test credentials" verdict on `profile` this session.
-    pub fn credentials_verdict(&self, profile: &str) -> Option<&CheckReport> {
-        self.profile_manager.verdict(profile)
-    }
-
-    /// Whether the Profiles window is open.
-    pub fn is_profile_manager_open(&self) -> bool {
-        self.profile_manager.is_open()
-    }
-
-    /// Whether "Send to production profile X?" is showing.
-    pub fn is_confirming_production(&self) -> bool {
-        self.confirm_production
-    }
-
-    /// What the right-hand panel shows.
-    pub fn side_panel(&self) -> SidePanel {
-        self.side
-    }
-
-    /// The form state.
-    pub fn form(&self) -> &FormState {
-        &self.form
-    }
-
-    /// The form state, for filling it from code; its edit methods keep issues and preview
-    /// current.
-    pub fn form_mut(&mut self) -> &mut FormState {
-        &mut self.form
-    }
-
-    /// The status line, if any.
-    pub fn status(&self) -> Option<&Notice> {
-        self.status.as_ref()
-    }
-
-    /// Whether a file dialog or file read/write is under way.
-    pub fn is_file_busy(&self) -> bool {
-        self.files.is_busy()
-    }
-
-    /// The tab shown.
-    pub fn tab(&self) -> Tab {
-        self.tab
     }
 }
 

@@ -85,6 +85,11 @@ pub(super) struct FormRecords {
     pub saved: PerBackend<Option<Value>>,
     /// The form's revision that was last looked at, per backend.
     pub looked_at: PerBackend<Option<u64>>,
+    /// A record to put back in the form once the phone metadata is loaded (its phone would
+    /// otherwise be checked on the UI thread, loading the metadata there before the first
+    /// frame), with the form's revision when it was found: typed in meanwhile, it stays in the
+    /// Drafts list instead.
+    pending: PerBackend<Option<(Record, u64)>>,
     /// The send the person waits for.
     pub awaiting: Option<Awaiting>,
     /// The database, when it could be opened.
@@ -108,6 +113,7 @@ impl FormRecords {
             current: PerBackend::default(),
             saved: PerBackend::default(),
             looked_at: PerBackend::default(),
+            pending: PerBackend::default(),
             awaiting: None,
             store_path: None,
             temp_home: None,
@@ -148,10 +154,13 @@ impl FormRecords {
         form: &mut FormState,
     ) -> Result<(), StoreError> {
         if let Some(record) = store.latest(backend)? {
-            if record.state.is_editable() {
-                form.replace(Draft::from_json(backend, &record.body));
-                *self.current.get_mut(backend) = Some(CurrentRecord::of(&record));
-                *self.saved.get_mut(backend) = Some(record.body);
+            if !record.state.is_editable() {
+                return Ok(());
+            }
+            if has_phone(backend, &record.body) && !crate::validation::is_phone_metadata_warm() {
+                *self.pending.get_mut(backend) = Some((record, form.revision(backend)));
+            } else {
+                self.restore(backend, record, form);
             }
             return Ok(());
         }
@@ -182,6 +191,27 @@ impl FormRecords {
     pub fn store_path(&self) -> Option<&Path> {
         self.store_path.as_deref()
     }
+
+    /// Whether a restored record waits for the phone metadata.
+    pub fn is_restore_pending(&self) -> bool {
+        Backend::ALL.iter().any(|backend| self.pending.get(*backend).is_some())
+    }
+
+    /// Puts `record` in `backend`'s form, as the record it is.
+    fn restore(&mut self, backend: Backend, record: Record, form: &mut FormState) {
+        form.replace(Draft::from_json(backend, &record.body));
+        *self.current.get_mut(backend) = Some(CurrentRecord::of(&record));
+        *self.saved.get_mut(backend) = Some(record.body);
+    }
+}
+
+/// Whether a body holds a phone number, whose check needs libphonenumber's metadata.
+fn has_phone(backend: Backend, body: &Value) -> bool {
+    let filled = |pointer: &str| body.pointer(pointer).is_some_and(crate::validation::has_content);
+    match backend {
+        Backend::Finosu => filled("/phoneNumber"),
+        Backend::HelpScout => filled("/phone") || filled("/phones"),
+    }
 }
 
 fn not_saved(reason: &str) -> Notice {
@@ -189,6 +219,21 @@ fn not_saved(reason: &str) -> Notice {
 }
 
 impl IntakeApp {
+    /// Puts the records that waited for the phone metadata in their forms (unless the person
+    /// typed into those forms meanwhile: the records are then in the Drafts list).
+    pub(super) fn apply_pending_restore(&mut self) {
+        for backend in Backend::ALL {
+            let Some((record, revision)) = self.records.pending.get_mut(backend).take() else { continue };
+            if self.form.revision(backend) == revision {
+                self.records.restore(backend, record, &mut self.form);
+                self.form.touch_filled_fields(backend);
+                if let Some(stats) = &self.frame_stats {
+                    stats.on_restored();
+                }
+            }
+        }
+    }
+
     /// Starts the store's writer and the outbox with the first frame (they need its context).
     pub(super) fn start_store_workers(&mut self, ctx: &egui::Context) {
         if self.store.is_some() {
