@@ -230,7 +230,14 @@ fn a_sender_killed_mid_batch_leaves_no_customer_created_twice_or_lost() {
         .stderr(Stdio::null())
         .spawn()
         .expect("outbox send starts");
+    // Two seconds in, and at least a few sent (a slow machine may take longer to get going).
     std::thread::sleep(Duration::from_secs(2));
+    let started = std::time::Instant::now();
+    while store(&home).count(RecordState::Sent, None).expect("count") < 10
+        && started.elapsed() < Duration::from_secs(30)
+    {
+        std::thread::sleep(Duration::from_millis(50));
+    }
     sender.kill().expect("kill -9");
     sender.wait().ok();
     let store_now = store(&home);

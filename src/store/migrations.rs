@@ -51,11 +51,13 @@ pub const MIGRATIONS: &[&str] = &[
     );
     ",
     // 2: deleting with undo (a deleted record is hidden, then purged), and the fingerprint of
-    // the body sent, so `intake submit` knows a file it already sent.
+    // the body sent, so `intake submit` knows a file it already sent; the last record of a
+    // backend found at once (what the form shows after a restart).
     "
     ALTER TABLE records ADD COLUMN deleted_at INTEGER;
     ALTER TABLE records ADD COLUMN body_hash TEXT;
     CREATE INDEX records_by_hash ON records (profile, body_hash);
+    CREATE INDEX records_by_backend ON records (backend, updated_at, id);
     ",
 ];
 

@@ -67,6 +67,11 @@ pub fn harness_in(app: IntakeApp, theme: egui::Theme) -> Harness<'static, Intake
         .build_ui_state(|ui, app: &mut IntakeApp| app.show(ui), app);
     intake::ui::configure_style(&harness.ctx);
     harness.run();
+    // The last drafts are read from the store off the UI thread, and its writer starts after
+    // the first frame: every test starts from a window that is ready.
+    step_until(&mut harness, "the window to be ready (drafts restored, store writer started)", |app| {
+        !app.is_restoring()
+    });
     harness
 }
 

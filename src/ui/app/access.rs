@@ -49,6 +49,12 @@ impl IntakeApp {
         self.records.current.get(self.backend()).as_ref()
     }
 
+    /// Whether the window is still getting ready: the last drafts being read from the store
+    /// (or waiting for the phone metadata), the store's writer not started yet.
+    pub fn is_restoring(&self) -> bool {
+        self.records.is_loading() || self.records.is_restore_pending() || self.records_pending_writer()
+    }
+
     /// The Drafts panel.
     pub fn drafts(&self) -> &DraftsPanel {
         &self.drafts

@@ -13,7 +13,13 @@ impl IntakeApp {
         if let Some(path) = self.open_on_start.take() {
             self.open_draft_path(path, ctx);
         }
-        self.start_store_workers(ctx);
+        self.poll_restore(ctx);
+        // The store's writer and the outbox start once the first frame is out and the last
+        // records are read (their threads, connections and the background runtime cost the
+        // first frame nothing then).
+        if ctx.cumulative_pass_nr() > 0 && !self.records.is_loading() {
+            self.start_store_workers(ctx);
+        }
         self.poll_files();
         self.poll_queueing();
         self.poll_outbox();

@@ -144,13 +144,13 @@ impl IntakeApp {
         let (profiles, mut status) = load_profiles(options.paths.as_ref());
         let profile = profiles.find(&profile).or_else(|| profiles.profiles().first()).cloned();
         let profile = profile.unwrap_or_else(|| Profile::builtins()[0].clone());
-        let mut form = FormState::default();
-        // The records the forms were last, from the store (and drafts an older Intake kept in
-        // the window state, moved into it once).
+        let form = FormState::default();
+        // The records the forms were last, read from the store off the UI thread (and drafts an
+        // older Intake kept in the window state, moved into it once).
         let legacy = crate::model::PerBackend { finosu: finosu_draft, help_scout: help_scout_draft };
         let store_path =
             options.store_path.or_else(|| options.paths.as_ref().map(|p| p.data_dir.join(crate::store::STORE_FILE)));
-        let (records, store_problem) = FormRecords::load(store_path.as_deref(), &legacy, &profile, &mut form);
+        let (records, store_problem) = FormRecords::start(store_path.as_deref(), legacy, &profile);
         status = status.or(store_problem);
         let frame_stats = options
             .bench_report

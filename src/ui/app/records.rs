@@ -2,6 +2,8 @@
 //! one at start, and autosave — every change handed to the store's writer as it happens.
 
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, TryRecvError};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use serde_json::Value;
@@ -10,6 +12,7 @@ use super::IntakeApp;
 use crate::model::{Backend, Draft, PerBackend};
 use crate::profiles::Profile;
 use crate::store::{DraftEdit, FailureKind, Record, RecordId, RecordState, STORE_FILE, Store, StoreError};
+use crate::sync::lock;
 use crate::ui::form_state::FormState;
 use crate::ui::jobs::Job;
 use crate::ui::notice::Notice;
@@ -76,6 +79,16 @@ pub(super) struct Awaiting {
     pub unqueued: Option<Job<Result<(), StoreError>>>,
 }
 
+/// The read of the last records at start.
+#[derive(Debug)]
+struct Loading {
+    receiver: Receiver<Result<PerBackend<Option<Record>>, StoreError>>,
+    /// The window to wake when the read is done (known from the first frame on).
+    wake: Arc<Mutex<Option<egui::Context>>>,
+    /// Starts the read (after the first frame).
+    go: Option<std::sync::mpsc::SyncSender<()>>,
+}
+
 /// The forms' records and where the store is.
 #[derive(Debug)]
 pub(super) struct FormRecords {
@@ -90,6 +103,8 @@ pub(super) struct FormRecords {
     /// frame), with the form's revision when it was found: typed in meanwhile, it stays in the
     /// Drafts list instead.
     pending: PerBackend<Option<(Record, u64)>>,
+    /// The read of the last records, under way.
+    loading: Option<Loading>,
     /// The send the person waits for.
     pub awaiting: Option<Awaiting>,
     /// The database, when it could be opened.
@@ -99,21 +114,18 @@ pub(super) struct FormRecords {
 }
 
 impl FormRecords {
-    /// Opens the store at `path` (or in a private temporary folder), puts each backend's last
-    /// editable record in the form, and moves drafts an older Intake kept in its window state
-    /// (`legacy`) into the store. A store that cannot open is said once; typing then works but
-    /// is not saved.
-    pub fn load(
-        path: Option<&Path>,
-        legacy: &PerBackend<Option<Value>>,
-        profile: &Profile,
-        form: &mut FormState,
-    ) -> (Self, Option<Notice>) {
+    /// Starts reading, off the UI thread, each backend's last editable record from the store at
+    /// `path` (or in a private temporary folder), moving drafts an older Intake kept in its
+    /// window state (`legacy`) into the store first. The records go into the form when they
+    /// arrive ([`IntakeApp::poll_restore`]), so opening (or creating) the store costs the first
+    /// frame nothing. A store that cannot open is said once; typing then works but is not saved.
+    pub fn start(path: Option<&Path>, legacy: PerBackend<Option<Value>>, profile: &Profile) -> (Self, Option<Notice>) {
         let mut records = Self {
             current: PerBackend::default(),
             saved: PerBackend::default(),
             looked_at: PerBackend::default(),
             pending: PerBackend::default(),
+            loading: None,
             awaiting: None,
             store_path: None,
             temp_home: None,
@@ -129,62 +141,31 @@ impl FormRecords {
                 Err(error) => return (records, Some(not_saved(&error.to_string()))),
             },
         };
-        let mut store = match Store::open(&path) {
-            Ok(store) => store,
-            Err(error) => return (records, Some(not_saved(&error.to_string()))),
+        let profiles = PerBackend {
+            finosu: profile_for(Backend::Finosu, profile),
+            help_scout: profile_for(Backend::HelpScout, profile),
         };
+        let (sender, receiver) = std::sync::mpsc::sync_channel(1);
+        let (go, gone) = std::sync::mpsc::sync_channel::<()>(1);
+        let wake: Arc<Mutex<Option<egui::Context>>> = Arc::default();
+        let thread_wake = Arc::clone(&wake);
+        let thread_path = path.clone();
+        let spawned = std::thread::Builder::new().name("intake-store-load".to_owned()).spawn(move || {
+            // Once the first frame is out: the read does not compete with it for the CPU.
+            if gone.recv().is_err() {
+                return;
+            }
+            sender.send(load_latest(&thread_path, &legacy, &profiles)).ok();
+            if let Some(ctx) = lock(&thread_wake).as_ref() {
+                ctx.request_repaint();
+            }
+        });
+        if let Err(error) = spawned {
+            return (records, Some(not_saved(&error.to_string())));
+        }
         records.store_path = Some(path);
-        let mut problem = None;
-        for backend in Backend::ALL {
-            if let Err(error) = records.load_backend(&mut store, backend, legacy.get(backend).as_ref(), profile, form) {
-                problem = Some(not_saved(&error.to_string()));
-            }
-            // What was typed before the restart shows its problems again.
-            form.touch_filled_fields(backend);
-        }
-        (records, problem)
-    }
-
-    fn load_backend(
-        &mut self,
-        store: &mut Store,
-        backend: Backend,
-        legacy: Option<&Value>,
-        profile: &Profile,
-        form: &mut FormState,
-    ) -> Result<(), StoreError> {
-        if let Some(record) = store.latest(backend)? {
-            if !record.state.is_editable() {
-                return Ok(());
-            }
-            if has_phone(backend, &record.body) && !crate::validation::is_phone_metadata_warm() {
-                *self.pending.get_mut(backend) = Some((record, form.revision(backend)));
-            } else {
-                self.restore(backend, record, form);
-            }
-            return Ok(());
-        }
-        let Some(body) = legacy.filter(|body| **body != Draft::new(backend).to_json()) else { return Ok(()) };
-        let profile = if profile.backend() == backend {
-            profile.name.clone()
-        } else {
-            Profile::builtins().into_iter().find(|p| p.backend() == backend).map(|p| p.name).unwrap_or_default()
-        };
-        let edit = DraftEdit {
-            id: RecordId::new(),
-            backend,
-            profile: profile.clone(),
-            body: body.clone(),
-            valid: !has_errors(&validate_draft(backend, body)),
-        };
-        store.save_draft(&edit)?;
-        form.replace(Draft::from_json(backend, body));
-        let mut current = CurrentRecord::new(&profile);
-        current.id = edit.id;
-        current.state = if edit.valid { RecordState::Ready } else { RecordState::Draft };
-        *self.current.get_mut(backend) = Some(current);
-        *self.saved.get_mut(backend) = Some(body.clone());
-        Ok(())
+        records.loading = Some(Loading { receiver, wake, go: Some(go) });
+        (records, None)
     }
 
     /// The database, when it could be opened.
@@ -195,6 +176,11 @@ impl FormRecords {
     /// Whether a restored record waits for the phone metadata.
     pub fn is_restore_pending(&self) -> bool {
         Backend::ALL.iter().any(|backend| self.pending.get(*backend).is_some())
+    }
+
+    /// Whether the last records are still being read from the store.
+    pub fn is_loading(&self) -> bool {
+        self.loading.is_some()
     }
 
     /// Puts `record` in `backend`'s form, as the record it is.
@@ -214,11 +200,93 @@ fn has_phone(backend: Backend, body: &Value) -> bool {
     }
 }
 
+/// The profile a backend's draft from an older Intake is filed under: the active one when it
+/// is of that backend, else that backend's built-in sandbox profile.
+fn profile_for(backend: Backend, active: &Profile) -> String {
+    if active.backend() == backend {
+        return active.name.clone();
+    }
+    Profile::builtins().into_iter().find(|p| p.backend() == backend).map(|p| p.name).unwrap_or_default()
+}
+
+/// The store's last editable record of each backend, after moving `legacy` drafts (from an
+/// older Intake's window state) into it when the store has none of that backend.
+fn load_latest(
+    path: &Path,
+    legacy: &PerBackend<Option<Value>>,
+    profiles: &PerBackend<String>,
+) -> Result<PerBackend<Option<Record>>, StoreError> {
+    let mut store = Store::open(path)?;
+    let mut latest = PerBackend::default();
+    for backend in Backend::ALL {
+        let record = match store.latest(backend)? {
+            Some(record) => Some(record),
+            None => match legacy.get(backend).as_ref().filter(|body| **body != Draft::new(backend).to_json()) {
+                Some(body) => {
+                    let edit = DraftEdit {
+                        id: RecordId::new(),
+                        backend,
+                        profile: profiles.get(backend).clone(),
+                        body: body.clone(),
+                        valid: !has_errors(&validate_draft(backend, body)),
+                    };
+                    store.save_draft(&edit)?;
+                    store.get(&edit.id)?
+                }
+                None => None,
+            },
+        };
+        *latest.get_mut(backend) = record.filter(|r| r.state.is_editable());
+    }
+    Ok(latest)
+}
+
 fn not_saved(reason: &str) -> Notice {
     Notice::error(format!("Drafts cannot be saved ({reason}): what is typed stays only while the window is open."))
 }
 
 impl IntakeApp {
+    /// Takes in the last records read at start: each goes into its form (once the phone
+    /// metadata is loaded, if it holds a phone), unless the person typed into that form
+    /// meanwhile — it is then in the Drafts list.
+    pub(super) fn poll_restore(&mut self, ctx: &egui::Context) {
+        let Some(loading) = &mut self.records.loading else { return };
+        lock(&loading.wake).get_or_insert_with(|| ctx.clone());
+        if ctx.cumulative_pass_nr() > 0
+            && let Some(go) = loading.go.take()
+        {
+            go.send(()).ok();
+        }
+        let latest = match loading.receiver.try_recv() {
+            Err(TryRecvError::Empty) => return,
+            Ok(Ok(latest)) => latest,
+            Ok(Err(error)) => {
+                self.records.loading = None;
+                self.records.store_path = None;
+                return self.notify(not_saved(&error.to_string()));
+            }
+            Err(TryRecvError::Disconnected) => {
+                self.records.loading = None;
+                self.records.store_path = None;
+                return self.notify(not_saved("the store could not be read"));
+            }
+        };
+        self.records.loading = None;
+        for backend in Backend::ALL {
+            let Some(record) = latest.get(backend).clone() else { continue };
+            // Revision 0: nothing was typed into this form since the window opened.
+            if self.form.revision(backend) != 0 {
+                continue;
+            }
+            if has_phone(backend, &record.body) && !crate::validation::is_phone_metadata_warm() {
+                *self.records.pending.get_mut(backend) = Some((record, 0));
+            } else {
+                self.records.restore(backend, record, &mut self.form);
+                self.form.touch_filled_fields(backend);
+            }
+        }
+    }
+
     /// Puts the records that waited for the phone metadata in their forms (unless the person
     /// typed into those forms meanwhile: the records are then in the Drafts list).
     pub(super) fn apply_pending_restore(&mut self) {
@@ -261,6 +329,10 @@ impl IntakeApp {
     /// a record from its first keystroke. A record that can no longer be edited (queued, sent)
     /// is not overwritten.
     pub(super) fn records_autosave(&mut self) {
+        // Until the store's writer runs, changes wait in the form (they are handed over then).
+        if self.store.is_none() && self.records.store_path().is_some() {
+            return;
+        }
         for backend in Backend::ALL {
             let revision = self.form.revision(backend);
             if *self.records.looked_at.get(backend) != Some(revision) {
@@ -308,6 +380,11 @@ impl IntakeApp {
     /// A profile of `backend`, for a form typed while another backend's profile is active.
     fn profile_of(&self, backend: Backend) -> Option<String> {
         self.profiles.profiles().iter().find(|p| p.backend() == backend).map(|p| p.name.clone())
+    }
+
+    /// Whether the store's writer is still to start (it starts with the second frame).
+    pub(super) fn records_pending_writer(&self) -> bool {
+        self.store.is_none() && self.records.store_path().is_some()
     }
 
     /// Forgets a profile's client (its settings or secrets changed) and lets the outbox try
