@@ -127,7 +127,15 @@ fn in_flight_frames(bench: bool, warm_up: usize, measured: usize) -> Result<(), 
     app.use_session_secret(Secret::new("bench-key-0000"));
     let ctx = egui::Context::default();
     let mut clock = FrameClock::default();
-    run_frame(&ctx, &mut app, clock.input(Vec::new()));
+    // The window is ready once its drafts are read and the store's writer runs.
+    let started = Instant::now();
+    while app.is_restoring() {
+        if started.elapsed() > Duration::from_secs(10) {
+            return Err("the window did not get ready".to_owned());
+        }
+        run_frame(&ctx, &mut app, clock.input(Vec::new()));
+        std::thread::sleep(Duration::from_millis(2));
+    }
     app.request_submit(&ctx);
     if !app.is_sending() {
         return Err(format!("the send did not start: {:?}", app.status()));

@@ -51,7 +51,12 @@ impl IntakeApp {
             return;
         };
         let Some(store) = self.store.as_mut() else {
-            self.notify(Notice::error("Not sent: the drafts store is not open, so the outbox cannot send."));
+            let why = if self.records.store_path().is_some() {
+                "Not sent yet: the drafts store is still opening; press Submit again in a moment."
+            } else {
+                "Not sent: the drafts store is not open, so the outbox cannot send."
+            };
+            self.notify(Notice::error(why));
             return;
         };
         let profile = self.profile.name.clone();
