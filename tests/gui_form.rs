@@ -482,3 +482,18 @@ fn a_dropdown_value_that_is_not_an_option_is_an_error() {
         harness.state().form().issues()
     );
 }
+
+#[test]
+fn a_window_closed_before_its_store_writer_started_keeps_what_was_typed() {
+    // No frame at all: the writer starts with the second frame, so closing now writes directly.
+    let home = tempfile::tempdir().unwrap();
+    let store_path = home.path().join(intake::store::STORE_FILE);
+    let options = AppOptions { store_path: Some(store_path.clone()), ..AppOptions::default() };
+    let mut app = IntakeApp::new(PersistedState::default(), options);
+    app.form_mut().edit_finosu(|d| "Early".clone_into(&mut d.first_name));
+    assert!(app.flush_store(std::time::Duration::from_secs(5)));
+    drop(app);
+    let store = intake::store::Store::open(&store_path).unwrap();
+    let record = store.latest(Backend::Finosu).unwrap().expect("the early typing is a record");
+    assert_eq!(record.body["firstName"], "Early");
+}

@@ -73,6 +73,10 @@ impl IntakeApp {
     /// Writes every pending change to the store and waits (at most `timeout`): on close, and
     /// for tests that look at the database.
     pub fn flush_store(&mut self, timeout: std::time::Duration) -> bool {
+        if self.records_pending_writer() {
+            // Closed in its first moments, before the writer started: written here.
+            return self.write_changes_directly().is_ok();
+        }
         self.records_autosave();
         self.store.as_mut().is_none_or(|store| store.flush_blocking(timeout))
     }

@@ -333,16 +333,40 @@ impl IntakeApp {
         if self.store.is_none() && self.records.store_path().is_some() {
             return;
         }
-        for backend in Backend::ALL {
-            let revision = self.form.revision(backend);
-            if *self.records.looked_at.get(backend) != Some(revision) {
-                *self.records.looked_at.get_mut(backend) = Some(revision);
-                self.autosave_backend(backend);
+        for edit in self.changed_forms() {
+            if let Some(store) = &mut self.store {
+                store.send(StoreRequest::Save(edit));
             }
         }
     }
 
-    fn autosave_backend(&mut self, backend: Backend) {
+    /// Writes the changed forms straight to the store, on this thread: for a window closed
+    /// before its store's writer started (its first moments), so nothing typed is lost even then.
+    pub(super) fn write_changes_directly(&mut self) -> Result<(), StoreError> {
+        let Some(path) = self.records.store_path().map(Path::to_owned) else { return Ok(()) };
+        let edits = self.changed_forms();
+        if edits.is_empty() {
+            return Ok(());
+        }
+        let mut store = Store::open(&path)?;
+        edits.iter().try_for_each(|edit| store.save_draft(edit).map(drop))
+    }
+
+    /// The edits of the forms that changed since they were last handed over (and marks them
+    /// handed over).
+    fn changed_forms(&mut self) -> Vec<DraftEdit> {
+        let mut edits = Vec::new();
+        for backend in Backend::ALL {
+            let revision = self.form.revision(backend);
+            if *self.records.looked_at.get(backend) != Some(revision) {
+                *self.records.looked_at.get_mut(backend) = Some(revision);
+                edits.extend(self.autosave_backend(backend));
+            }
+        }
+        edits
+    }
+
+    fn autosave_backend(&mut self, backend: Backend) -> Option<DraftEdit> {
         let active = backend == self.backend();
         let body = if active {
             self.form.refresh(backend);
@@ -351,20 +375,20 @@ impl IntakeApp {
             self.form.draft(backend).to_json()
         };
         if self.records.saved.get(backend).as_ref() == Some(&body) {
-            return;
+            return None;
         }
         if self.records.current.get(backend).is_none() && body == Draft::new(backend).to_json() {
             // A new, empty form is not a record yet.
             *self.records.saved.get_mut(backend) = Some(body);
-            return;
+            return None;
         }
         // The active form is typed for the active profile; the other keeps its record's.
         let fallback = if active { Some(self.profile.name.clone()) } else { self.profile_of(backend) };
         let kept = self.records.current.get(backend).as_ref().filter(|_| !active).map(|c| c.profile.clone());
-        let Some(profile) = kept.or(fallback) else { return };
+        let profile = kept.or(fallback)?;
         let current = self.records.current.get_mut(backend).get_or_insert_with(|| CurrentRecord::new(&profile));
         if !current.state.is_editable() {
-            return;
+            return None;
         }
         let valid = if active { self.form.error_count() == 0 } else { !has_errors(&validate_draft(backend, &body)) };
         current.state = if valid { RecordState::Ready } else { RecordState::Draft };
@@ -372,9 +396,7 @@ impl IntakeApp {
         current.profile.clone_from(&profile);
         let edit = DraftEdit { id: current.id.clone(), backend, profile, body, valid };
         *self.records.saved.get_mut(backend) = Some(edit.body.clone());
-        if let Some(store) = &mut self.store {
-            store.send(StoreRequest::Save(edit));
-        }
+        Some(edit)
     }
 
     /// A profile of `backend`, for a form typed while another backend's profile is active.
