@@ -35,6 +35,16 @@ const ICON_PNG: &[u8] = include_bytes!("../../assets/icon.png");
 
 /// Opens the window and runs until it is closed.
 pub fn run_native(options: AppOptions) -> eframe::Result {
+    let native = native_options(options.paths.as_ref());
+    eframe::run_native(
+        WINDOW_TITLE,
+        native,
+        Box::new(move |cc| Ok(Box::new(IntakeApp::from_creation_context(cc, options)))),
+    )
+}
+
+/// The window's options: title, app id, size, icon, and where eframe keeps its state.
+fn native_options(paths: Option<&crate::paths::IntakePaths>) -> eframe::NativeOptions {
     let mut viewport = egui::ViewportBuilder::default()
         .with_title(WINDOW_TITLE)
         .with_app_id("intake")
@@ -45,17 +55,26 @@ pub fn run_native(options: AppOptions) -> eframe::Result {
         Err(err) => tracing::warn!("app icon not used: {err}"),
     }
     // Window and UI preferences only (the drafts are in the store), in a file of the data folder.
-    let persistence_path = options.paths.as_ref().map(crate::paths::IntakePaths::window_state_file);
-    let native = eframe::NativeOptions { viewport, persist_window: true, persistence_path, ..Default::default() };
-    eframe::run_native(
-        WINDOW_TITLE,
-        native,
-        Box::new(move |cc| Ok(Box::new(IntakeApp::from_creation_context(cc, options)))),
-    )
+    let persistence_path = paths.map(crate::paths::IntakePaths::window_state_file);
+    eframe::NativeOptions { viewport, persist_window: true, persistence_path, ..Default::default() }
 }
 
 fn decode_icon() -> Result<egui::IconData, image::ImageError> {
     let image = image::load_from_memory_with_format(ICON_PNG, image::ImageFormat::Png)?.into_rgba8();
     let (width, height) = image.dimensions();
     Ok(egui::IconData { rgba: image.into_raw(), width, height })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn eframe_keeps_its_state_in_a_file_inside_the_data_folder() {
+        let paths = crate::paths::IntakePaths::under(std::path::Path::new("/tmp/intake-home"));
+        let native = native_options(Some(&paths));
+        assert_eq!(native.persistence_path.as_deref(), Some(std::path::Path::new("/tmp/intake-home/data/window.ron")));
+        assert_ne!(native.persistence_path.as_deref(), Some(paths.data_dir.as_path()));
+        assert!(native.persist_window);
+    }
 }
