@@ -2,6 +2,9 @@
 # The benchmark command: prints the figures the project's performance targets are checked
 # against, then a summary table with each figure, its budget and PASS/FAIL.
 #   1. cargo bench --bench validate   validation and normalisation per call   (≤ 20 µs)
+#   1b. scripts/bench-phone.sh        the first phone check of an `intake validate` process
+#                                     (≤ 10 ms, the whole call ≤ 25 ms), and of a number with
+#                                     a calling code the process has not seen (≤ 10 ms)
 #   2. cargo bench --bench frame      CPU time of one headless frame per tab  (≤ 1 ms), and
 #                                     frames while a request is in flight     (≤ 16 ms each)
 #   2b. cargo bench --bench submit    `intake submit` and the library client beside curl,
@@ -12,7 +15,8 @@
 #   3. the release binary under Xvfb, on a fresh profile each launch:
 #      start → first frame (median of 5 launches, ≤ 200 ms), and the time until the window can
 #      be found from outside; the same with 10,000 records in the store (≤ 1.3× the fresh
-#      median); frames painted while idle for 5 s (0); idle memory (RSS).
+#      median); frames painted while idle for 5 s (0); idle memory (RSS); start-up CPU beside
+#      a bare eframe window (examples/bare_window.rs) in the same run (≤ 1.2×).
 #   4. `intake outbox send` of 1,000 queued records beside `intake submit` of 1,000 files,
 #      against `intake sandbox --rate-limit 0` on loopback: records per second of each.
 # Exits 0 when a budget is missed (that is reported), non-zero when a measurement failed.
@@ -26,7 +30,7 @@ median() { sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)
 
 # --- Part 3, run inside Xvfb by the outer script: `bench.sh --inside-xvfb BIN DIR` -------------
 if [ "${1:-}" = --inside-xvfb ]; then
-  bin=$2 dir=$3 seed=$4
+  bin=$2 dir=$3 seed=$4 bare=$5
   app_pid=""
   stop_app() {
     if [ -n "$app_pid" ]; then { kill "$app_pid" && wait "$app_pid"; } 2>/dev/null || true; fi
@@ -150,6 +154,32 @@ if [ "${1:-}" = --inside-xvfb ]; then
   echo "  idle: $frames_a frames 2 s after the window appeared, $frames_b five seconds later; RSS $rss_mb MB"
   echo "RESULT|frames painted while idle 5 s|$idle_frames|$idle_frames|frames|0"
   echo "RESULT|idle memory (VmRSS, window open 5 s)|$rss_mb|$rss_mb|MB|-"
+
+  # Start-up CPU (user + system, all threads, read from /proc 2 s after launch, when both have
+  # settled), Intake on a fresh profile and a bare eframe window taken in turn, 5 of each.
+  tick=$(getconf CLK_TCK)
+  cpu_ms() { awk -v t="$tick" '{ printf "%.0f\n", ($14 + $15) * 1000 / t }' "/proc/$1/stat"; }
+  intake_cpu=() bare_cpu=()
+  for i in 1 2 3 4 5; do
+    launch "$dir/cpu-$i"
+    sleep 2
+    kill -0 "$app_pid" 2>/dev/null || fail "the app exited during start-up"
+    intake_cpu+=("$(cpu_ms "$app_pid")")
+    stop_app
+    "$bare" >/dev/null 2>&1 &
+    app_pid=$!
+    sleep 2
+    kill -0 "$app_pid" 2>/dev/null || fail "the bare eframe window exited during start-up"
+    bare_cpu+=("$(cpu_ms "$app_pid")")
+    stop_app
+  done
+  intake_cpu_median=$(printf '%s\n' "${intake_cpu[@]}" | median)
+  bare_cpu_median=$(printf '%s\n' "${bare_cpu[@]}" | median)
+  cpu_ratio=$(awk -v a="$intake_cpu_median" -v b="$bare_cpu_median" 'BEGIN { printf "%.2f", a / b }')
+  echo "  start-up CPU: Intake ${intake_cpu[*]} ms, bare eframe window ${bare_cpu[*]} ms"
+  echo "RESULT|start-up CPU, 2 s after launch|median $intake_cpu_median|$intake_cpu_median|ms|-"
+  echo "RESULT|  a bare eframe window, the same run|median $bare_cpu_median|$bare_cpu_median|ms|-"
+  echo "RESULT|  Intake beside the bare window|ratio $cpu_ratio|$cpu_ratio|x|1.2"
   exit 0
 fi
 
@@ -164,11 +194,15 @@ if [ -n "${CI:-}" ]; then export CARGO_TERM_COLOR=never; fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-echo "=== bench: building the release binary"
+echo "=== bench: building the release binary and a bare eframe window"
 cargo build --release
+cargo build --release --example bare_window
 echo
 echo "=== bench: cargo bench --bench validate"
 cargo bench --bench validate | tee "$tmp/validate.out"
+echo
+echo "=== bench: the first phone check of a process (intake validate)"
+scripts/bench-phone.sh "$PWD/target/release/intake" "$tmp/phone" | tee "$tmp/phone.out"
 echo
 echo "=== bench: cargo bench --bench frame"
 cargo bench --bench frame | tee "$tmp/frame.out"
@@ -182,7 +216,8 @@ echo
 echo "=== bench: the release binary under Xvfb (1280x800)"
 # -noreset: the app is started six times in a row; without it Xvfb resets when the last client
 # leaves, and a launch that connects during the reset fails.
-xvfb-run -a -s '-screen 0 1280x800x24 -noreset' "$0" --inside-xvfb "$PWD/target/release/intake" "$tmp" "$tmp/seed.sqlite3" |
+xvfb-run -a -s '-screen 0 1280x800x24 -noreset' "$0" --inside-xvfb "$PWD/target/release/intake" "$tmp" "$tmp/seed.sqlite3" \
+  "$PWD/target/release/examples/bare_window" |
   tee "$tmp/window.out"
 echo
 echo "=== bench: outbox send beside submit, 1,000 records each"
@@ -190,7 +225,7 @@ scripts/bench-outbox.sh "$PWD/target/release/intake" "$tmp/outbox" | tee "$tmp/o
 
 echo
 echo "=== bench: summary (judged on p95 for per-call and per-frame times, on the median for start-up)"
-grep -h '^RESULT|' "$tmp/validate.out" "$tmp/frame.out" "$tmp/submit.out" "$tmp/store.out" "$tmp/window.out" \
+grep -h '^RESULT|' "$tmp/validate.out" "$tmp/phone.out" "$tmp/frame.out" "$tmp/submit.out" "$tmp/store.out" "$tmp/window.out" \
   "$tmp/outbox.out" >"$tmp/results" ||
   { echo "bench: no figures were printed" >&2; exit 1; }
 printf '%-48s %-48s %-12s %s\n' figure measured budget result

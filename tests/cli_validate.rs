@@ -307,3 +307,35 @@ fn usage_errors_exit_2() {
     let err = stderr(&intake(&["validate", "--backend", "zendesk", file]));
     assert!(err.contains("finosu") && err.contains("helpscout"), "{err}");
 }
+
+/// Each file is its own process, so each phone here is that process's first check of its
+/// calling code: the metadata of the code is loaded then, and the verdict is libphonenumber's.
+#[test]
+fn a_process_first_check_of_a_number_from_elsewhere_is_right() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let cases = [
+        ("+44 20 7946 0958", true),
+        ("+81 3-1234-5678", true),
+        ("011 49 30 901820", true),
+        ("+1 416 555 0123", true),
+        ("+44 20 7946", false),
+        ("+1 555 555 0123", false),
+    ];
+    for (phone, valid) in cases {
+        let mut body = valid_finosu();
+        body["phoneNumber"] = json!(phone);
+        let file = write(dir.path(), "phone.json", &body);
+        let output = validate("finosu", &["--json"], &[&file]);
+        let line: Value = serde_json::from_str(stdout(&output).trim()).expect("one JSON line");
+        assert_eq!(line["valid"], json!(valid), "{phone}: {line}");
+        assert_eq!(output.status.code(), Some(i32::from(!valid)), "{phone}: {}", stderr(&output));
+        if !valid {
+            let issues = line["issues"].as_array().expect("issues");
+            assert!(
+                issues.iter().any(|issue| issue["path"] == "/phoneNumber"
+                    && issue["message"].as_str().is_some_and(|m| m.contains("does not exist as a phone number"))),
+                "{phone}: {line}"
+            );
+        }
+    }
+}

@@ -5,6 +5,7 @@
 
 use chrono::{Datelike as _, NaiveDate};
 
+use super::phone_metadata::{self, PhoneReading, read_phone};
 use super::rules::Kind;
 use crate::reference::{countries, timezones, us_states};
 
@@ -62,17 +63,6 @@ fn check_email(text: &str) -> Option<CheckFailure> {
     error(format!("is not a valid email address: {reason}. Use the form name@example.com."))
 }
 
-/// What a phone text reads as (default region US).
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum PhoneReading {
-    /// Not a phone number at all.
-    Unreadable,
-    /// Reads as a number that cannot exist (wrong length, unassigned area code).
-    Invalid,
-    /// A real number.
-    Valid(phonenumber::PhoneNumber),
-}
-
 /// How many recent phone readings are remembered per thread.
 const PHONE_MEMORY: usize = 32;
 
@@ -90,11 +80,7 @@ fn with_phone_reading<R>(text: &str, look: impl FnOnce(&PhoneReading) -> R) -> R
         if let Some((_, reading)) = readings.iter().find(|(t, _)| t == text) {
             return look(reading);
         }
-        let reading = match phonenumber::parse(Some(phonenumber::country::Id::US), text) {
-            Err(_) => PhoneReading::Unreadable,
-            Ok(number) if number.is_valid() => PhoneReading::Valid(number),
-            Ok(_) => PhoneReading::Invalid,
-        };
+        let reading = read_phone(text);
         let result = look(&reading);
         if readings.len() == PHONE_MEMORY {
             readings.pop_front();
@@ -107,15 +93,15 @@ fn with_phone_reading<R>(text: &str, look: impl FnOnce(&PhoneReading) -> R) -> R
 /// Set once the warm-up has loaded libphonenumber's metadata.
 static PHONE_METADATA_WARM: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
-/// Loads libphonenumber's metadata (about 70 ms, once per process) on a background thread,
-/// then calls `on_ready`.
+/// Loads the phone metadata a US number needs (a few milliseconds, once per process) on a
+/// background thread, then calls `on_ready`.
 ///
 /// The window calls it at start, so that the first keystroke in a phone field — or the first
 /// check of a restored draft that holds a phone — finds the metadata loaded instead of loading
 /// it on the UI thread.
 pub fn warm_up_phone_metadata(on_ready: impl FnOnce() + Send + 'static) {
     let spawned = std::thread::Builder::new().name("intake-phone-metadata".to_owned()).spawn(|| {
-        let _ = phone_e164("+1 415 555 0123");
+        phone_metadata::load_default_region();
         PHONE_METADATA_WARM.store(true, std::sync::atomic::Ordering::Release);
         on_ready();
     });
@@ -134,9 +120,7 @@ pub fn is_phone_metadata_warm() -> bool {
 /// anything else (E.164 has no room for an extension), which is then sent as typed.
 pub fn phone_e164(text: &str) -> Option<String> {
     with_phone_reading(text, |reading| match reading {
-        PhoneReading::Valid(number) if number.extension().is_none() => {
-            Some(number.format().mode(phonenumber::Mode::E164).to_string())
-        }
+        PhoneReading::Valid(number) if number.extension().is_none() => Some(phone_metadata::e164(number)),
         PhoneReading::Valid(_) | PhoneReading::Unreadable | PhoneReading::Invalid => None,
     })
 }

@@ -5,6 +5,7 @@
 //! only walks the body along them.
 
 mod checks;
+mod phone_metadata;
 pub mod rules;
 
 use std::collections::BTreeMap;
