@@ -102,18 +102,18 @@ static PHONE_METADATA_WARM: std::sync::atomic::AtomicBool = std::sync::atomic::A
 pub fn warm_up_phone_metadata(on_ready: impl FnOnce() + Send + 'static) {
     let spawned = std::thread::Builder::new().name("intake-phone-metadata".to_owned()).spawn(|| {
         phone_metadata::load_default_region();
-        PHONE_METADATA_WARM.store(true, std::sync::atomic::Ordering::Release);
+        PHONE_METADATA_WARM.store(true, std::sync::atomic::Ordering::SeqCst);
         on_ready();
     });
     if let Err(error) = spawned {
         tracing::debug!("phone metadata will load on first use: {error}");
-        PHONE_METADATA_WARM.store(true, std::sync::atomic::Ordering::Release);
+        PHONE_METADATA_WARM.store(true, std::sync::atomic::Ordering::SeqCst);
     }
 }
 
 /// Whether [`warm_up_phone_metadata`] has finished: checking a phone now costs microseconds.
 pub fn is_phone_metadata_warm() -> bool {
-    PHONE_METADATA_WARM.load(std::sync::atomic::Ordering::Acquire)
+    PHONE_METADATA_WARM.load(std::sync::atomic::Ordering::SeqCst)
 }
 
 /// The E.164 form of a valid phone number without an extension (`+14155550123`); `None` for

@@ -39,10 +39,17 @@ impl IntakeApp {
         // not stall on it: once the first frame is out, or at once when a restored draft with a
         // phone waits for it (it is put in the form when the metadata is there).
         let waiting = self.records.is_restore_pending();
+        if waiting {
+            self.phone_metadata_wanted.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
         if !self.phone_metadata_requested && (waiting || ctx.cumulative_pass_nr() > 0) {
             self.phone_metadata_requested = true;
-            let ctx = ctx.clone();
-            crate::validation::warm_up_phone_metadata(move || ctx.request_repaint());
+            let (ctx, wanted) = (ctx.clone(), std::sync::Arc::clone(&self.phone_metadata_wanted));
+            crate::validation::warm_up_phone_metadata(move || {
+                if wanted.load(std::sync::atomic::Ordering::SeqCst) {
+                    ctx.request_repaint();
+                }
+            });
         }
         if waiting && crate::validation::is_phone_metadata_warm() {
             self.apply_pending_restore();

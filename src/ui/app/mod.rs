@@ -124,6 +124,9 @@ pub struct IntakeApp {
     definitions_asked: bool,
     /// The phone metadata warm-up was started.
     phone_metadata_requested: bool,
+    /// Something waits for the phone metadata (a restored draft with a phone): the warm-up
+    /// asks for a frame when it is done. Otherwise its end changes nothing on screen.
+    phone_metadata_wanted: std::sync::Arc<std::sync::atomic::AtomicBool>,
     tab: Tab,
     form: FormState,
     tabs_runtime: TabsRuntime,
@@ -179,6 +182,7 @@ impl IntakeApp {
             definitions_tried: HashSet::new(),
             definitions_asked: false,
             phone_metadata_requested: false,
+            phone_metadata_wanted: std::sync::Arc::default(),
             tab,
             form,
             tabs_runtime: TabsRuntime { focus_first_field: true, ..TabsRuntime::default() },

@@ -155,8 +155,14 @@ impl FormRecords {
             if gone.recv().is_err() {
                 return;
             }
-            sender.send(load_latest(&thread_path, &legacy, &profiles)).ok();
-            if let Some(ctx) = lock(&thread_wake).as_ref() {
+            let latest = load_latest(&thread_path, &legacy, &profiles);
+            // An empty store changes nothing on screen: the next frame, whatever brings it,
+            // takes the answer in (and starts the writer and the outbox, which have nothing to
+            // do yet). Start-up paints a frame less.
+            let worth_a_frame =
+                latest.as_ref().map_or(true, |latest| Backend::ALL.iter().any(|b| latest.get(*b).is_some()));
+            sender.send(latest).ok();
+            if worth_a_frame && let Some(ctx) = lock(&thread_wake).as_ref() {
                 ctx.request_repaint();
             }
         });

@@ -42,10 +42,6 @@ impl IntakeApp {
             self.form.refresh(self.backend());
             ctx.request_repaint();
         }
-        // One more frame after the first, so the per-frame work starts the phone warm-up.
-        if !self.phone_metadata_requested {
-            ctx.request_repaint();
-        }
     }
 
     /// The request preview or the response viewer, beside the form.
