@@ -53,7 +53,7 @@ fn help_scout_create_gets_a_token_then_reads_resource_id_and_location() {
     assert!(exchanges[0].url.ends_with("/v2/oauth2/token"));
     assert!(matches!(
         exchanges[0].outcome,
-        Outcome::TokenGranted { grant: GrantType::ClientCredentials, expires_in: Some(_) }
+        Outcome::TokenGranted { grant: GrantType::ClientCredentials, expires_in: Some(_), server_value: None }
     ));
     let body = exchanges[0].request_body.as_deref().expect("form body");
     assert!(body.contains("client_secret=%E2%80%A2%E2%80%A2%E2%80%A2%E2%80%A2"), "{body}");
@@ -183,7 +183,7 @@ fn statuses_forced_by_the_sandbox_have_their_outcomes() {
         let exchanges = create(&faulty_client(&sandbox, backend, &Fault::Status(429)), &body);
         assert_eq!(
             last(&exchanges).outcome,
-            Outcome::RateLimited { retry_after: Some(Duration::from_secs(7)) },
+            Outcome::RateLimited { retry_after: Some(Duration::from_secs(7)), server_value: None },
             "{backend:?}"
         );
     }
@@ -209,7 +209,9 @@ fn the_rate_limit_answers_429_with_retry_after() {
     assert!(last(&create(&client, &example_body(Backend::HelpScout, "r2"))).outcome.is_created());
     let exchanges = create(&client, &example_body(Backend::HelpScout, "r3"));
     let exchange = last(&exchanges);
-    let Outcome::RateLimited { retry_after: Some(wait) } = exchange.outcome else { panic!("{:?}", exchange.outcome) };
+    let Outcome::RateLimited { retry_after: Some(wait), server_value: None } = exchange.outcome else {
+        panic!("{:?}", exchange.outcome)
+    };
     assert!(wait > Duration::ZERO && wait <= Duration::from_mins(1), "{wait:?}");
     let response = exchange.response.as_ref().expect("response");
     assert_eq!(response.header("X-RateLimit-Limit-Minute"), Some("4"));
@@ -379,4 +381,139 @@ fn a_server_that_never_accepts_is_a_connect_timeout() {
     );
     assert!(outcome.summary(Backend::Finosu).starts_with("No connection within 0.5 s"));
     drop((listener, fillers));
+}
+
+/// A wait header's value a hostile server may send, and what the outcome must come to.
+struct HostileWait {
+    header: &'static str,
+    value: &'static str,
+    wait: Option<Duration>,
+    named: bool,
+}
+
+#[test]
+fn absurd_retry_after_headers_are_clamped_to_an_hour_and_named() {
+    let hour = Some(Duration::from_hours(1));
+    let cases = [
+        HostileWait { header: "Retry-After", value: "1e20", wait: hour, named: true },
+        HostileWait { header: "X-RateLimit-Retry-After", value: "99999999999999999999", wait: hour, named: true },
+        HostileWait { header: "Retry-After", value: "18446744073709551616", wait: hour, named: true },
+        HostileWait { header: "Retry-After", value: "inf", wait: hour, named: true },
+        HostileWait { header: "Retry-After", value: "-5", wait: Some(Duration::ZERO), named: true },
+        HostileWait { header: "Retry-After", value: "NaN", wait: None, named: true },
+        HostileWait { header: "X-RateLimit-Retry-After", value: "soon, maybe", wait: None, named: true },
+        HostileWait { header: "Retry-After", value: "12", wait: Some(Duration::from_secs(12)), named: false },
+    ];
+    for case in &cases {
+        let (header, value) = (case.header, case.value);
+        let server = ScriptedServer::start(move |_, _| Canned::new(429, "{}").header(header, value));
+        for backend in Backend::ALL {
+            let client = match backend {
+                Backend::Finosu => client_with(
+                    &format!("{}/finosu", server.base_url()),
+                    Credentials::FinosuApiKey(Secret::new(FINOSU_API_KEY)),
+                ),
+                Backend::HelpScout => help_scout_token_client(&server.base_url(), "pasted-token-1234"),
+            };
+            let outcome = outcome_of(&client, &example_body(backend, "hostile-wait"));
+            let Outcome::RateLimited { retry_after, server_value } = &outcome else {
+                panic!("{header}: {value}: {outcome:?}")
+            };
+            assert_eq!(*retry_after, case.wait, "{header}: {value}");
+            assert_eq!(server_value.is_some(), case.named, "{header}: {value}: {server_value:?}");
+            let summary = outcome.summary(backend);
+            assert!(summary.starts_with("Rate limited (429)"), "{summary}");
+            if case.named {
+                assert!(summary.contains(value), "the server's value is named: {summary}");
+            }
+            // The outbox's wait stays bounded too.
+            let delay = intake::outbox::retry_delay(3, *retry_after);
+            assert!(delay <= Duration::from_hours(1), "{delay:?}");
+        }
+    }
+    let one = ScriptedServer::start(|_, _| Canned::new(429, "{}").header("Retry-After", "1e20"));
+    let outcome = outcome_of(
+        &client_with(&format!("{}/finosu", one.base_url()), Credentials::FinosuApiKey(Secret::new(FINOSU_API_KEY))),
+        &example_body(Backend::Finosu, "one"),
+    );
+    assert_eq!(
+        outcome.summary(Backend::Finosu),
+        "Rate limited (429): the server asked to wait 1e20 s; waiting at most 1 h before sending again."
+    );
+}
+
+/// A token endpoint answering `expires_in` with `raw` (JSON text), then creating every customer.
+fn token_server(raw: &'static str) -> ScriptedServer {
+    ScriptedServer::start(move |request, index| {
+        if request.path.ends_with("/oauth2/token") {
+            Canned::new(200, format!(r#"{{"token_type":"bearer","access_token":"tok-{index}","expires_in":{raw}}}"#))
+        } else {
+            Canned::new(201, "").header("Resource-ID", &format!("{}", 1000 + index))
+        }
+    })
+}
+
+#[test]
+fn absurd_token_lifetimes_are_clamped_and_kept_without_panic() {
+    let year = Duration::from_hours(24 * 365);
+    // (expires_in as sent, the lifetime used, whether the sentence names the server's value)
+    let cases: [(&str, Option<Duration>, bool); 7] = [
+        ("10000000000000", Some(year), true),
+        ("18446744073709551615", Some(year), true),
+        ("1e13", Some(year), true),
+        ("0", Some(Duration::ZERO), false),
+        ("-1", Some(Duration::ZERO), true),
+        ("\"abc\"", None, true),
+        ("7200", Some(Duration::from_hours(2)), false),
+    ];
+    for (raw, lifetime, named) in cases {
+        let server = token_server(raw);
+        let vault = intake::credentials::Vault::session_only("hostile token test");
+        let sink = intake::credentials::VaultTokenSink::new(vault, "hostile");
+        let auth = intake::backends::HelpScoutAuth::client_credentials("app", Secret::new("app-secret-1234"));
+        let client = intake::backends::CustomerClient::new(
+            endpoint(&server.base_url()),
+            Credentials::HelpScout(auth),
+            Some(sink.clone() as Arc<dyn intake::backends::TokenSink>),
+        )
+        .expect("client");
+        let exchanges = create(&client, &example_body(Backend::HelpScout, "hostile-life"));
+        let kinds: Vec<&str> = exchanges.iter().map(|e| e.outcome.kind()).collect();
+        assert_eq!(kinds, ["token_granted", "created"], "expires_in {raw}");
+        let Outcome::TokenGranted { expires_in, server_value, .. } = &exchanges[0].outcome else { unreachable!() };
+        assert_eq!(*expires_in, lifetime, "expires_in {raw}");
+        assert_eq!(server_value.is_some(), named, "expires_in {raw}: {server_value:?}");
+        let summary = exchanges[0].summary();
+        assert!(summary.starts_with("Token granted"), "{summary}");
+        if named {
+            assert!(summary.contains(server_value.as_deref().unwrap_or_default()), "{summary}");
+        }
+        // The expiry the profile keeps is a real time within a year.
+        let expiry = sink.take_expiry().expect("a token came");
+        if let Some(at) = expiry {
+            assert!(at <= chrono::Utc::now() + chrono::Duration::days(366), "expires_in {raw}: {at}");
+        } else {
+            assert_eq!(lifetime, None, "expires_in {raw}");
+        }
+        // A second create still works: the token is reused or renewed, never a panic.
+        let again = create(&client, &example_body(Backend::HelpScout, "hostile-life-2"));
+        assert!(last(&again).outcome.is_created(), "expires_in {raw}: {:?}", last(&again).outcome);
+        let renewed = again.iter().any(|e| e.outcome.kind() == "token_granted");
+        assert_eq!(renewed, lifetime == Some(Duration::ZERO), "expires_in {raw}: a token expiring now is renewed");
+    }
+}
+
+#[test]
+fn a_sandbox_with_an_absurd_token_lifetime_serves_and_the_client_clamps_it() {
+    let sandbox = SandboxServer::start(SandboxConfig {
+        token_lifetime: Duration::from_secs(u64::MAX),
+        ..SandboxConfig::default()
+    })
+    .expect("sandbox");
+    let exchanges = create(&client(&sandbox, Backend::HelpScout), &example_body(Backend::HelpScout, "forever"));
+    let kinds: Vec<&str> = exchanges.iter().map(|e| e.outcome.kind()).collect();
+    assert_eq!(kinds, ["token_granted", "created"]);
+    let Outcome::TokenGranted { expires_in, server_value, .. } = &exchanges[0].outcome else { unreachable!() };
+    assert_eq!(*expires_in, Some(Duration::from_hours(24 * 365)));
+    assert_eq!(server_value.as_deref(), Some("18446744073709551615"));
 }

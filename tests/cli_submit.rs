@@ -3,8 +3,12 @@
 //! learning, and secrets that never show up in output or files.
 
 mod cli_support;
+mod net_support;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use cli_support::*;
+use net_support::{Canned, ScriptedServer};
 use serde_json::json;
 
 #[test]
@@ -198,4 +202,115 @@ fn the_foreground_sandbox_prints_its_credentials_as_json() {
     assert_eq!(sandbox.info["finosu"]["api_key"], intake::sandbox::FINOSU_API_KEY);
     assert_eq!(sandbox.info["helpscout"]["client_id"], intake::sandbox::HELPSCOUT_CLIENT_ID);
     assert_eq!(sandbox.info["helpscout"]["client_secret"], intake::sandbox::HELPSCOUT_CLIENT_SECRET);
+}
+
+/// A loopback server playing Finosu or Help Scout: every token answer carries `expires_in` as
+/// `raw` JSON; the first create is a 429 with `header: value`, every later one a 201.
+fn hostile_server(raw: &'static str, header: &'static str, value: &'static str) -> ScriptedServer {
+    let creates = AtomicUsize::new(0);
+    ScriptedServer::start(move |request, index| {
+        if request.path.ends_with("/oauth2/token") {
+            return Canned::new(
+                200,
+                format!(r#"{{"token_type":"bearer","access_token":"tok-{index}","expires_in":{raw}}}"#),
+            );
+        }
+        if creates.fetch_add(1, Ordering::SeqCst) == 0 {
+            return Canned::new(429, r#"{"message":"slow down"}"#).header(header, value);
+        }
+        Canned::new(201, "").header("Resource-ID", &format!("{}", 500 + index))
+    })
+}
+
+/// Runs `intake submit --json` of two drafts and checks it went on past the first answer:
+/// no panic (exit 101), the first file rate limited naming `value`, the second created.
+fn submit_two(home: &Home, profile: &str, drafts: [&std::path::Path; 2], stdin: Option<&str>, value: &str) {
+    let mut args = vec!["submit", "--profile", profile, "--json"];
+    if stdin.is_some() {
+        args.push("--secret-stdin");
+    }
+    args.extend(drafts.iter().map(|d| d.to_str().expect("utf-8")));
+    let output = home.run_with_stdin(&args, stdin);
+    let all = format!("{}{}", stdout(&output), stderr(&output));
+    assert!(!all.contains("panicked"), "{all}");
+    assert_eq!(code(&output), 1, "queued for later is not a success, and never a crash: {all}");
+    let lines = json_lines(&output);
+    assert_eq!(lines.len(), 2, "{all}");
+    assert_eq!(lines[0]["outcome"], "rate_limited", "{}", lines[0]);
+    let message = lines[0]["message"].as_str().unwrap_or_default();
+    assert!(message.contains(value) && message.contains("at most 1 h"), "{message}");
+    assert_eq!(lines[1]["outcome"], "created", "the second file is still sent: {}", lines[1]);
+}
+
+#[test]
+fn an_absurd_retry_after_does_not_stop_submit_before_the_next_file() {
+    let server = hostile_server("3600", "Retry-After", "1e20");
+    let home = Home::new();
+    let base = format!("{}/finosu", server.base_url());
+    let add = home.run(&["profile", "add", "--name", "f", "--backend", "finosu", "--base-url", &base]);
+    assert_eq!(code(&add), 0, "{}", stderr(&add));
+    let drafts = ["INT-7K2M9QX1", "INT-7K2M9QX2"].map(|id| {
+        let mut body = example("finosu-customer.json");
+        body["id"] = json!(id);
+        home.draft(&format!("{id}.json"), &body)
+    });
+    submit_two(&home, "f", [&drafts[0], &drafts[1]], Some("fsk_any_key_123456\n"), "1e20");
+}
+
+#[test]
+fn absurd_token_lifetimes_do_not_stop_submit_before_the_next_file() {
+    // Each case its own server and profile (an OAuth app in the test keyring), so each run
+    // asks for a token; the first create also names an absurd wait.
+    let cases: [(&str, &str, &str); 5] = [
+        ("10000000000000", "Retry-After", "1e20"),
+        ("18446744073709551615", "Retry-After", "1e20"),
+        ("1e13", "X-RateLimit-Retry-After", "99999999999999999999"),
+        ("-1", "X-RateLimit-Retry-After", "99999999999999999999"),
+        ("\"abc\"", "Retry-After", "1e20"),
+    ];
+    let home = Home::new();
+    for (n, (raw, header, value)) in cases.into_iter().enumerate() {
+        let server = hostile_server(raw, header, value);
+        let profile = format!("hostile-token-{n}-{}", std::process::id());
+        let add = home.run(&[
+            "profile",
+            "add",
+            "--name",
+            &profile,
+            "--backend",
+            "helpscout",
+            "--base-url",
+            &server.base_url(),
+        ]);
+        assert_eq!(code(&add), 0, "{}", stderr(&add));
+        let set = home.run_with_stdin(
+            &["credentials", "set", "--profile", &profile, "--client-id", "hostile-app"],
+            Some("hostile-app-secret-1234\n"),
+        );
+        assert_eq!(code(&set), 0, "{}", stderr(&set));
+        let drafts = ["one", "two"].map(|name| {
+            let mut body = example("helpscout-customer.json");
+            body["emails"][0]["value"] = json!(format!("{name}-{n}@example.com"));
+            home.draft(&format!("hs-{n}-{name}.json"), &body)
+        });
+        submit_two(&home, &profile, [&drafts[0], &drafts[1]], None, value);
+        assert!(server.requests()[0].path.ends_with("/v2/oauth2/token"), "expires_in {raw}: a token was asked for");
+        // The expiry kept in the profile is a real time within a year, or none for "abc".
+        let list = json_lines(&home.run(&["profile", "list", "--json"]));
+        let stored = list.iter().find(|p| p["name"] == profile.as_str()).expect("profile");
+        let profiles = std::fs::read_to_string(home.path().join("config/profiles.json")).expect("profiles file");
+        let file: serde_json::Value = serde_json::from_str(&profiles).expect("profiles JSON");
+        let expiry = file["profiles"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|p| p["name"] == profile.as_str())
+            .and_then(|p| p["token_expires_at"].as_str())
+            .map(|at| chrono::DateTime::parse_from_rfc3339(at).expect("an RFC 3339 expiry"));
+        if let Some(at) = expiry {
+            assert!(at <= chrono::Utc::now() + chrono::Duration::days(366), "expires_in {raw}: {at}");
+        } else {
+            assert_eq!(raw, "\"abc\"", "only a lifetime that is no number leaves no expiry: {stored}");
+        }
+    }
 }

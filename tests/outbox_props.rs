@@ -190,7 +190,9 @@ fn outcome_of(answer: Answer, server_id: Option<String>) -> (Outcome, Option<u16
             Retryable::ConnectTimeout => {
                 (Outcome::Timeout { phase: TimeoutPhase::Connect, limit: Duration::from_secs(5) }, None)
             }
-            Retryable::RateLimited => (Outcome::RateLimited { retry_after: Some(Duration::from_secs(1)) }, Some(429)),
+            Retryable::RateLimited => {
+                (Outcome::RateLimited { retry_after: Some(Duration::from_secs(1)), server_value: None }, Some(429))
+            }
             Retryable::Unavailable => (Outcome::ServerError { status: 503 }, Some(503)),
         },
         Answer::Permanent(kind) => match kind {

@@ -388,5 +388,8 @@ async fn the_clients_classify_each_fault() {
     let endpoint = Endpoint::new(Url::parse(&server.fault_base_url(&Fault::Status(429), Backend::HelpScout)).unwrap());
     let helpscout = HelpScoutClient::new(endpoint, HelpScoutAuth::access_token(Secret::new("pasted"))).unwrap();
     let exchanges = helpscout.create_customer(&json!({"firstName": "Rate"})).await;
-    assert_eq!(exchanges[0].outcome, Outcome::RateLimited { retry_after: Some(Duration::from_secs(7)) });
+    assert_eq!(
+        exchanges[0].outcome,
+        Outcome::RateLimited { retry_after: Some(Duration::from_secs(7)), server_value: None }
+    );
 }

@@ -17,6 +17,7 @@ use super::http::{
 };
 use super::outcome::{FieldError, GrantType, Outcome};
 use super::secret::Secret;
+use super::server_numbers::{lifetime_from_json, outcome_parts};
 use crate::model::{Backend, PropertyDefinition, PropertyKind};
 
 /// The token endpoint, relative to the base URL.
@@ -97,7 +98,7 @@ pub struct TokenGrant {
     pub grant: GrantType,
     /// The bearer token.
     pub access_token: Secret,
-    /// Its lifetime.
+    /// Its lifetime, at most a year (zero for a lifetime the server gave as negative).
     pub expires_in: Option<Duration>,
     /// When it expires (receipt time plus lifetime).
     pub expires_at: Option<SystemTime>,
@@ -106,9 +107,10 @@ pub struct TokenGrant {
 }
 
 /// When to renew a token of `lifetime` received at `now`: a minute early, or at half-life for
-/// tokens shorter than two minutes.
-fn renew_time(now: SystemTime, lifetime: Duration) -> SystemTime {
-    now + lifetime.saturating_sub(RENEW_BEFORE_EXPIRY.min(lifetime / 2))
+/// tokens shorter than two minutes. `None` (never, until refused) only past the clock's range,
+/// which a lifetime read by [`lifetime_from_json`] cannot reach.
+fn renew_time(now: SystemTime, lifetime: Duration) -> Option<SystemTime> {
+    now.checked_add(lifetime.saturating_sub(RENEW_BEFORE_EXPIRY.min(lifetime / 2)))
 }
 
 impl HelpScoutClient {
@@ -264,7 +266,7 @@ impl HelpScoutClient {
     fn apply(&self, state: &mut TokenState, grant: TokenGrant) -> Secret {
         state.access = Some(grant.access_token.clone());
         state.refresh.clone_from(&grant.refresh_token);
-        state.renew_at = grant.expires_in.map(|life| renew_time(SystemTime::now(), life));
+        state.renew_at = grant.expires_in.and_then(|life| renew_time(SystemTime::now(), life));
         if let Some(sink) = &self.sink {
             sink.token_granted(&grant);
         }
@@ -333,16 +335,17 @@ pub fn classify_token_response(record: &ResponseRecord, grant: GrantType) -> (Ou
     match record.status {
         200..=299 => match text("access_token") {
             Some(token) => {
-                let expires_in =
-                    body.as_ref().and_then(|b| b.get("expires_in")).and_then(Value::as_u64).map(Duration::from_secs);
+                // Clamped to a year: a server's lifetime never overflows the clock arithmetic.
+                let lifetime = body.as_ref().and_then(|b| b.get("expires_in")).and_then(lifetime_from_json);
+                let (expires_in, server_value) = outcome_parts(lifetime);
                 let token = TokenGrant {
                     grant,
                     access_token: Secret::new(token),
                     expires_in,
-                    expires_at: expires_in.map(|life| SystemTime::now() + life),
+                    expires_at: expires_in.and_then(|life| SystemTime::now().checked_add(life)),
                     refresh_token: text("refresh_token").map(Secret::new),
                 };
-                (Outcome::TokenGranted { grant, expires_in }, Some(token))
+                (Outcome::TokenGranted { grant, expires_in, server_value }, Some(token))
             }
             None => (
                 Outcome::UndecodableBody { detail: "the token endpoint answered without an access_token".to_owned() },
@@ -485,6 +488,47 @@ mod tests {
         assert_eq!(pointer_from_server_path("firstName"), "/firstName");
         assert_eq!(pointer_from_server_path("properties.shoe~size"), "/properties/shoe~0size");
         assert_eq!(pointer_from_server_path(""), "");
+    }
+
+    fn token_answer(expires_in: &str) -> ResponseRecord {
+        ResponseRecord {
+            status: 200,
+            reason: "OK".to_owned(),
+            headers: Vec::new(),
+            body: format!(r#"{{"access_token":"tok-1234","expires_in":{expires_in}}}"#).into_bytes(),
+            body_truncated_from: None,
+        }
+    }
+
+    #[test]
+    fn absurd_token_lifetimes_are_clamped_to_a_year_and_named() {
+        let year = Some(Duration::from_hours(24 * 365));
+        let cases: [(&str, Option<Duration>, Option<&str>); 8] = [
+            ("3600", Some(Duration::from_hours(1)), None),
+            ("0", Some(Duration::ZERO), None),
+            ("-1", Some(Duration::ZERO), Some("-1")),
+            ("1e13", year, Some("10000000000000.0")),
+            ("10000000000000", year, Some("10000000000000")),
+            ("18446744073709551615", year, Some("18446744073709551615")),
+            ("\"abc\"", None, Some("\"abc\"")),
+            ("null", None, None),
+        ];
+        for (raw, lifetime, named) in cases {
+            let (outcome, grant) = classify_token_response(&token_answer(raw), GrantType::ClientCredentials);
+            let expected = Outcome::TokenGranted {
+                grant: GrantType::ClientCredentials,
+                expires_in: lifetime,
+                server_value: named.map(str::to_owned),
+            };
+            assert_eq!(outcome, expected, "expires_in {raw}");
+            let grant = grant.expect("a token");
+            assert_eq!(grant.expires_in, lifetime);
+            let latest = SystemTime::now() + Duration::from_hours(24 * 366);
+            assert!(grant.expires_at.is_none_or(|at| at < latest), "expires_in {raw}");
+            assert_eq!(grant.expires_at.is_some(), lifetime.is_some());
+        }
+        let far = Duration::from_secs(u64::MAX);
+        assert_eq!(renew_time(SystemTime::now(), far), None, "past the clock's range: renewed when refused");
     }
 
     #[test]

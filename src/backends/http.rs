@@ -15,6 +15,7 @@ use url::Url;
 use super::exchange::{Exchange, Header, MAX_KEPT_BODY_BYTES, ResponseRecord};
 use super::outcome::{Outcome, TimeoutPhase};
 use super::secret::Secret;
+use super::server_numbers::{Clamped, NotSeconds, outcome_parts, wait_from_header};
 use crate::model::Backend;
 
 /// Default time allowed to open a connection.
@@ -346,14 +347,16 @@ pub fn body_message(body: Option<&Value>) -> String {
     String::new()
 }
 
-/// Seconds to wait from `X-RateLimit-Retry-After` (Help Scout) or `Retry-After` (seconds form).
-pub fn retry_after(record: &ResponseRecord) -> Option<Duration> {
+/// The wait a 429 names, or why it could not be read; `None` when no header names one.
+///
+/// From `X-RateLimit-Retry-After` (Help Scout) or `Retry-After` (seconds or an HTTP date),
+/// clamped to an hour ([`MAX_WAIT`](super::server_numbers::MAX_WAIT)) so that no header can
+/// panic the conversion or park a request for days.
+pub fn retry_after(record: &ResponseRecord) -> Option<Result<Clamped, NotSeconds>> {
     ["X-RateLimit-Retry-After", "Retry-After"]
         .iter()
         .find_map(|name| record.header(name))
-        .and_then(|v| v.trim().parse::<f64>().ok())
-        .filter(|secs| secs.is_finite() && *secs >= 0.0)
-        .map(Duration::from_secs_f64)
+        .map(|text| wait_from_header(text, SystemTime::now()))
 }
 
 /// The meaning of the statuses both APIs share (everything but success and 400).
@@ -365,8 +368,56 @@ pub fn classify_common_status(record: &ResponseRecord) -> Outcome {
         403 => Outcome::Forbidden { message },
         404 => Outcome::NotFound,
         409 => Outcome::Conflict { message },
-        429 => Outcome::RateLimited { retry_after: retry_after(record) },
+        429 => {
+            let (retry_after, server_value) = outcome_parts(retry_after(record));
+            Outcome::RateLimited { retry_after, server_value }
+        }
         status @ 500..=599 => Outcome::ServerError { status },
         status => Outcome::UnexpectedStatus { status },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn limited(headers: &[(&str, &str)]) -> ResponseRecord {
+        ResponseRecord {
+            status: 429,
+            reason: "Too Many Requests".to_owned(),
+            headers: headers
+                .iter()
+                .map(|(name, value)| Header { name: (*name).to_owned(), value: (*value).to_owned() })
+                .collect(),
+            body: Vec::new(),
+            body_truncated_from: None,
+        }
+    }
+
+    #[test]
+    fn an_absurd_wait_header_is_a_rate_limit_of_an_hour_naming_the_ask() {
+        let hour = Some(Duration::from_hours(1));
+        for (name, value) in [
+            ("Retry-After", "1e20"),
+            ("X-RateLimit-Retry-After", "99999999999999999999"),
+            ("Retry-After", "1.8e308"),
+            ("Retry-After", "inf"),
+        ] {
+            let outcome = classify_common_status(&limited(&[(name, value)]));
+            assert_eq!(outcome, Outcome::RateLimited { retry_after: hour, server_value: Some(value.to_owned()) });
+        }
+        let negative = classify_common_status(&limited(&[("Retry-After", "-3")]));
+        assert_eq!(
+            negative,
+            Outcome::RateLimited { retry_after: Some(Duration::ZERO), server_value: Some("-3".to_owned()) }
+        );
+        let garbage = classify_common_status(&limited(&[("Retry-After", "NaN")]));
+        assert_eq!(garbage, Outcome::RateLimited { retry_after: None, server_value: Some("NaN".to_owned()) });
+        let plain = classify_common_status(&limited(&[("X-RateLimit-Retry-After", "7"), ("Retry-After", "1e20")]));
+        assert_eq!(plain, Outcome::RateLimited { retry_after: Some(Duration::from_secs(7)), server_value: None });
+        assert_eq!(
+            classify_common_status(&limited(&[])),
+            Outcome::RateLimited { retry_after: None, server_value: None }
+        );
     }
 }

@@ -8,6 +8,7 @@ pub mod helpscout;
 pub mod http;
 pub mod outcome;
 pub mod secret;
+pub mod server_numbers;
 
 pub use curl::curl_command;
 pub use exchange::{Exchange, Header, ResponseRecord, mask_customer_secrets, masked_body_text};

@@ -6,6 +6,7 @@ use std::time::Duration;
 use serde::Serialize;
 use serde_json::Value;
 
+use super::server_numbers::{MAX_TOKEN_LIFETIME, MAX_WAIT};
 use crate::model::Backend;
 
 /// One problem the server reported about one field, already placed on the form.
@@ -63,9 +64,14 @@ pub enum Outcome {
     TokenGranted {
         /// The grant that was used.
         grant: GrantType,
-        /// The token's lifetime, when the server said.
+        /// The token's lifetime, when the server said: clamped to a year, and zero ("renew
+        /// before the next request") for a negative one.
         #[serde(serialize_with = "serialize_opt_secs")]
         expires_in: Option<Duration>,
+        /// The server's `expires_in` when it was not used as sent: out of range (then
+        /// `expires_in` is the nearest bound) or not a number (then there is none).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        server_value: Option<String>,
     },
     /// The token endpoint refused the grant: a wrong OAuth app (`invalid_client`), or a refresh
     /// token that was revoked, expired or already used (`invalid_grant`).
@@ -105,9 +111,13 @@ pub enum Outcome {
     },
     /// 429: too many requests.
     RateLimited {
-        /// How long to wait, from `X-RateLimit-Retry-After` or `Retry-After`.
+        /// How long to wait, from `X-RateLimit-Retry-After` or `Retry-After`, at most an hour.
         #[serde(serialize_with = "serialize_opt_secs")]
         retry_after: Option<Duration>,
+        /// The server's value when it was not used as sent: out of range (then `retry_after`
+        /// is the nearest bound) or not a number (then there is none).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        server_value: Option<String>,
     },
     /// 5xx.
     ServerError {
@@ -270,10 +280,22 @@ impl Outcome {
             Self::Created { id: Some(id), .. } => format!("Created customer {id}."),
             Self::Created { id: None, .. } => format!("Created the customer; {api} did not say its id."),
             Self::Answered { status } => format!("{api} answered {status}."),
-            Self::TokenGranted { expires_in: Some(life), .. } => {
+            Self::TokenGranted { expires_in: Some(life), server_value: None, .. } => {
                 format!("Token granted, valid for {}.", lifetime_text(*life))
             }
-            Self::TokenGranted { expires_in: None, .. } => "Token granted.".to_owned(),
+            Self::TokenGranted { expires_in: Some(life), server_value: Some(asked), .. } if life.is_zero() => {
+                format!(
+                    "Token granted; the server said it expires in {asked} s, so it is renewed before the next request."
+                )
+            }
+            Self::TokenGranted { expires_in: Some(_), server_value: Some(asked), .. } => format!(
+                "Token granted; the server said it expires in {asked} s, so it is renewed within {} days.",
+                MAX_TOKEN_LIFETIME.as_secs() / 86_400
+            ),
+            Self::TokenGranted { expires_in: None, server_value: Some(asked), .. } => format!(
+                "Token granted; the server's expires_in {asked} is not a number of seconds, so the token is used until refused."
+            ),
+            Self::TokenGranted { expires_in: None, server_value: None, .. } => "Token granted.".to_owned(),
             Self::GrantRefused { grant: GrantType::ClientCredentials, message, .. } => format!(
                 "{api} refused the OAuth app{}: check the profile's client id and client secret.",
                 reason_suffix(message)
@@ -307,10 +329,22 @@ impl Outcome {
             Self::NotFound => "Not found (404): check the profile's base URL.".to_owned(),
             Self::Conflict { message } if !message.is_empty() => format!("Conflict (409): {message}"),
             Self::Conflict { .. } => "Conflict (409): this customer seems to exist already.".to_owned(),
-            Self::RateLimited { retry_after: Some(wait) } => {
+            Self::RateLimited { retry_after: Some(wait), server_value: None } => {
                 format!("Rate limited (429): wait {} s and send again.", wait.as_secs().max(1))
             }
-            Self::RateLimited { retry_after: None } => "Rate limited (429): wait a minute and send again.".to_owned(),
+            Self::RateLimited { retry_after: Some(wait), server_value: Some(asked) } if *wait >= MAX_WAIT => format!(
+                "Rate limited (429): the server asked to wait {asked} s; waiting at most {} h before sending again.",
+                MAX_WAIT.as_secs() / 3600
+            ),
+            Self::RateLimited { retry_after: Some(_), server_value: Some(asked) } => {
+                format!("Rate limited (429): the server asked to wait {asked} s; send again in a moment.")
+            }
+            Self::RateLimited { retry_after: None, server_value: Some(asked) } => format!(
+                "Rate limited (429): the server's wait \"{asked}\" is not a number of seconds; wait a minute and send again."
+            ),
+            Self::RateLimited { retry_after: None, server_value: None } => {
+                "Rate limited (429): wait a minute and send again.".to_owned()
+            }
             Self::ServerError { status } => {
                 format!("{api} had an error ({status}); nothing is wrong with the draft. Try again later.")
             }
@@ -349,5 +383,37 @@ mod tests {
         assert!(response.summary(Backend::HelpScout).starts_with("No answer within 30 s."));
         let odd = Outcome::Timeout { phase: TimeoutPhase::Response, limit: Duration::from_millis(1500) };
         assert!(odd.summary(Backend::HelpScout).starts_with("No answer within 1.5 s."));
+    }
+
+    #[test]
+    fn server_values_not_used_as_sent_are_named() {
+        let limited = |retry_after, asked: Option<&str>| {
+            Outcome::RateLimited { retry_after, server_value: asked.map(str::to_owned) }.summary(Backend::Finosu)
+        };
+        assert_eq!(
+            limited(Some(MAX_WAIT), Some("1e20")),
+            "Rate limited (429): the server asked to wait 1e20 s; waiting at most 1 h before sending again."
+        );
+        assert_eq!(
+            limited(Some(Duration::ZERO), Some("-5")),
+            "Rate limited (429): the server asked to wait -5 s; send again in a moment."
+        );
+        assert!(limited(None, Some("soon")).contains("\"soon\" is not a number of seconds"));
+        assert_eq!(limited(Some(Duration::from_secs(7)), None), "Rate limited (429): wait 7 s and send again.");
+        let granted = |expires_in, asked: Option<&str>| {
+            let outcome = Outcome::TokenGranted {
+                grant: GrantType::ClientCredentials,
+                expires_in,
+                server_value: asked.map(str::to_owned),
+            };
+            outcome.summary(Backend::HelpScout)
+        };
+        assert!(
+            granted(Some(MAX_TOKEN_LIFETIME), Some("1e13"))
+                .contains("expires in 1e13 s, so it is renewed within 365 days")
+        );
+        assert!(granted(Some(Duration::ZERO), Some("-1")).contains("renewed before the next request"));
+        assert!(granted(None, Some("\"abc\"")).contains("\"abc\" is not a number of seconds"));
+        assert_eq!(granted(Some(Duration::from_hours(2)), None), "Token granted, valid for 2 h.");
     }
 }

@@ -342,7 +342,7 @@ async fn next_due(
         })
         .await
         .map_err(std::io::Error::other)?;
-    Ok(due.map(|at| Duration::from_millis(u64::try_from(at - now_millis()).unwrap_or(0))))
+    Ok(due.map(|at| Duration::from_millis(u64::try_from(at.saturating_sub(now_millis())).unwrap_or(0))))
 }
 
 /// How many records of the opened profiles are still queued after the run, and how many are

@@ -263,11 +263,19 @@ fn sentences(
             format!("Server error: {api} answered {status}."),
             "The credentials could not be judged; try again in a few minutes.".to_owned(),
         ),
-        (VerdictKind::RateLimited, Some(Outcome::RateLimited { retry_after })) => (
+        (VerdictKind::RateLimited, Some(Outcome::RateLimited { retry_after, server_value })) => (
             "Rate limited (429): too many requests just now.".to_owned(),
-            match retry_after {
-                Some(wait) => format!("Wait {} s and test again.", wait.as_secs().max(1)),
-                None => "Wait a minute and test again.".to_owned(),
+            // An absurd or unreadable wait is named, with what is advised instead.
+            match (retry_after, server_value) {
+                (Some(wait), Some(asked)) => format!(
+                    "The server asked to wait {asked} s; wait {} s (at most an hour) and test again.",
+                    wait.as_secs().max(1)
+                ),
+                (None, Some(asked)) => {
+                    format!("The server's wait \"{asked}\" is not a number of seconds; wait a minute and test again.")
+                }
+                (Some(wait), None) => format!("Wait {} s and test again.", wait.as_secs().max(1)),
+                (None, None) => "Wait a minute and test again.".to_owned(),
             },
         ),
         (VerdictKind::NoCredentials, Some(Outcome::InvalidRequest { detail })) => (

@@ -5,10 +5,12 @@ mod check;
 mod vault;
 
 use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
 
 pub use check::{CheckReport, VerdictKind, check_credentials, random_check_id};
 pub use vault::{KEYRING_SERVICE, KeyringError, SecretKind, Storage, StoredSecret, Vault, keyring_user};
 
+use crate::backends::server_numbers::{MAX_TOKEN_LIFETIME, utc_of};
 use crate::backends::{TokenGrant, TokenSink};
 use crate::sync::lock;
 
@@ -63,7 +65,36 @@ impl TokenSink for VaultTokenSink {
             // The token still works for this run; the next one gets a new one.
             tracing::warn!("could not keep the new token of profile {:?}: {error}", self.profile);
         }
-        let expiry = grant.expires_at.map(chrono::DateTime::<chrono::Utc>::from);
+        let expiry = grant.expires_at.and_then(|at| kept_expiry(at, SystemTime::now()));
         *lock(&self.expiry) = Some(expiry);
+    }
+}
+
+/// The expiry written into the profile: `at` moved into `now..=now + a year`, so a grant built
+/// with any time converts (chrono panics on times past its range, about 262,000 years). `None`
+/// only for a clock before 1970.
+fn kept_expiry(at: SystemTime, now: SystemTime) -> Option<chrono::DateTime<chrono::Utc>> {
+    let latest = now.checked_add(MAX_TOKEN_LIFETIME).unwrap_or(now);
+    utc_of(at.min(latest).max(now))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    #[test]
+    fn expiries_are_kept_within_a_year_of_now() {
+        let now = SystemTime::now();
+        let kept = |at| kept_expiry(at, now).expect("a UTC time");
+        let year = chrono::Duration::days(365);
+        let in_a_year = utc_of(now).expect("now") + year;
+        // Around 1e13 s from now chrono's conversion panics; u64::MAX seconds overflows the clock.
+        assert_eq!(kept(now + Duration::from_secs(10_000_000_000_000)), in_a_year);
+        let farthest = now.checked_add(Duration::from_secs(i64::MAX.unsigned_abs() / 2)).expect("on a 64-bit clock");
+        assert_eq!(kept(farthest), in_a_year);
+        assert_eq!(kept(now + Duration::from_hours(1)), utc_of(now).expect("now") + chrono::Duration::hours(1));
+        assert_eq!(kept(SystemTime::UNIX_EPOCH), utc_of(now).expect("now"), "an expiry already past is now");
     }
 }

@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use crate::backends::server_numbers::MAX_WAIT;
 use crate::backends::{Outcome, TimeoutPhase};
 
 /// What to do after a create ended.
@@ -31,7 +32,7 @@ pub enum Disposition {
 pub fn disposition(outcome: &Outcome) -> Disposition {
     match outcome {
         Outcome::Created { id, .. } => Disposition::Sent(id.clone()),
-        Outcome::RateLimited { retry_after } => Disposition::Retry { after: *retry_after, offline: false },
+        Outcome::RateLimited { retry_after, .. } => Disposition::Retry { after: *retry_after, offline: false },
         // 503: the server (or its load balancer) did not take the request.
         Outcome::ServerError { status: 503 } => Disposition::Retry { after: None, offline: false },
         Outcome::ConnectionRefused
@@ -57,16 +58,20 @@ pub fn disposition(outcome: &Outcome) -> Disposition {
     }
 }
 
-/// How long a record waits before its next try: 2 s doubling per attempt up to 5 min, ±25 %
-/// jitter so that many records do not come back at once, and never before the server's own
-/// `retry_after`.
+/// How long a record waits before its next try: 2 s doubling per attempt up to 5 min.
+///
+/// ±25 % jitter keeps many records from coming back at once; never before the server's own
+/// `retry_after`, itself held to an hour ([`MAX_WAIT`]) whoever built the outcome, with
+/// saturating sums, so no server's wait can overflow or park a record for good.
 pub fn retry_delay(attempts: u32, retry_after: Option<Duration>) -> Duration {
     const FIRST: Duration = Duration::from_secs(2);
     const LONGEST: Duration = Duration::from_mins(5);
     let doubled = FIRST.saturating_mul(1 << attempts.saturating_sub(1).min(16)).min(LONGEST);
     let jitter = 0.75 + fastrand::f64() * 0.5;
     let backoff = doubled.mul_f64(jitter);
-    retry_after.map_or(backoff, |server| server.max(backoff.min(server + FIRST)))
+    retry_after
+        .map(|server| server.min(MAX_WAIT))
+        .map_or(backoff, |server| server.max(backoff.min(server.saturating_add(FIRST))))
 }
 
 #[cfg(test)]
@@ -89,7 +94,7 @@ mod tests {
         assert_eq!(disposition(&Outcome::Cancelled), Disposition::Ambiguous);
         assert_eq!(disposition(&Outcome::NotFound), Disposition::Permanent);
         assert_eq!(disposition(&Outcome::Conflict { message: String::new() }), Disposition::Permanent);
-        let limited = Outcome::RateLimited { retry_after: Some(Duration::from_secs(7)) };
+        let limited = Outcome::RateLimited { retry_after: Some(Duration::from_secs(7)), server_value: None };
         assert_eq!(disposition(&limited), Disposition::Retry { after: Some(Duration::from_secs(7)), offline: false });
     }
 
@@ -103,6 +108,15 @@ mod tests {
             assert!(retry_delay(40, None) <= Duration::from_secs(375));
             let told = retry_delay(1, Some(Duration::from_secs(30)));
             assert!(told >= Duration::from_secs(30) && told <= Duration::from_secs(32), "{told:?}");
+        }
+    }
+
+    #[test]
+    fn no_server_wait_overflows_the_backoff() {
+        for attempts in [0, 1, 7, u32::MAX] {
+            for told in [Duration::MAX, Duration::from_secs(u64::MAX), MAX_WAIT + Duration::from_nanos(1)] {
+                assert_eq!(retry_delay(attempts, Some(told)), MAX_WAIT, "{attempts} attempts, told {told:?}");
+            }
         }
     }
 }

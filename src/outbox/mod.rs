@@ -202,7 +202,7 @@ impl Outbox {
                 Settlement::Sent { server_id, outcome: outcome.kind().to_owned(), message: summary }
             }
             Disposition::Retry { after, .. } => Settlement::Retry {
-                at: now_millis() + millis(retry_delay(claim.record.attempts, after)),
+                at: now_millis().saturating_add(millis(retry_delay(claim.record.attempts, after))),
                 outcome: outcome.kind().to_owned(),
                 message: format!("{summary} Queued to try again."),
             },
@@ -234,8 +234,8 @@ impl Outbox {
         let started = claim.record.attempt_started_at.unwrap_or_else(now_millis);
         // A request the server received may still be running there until the client's own
         // timeout would have given up on it: look only after that.
-        let settled_by = started + millis(client.response_timeout());
-        let wait = settled_by - now_millis();
+        let settled_by = started.saturating_add(millis(client.response_timeout()));
+        let wait = settled_by.saturating_sub(now_millis());
         if wait > 0 {
             tokio::time::sleep(Duration::from_millis(u64::try_from(wait).unwrap_or(0))).await;
         }
@@ -334,7 +334,7 @@ fn failed(kind: FailureKind, outcome: &Outcome, summary: Option<&str>, client: &
 pub const LEASE: Duration = Duration::from_mins(10);
 
 fn lease_until() -> Millis {
-    now_millis() + millis(LEASE)
+    now_millis().saturating_add(millis(LEASE))
 }
 
 fn millis(duration: Duration) -> Millis {

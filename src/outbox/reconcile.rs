@@ -87,7 +87,7 @@ pub fn ours_among(answer: &Value, sent: &Value, attempt_started_at: Millis) -> L
             .get("createdAt")
             .and_then(Value::as_str)
             .and_then(|text| chrono::DateTime::parse_from_rfc3339(text).ok())
-            .is_some_and(|at| at.timestamp_millis() >= attempt_started_at - CLOCK_SKEW_MILLIS)
+            .is_some_and(|at| at.timestamp_millis() >= attempt_started_at.saturating_sub(CLOCK_SKEW_MILLIS))
     };
     let ours = customers.iter().find(|c| same("/firstName", c) && same("/lastName", c) && created_since(c));
     match ours {

@@ -77,7 +77,12 @@ pub async fn token(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
         id == Some(HELPSCOUT_CLIENT_ID) && secret == Some(HELPSCOUT_CLIENT_SECRET)
     };
     let now = Instant::now();
-    let expires_at = now + shared.config.token_lifetime;
+    // `intake sandbox --token-lifetime` takes any u64: past the clock's range the token lives a
+    // year, while `expires_in` still says what was configured (to play a hostile server).
+    let expires_at = now
+        .checked_add(shared.config.token_lifetime)
+        .or_else(|| now.checked_add(crate::backends::server_numbers::MAX_TOKEN_LIFETIME))
+        .unwrap_or(now);
     let pair = match param("grant_type") {
         None => {
             return oauth_error(

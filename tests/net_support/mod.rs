@@ -128,3 +128,110 @@ impl UntrustedTlsServer {
         self.port
     }
 }
+
+/// One request as a [`ScriptedServer`] saw it.
+#[derive(Debug, Clone)]
+pub struct SeenRequest {
+    pub method: String,
+    pub path: String,
+    pub body: String,
+}
+
+/// One answer of a [`ScriptedServer`]: status, extra headers, JSON (or any) body.
+#[derive(Debug, Clone)]
+pub struct Canned {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Canned {
+    pub fn new(status: u16, body: impl Into<String>) -> Self {
+        Self { status, headers: Vec::new(), body: body.into() }
+    }
+
+    #[must_use]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.to_owned(), value.to_owned()));
+        self
+    }
+}
+
+/// A hostile server on 127.0.0.1 (never any other address): plain HTTP/1.1, one connection at
+/// a time, each request answered by `answer` (given the request and how many came before it)
+/// with whatever headers and body a test wants, then `Connection: close`.
+pub struct ScriptedServer {
+    port: u16,
+    seen: Arc<std::sync::Mutex<Vec<SeenRequest>>>,
+    _thread: std::thread::JoinHandle<()>,
+}
+
+impl ScriptedServer {
+    pub fn start(answer: impl Fn(&SeenRequest, usize) -> Canned + Send + 'static) -> Self {
+        use std::fmt::Write as _;
+        use std::io::{BufRead as _, Read as _, Write as _};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+        let port = listener.local_addr().expect("addr").port();
+        let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let kept = Arc::clone(&seen);
+        let thread = std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(stream) = stream else { continue };
+                stream.set_read_timeout(Some(Duration::from_secs(10))).ok();
+                let mut reader = std::io::BufReader::new(stream);
+                let mut line = String::new();
+                if reader.read_line(&mut line).is_err() {
+                    continue;
+                }
+                let mut parts = line.split_whitespace();
+                let (method, path) = (parts.next().unwrap_or("").to_owned(), parts.next().unwrap_or("").to_owned());
+                let mut length = 0usize;
+                loop {
+                    let mut header = String::new();
+                    if reader.read_line(&mut header).unwrap_or(0) == 0 || header.trim().is_empty() {
+                        break;
+                    }
+                    if let Some((name, value)) = header.split_once(':')
+                        && name.eq_ignore_ascii_case("content-length")
+                    {
+                        length = value.trim().parse().unwrap_or(0);
+                    }
+                }
+                let mut body = vec![0; length];
+                reader.read_exact(&mut body).ok();
+                let request = SeenRequest { method, path, body: String::from_utf8_lossy(&body).into_owned() };
+                let index = {
+                    let mut seen = kept.lock().expect("requests");
+                    seen.push(request.clone());
+                    seen.len() - 1
+                };
+                let canned = answer(&request, index);
+                let mut text = format!("HTTP/1.1 {} Whatever\r\n", canned.status);
+                for (name, value) in &canned.headers {
+                    write!(text, "{name}: {value}\r\n").expect("a string takes any text");
+                }
+                write!(
+                    text,
+                    "Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{}",
+                    canned.body.len(),
+                    canned.body
+                )
+                .expect("a string takes any text");
+                let mut stream = reader.into_inner();
+                stream.write_all(text.as_bytes()).ok();
+                stream.flush().ok();
+            }
+        });
+        Self { port, seen, _thread: thread }
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn base_url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Every request so far, oldest first.
+    pub fn requests(&self) -> Vec<SeenRequest> {
+        self.seen.lock().expect("requests").clone()
+    }
+}

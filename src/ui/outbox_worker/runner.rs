@@ -288,7 +288,7 @@ impl Runner {
             }
         };
         let wait = due.map_or(LONGEST_SLEEP, |at| {
-            Duration::from_millis(u64::try_from(at - now_millis()).unwrap_or(0)).min(LONGEST_SLEEP)
+            Duration::from_millis(u64::try_from(at.saturating_sub(now_millis())).unwrap_or(0)).min(LONGEST_SLEEP)
         });
         tokio::time::Instant::now() + wait
     }
@@ -300,6 +300,6 @@ fn cancelled_exchange(claim: &Claim, client: &CustomerClient) -> Exchange {
     let mut exchange =
         Exchange::unanswered(client.backend(), "POST", client.create_url(), Some(body), Outcome::Cancelled);
     let started = claim.record.attempt_started_at.unwrap_or_else(now_millis);
-    exchange.latency = Duration::from_millis(u64::try_from(now_millis() - started).unwrap_or(0));
+    exchange.latency = Duration::from_millis(u64::try_from(now_millis().saturating_sub(started)).unwrap_or(0));
     exchange
 }
