@@ -8,9 +8,9 @@
 //!   time, so nothing is reused): the client's own overhead per submit, which is what the
 //!   target judges (≤ 1.5 × curl at p50);
 //! - `intake submit --profile … --secret-stdin FILE`, one process per request. Shown as
-//!   information: besides sending, it reads and validates the file, and the first phone-number
-//!   check of a process loads libphonenumber's metadata database (about 50–70 ms, once per
-//!   process, shared by every file given to the same call).
+//!   information: besides sending, it reads and validates the file (the first phone check of
+//!   a process loads the US phone metadata, a few milliseconds), opens the store and records
+//!   the customer in it.
 //!
 //! Each is timed from spawn (or call) to exit (or return). Under `cargo test` it sends a few
 //! requests only. Lines `RESULT|name|shown|judged value|unit|budget` are for `scripts/bench.sh`.

@@ -47,8 +47,8 @@ done
 cost() { awk -v a="$1" -v b="$median_none" 'BEGIN { printf "%.1f", (a - b) / 1000 }'; }
 echo "  medians of $rounds calls: without a phone $(ms "$median_none") ms, US phone $(ms "$median_us") ms," \
   "+44 $(ms "$median_gb") ms, +1 416 $(ms "$median_ca") ms"
-echo "RESULT|intake validate, one file without a phone|median|$(ms "$median_none")|ms|-"
-echo "RESULT|intake validate, one file with a US phone|median|$(ms "$median_us")|ms|25"
+echo "RESULT|intake validate, one file without a phone|median $(ms "$median_none")|$(ms "$median_none")|ms|-"
+echo "RESULT|intake validate, one file with a US phone|median $(ms "$median_us")|$(ms "$median_us")|ms|25"
 echo "RESULT|  its first phone check (with minus without)|$(cost "$median_us")|$(cost "$median_us")|ms|10"
 echo "RESULT|  first check of a +44 number (new code)|$(cost "$median_gb")|$(cost "$median_gb")|ms|10"
 echo "RESULT|  first check of a +1 416 number (Canada)|$(cost "$median_ca")|$(cost "$median_ca")|ms|-"

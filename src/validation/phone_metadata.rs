@@ -9,11 +9,12 @@
 //!
 //! - **US**: the default region, enough to parse any number (the parser only consults the
 //!   default region and which calling codes exist) and to validate US numbers;
-//! - **calling codes**: US plus an empty stand-in for every other calling code, used only to
-//!   parse a number whose code is not 1, so the parser finds the same code as with every
-//!   territory;
-//! - **per calling code**: every territory of one code, in the metadata's order, to validate
-//!   numbers of that code (code 1's holds Canada and the Caribbean too).
+//! - **per calling code**: the US and every territory of one code, in the metadata's order, to
+//!   parse a number written with that code (`+44…`) and validate numbers of that code (code 1's
+//!   holds Canada and the Caribbean too);
+//! - **calling codes**: the US plus an empty stand-in for every other calling code, to parse
+//!   what neither of those could place (`011 44…`), so the parser finds the same code as with
+//!   every territory.
 //!
 //! The verdicts, the E.164 form and the region are the crate's, exactly as with its full
 //! database: a property test compares them for random numbers of every calling code.
@@ -63,13 +64,15 @@ pub(crate) fn load_default_region() {
 
 fn parse(text: &str) -> Result<PhoneNumber, ParseError> {
     let default_region = Some(country::Id::US);
-    // Either database finds what the full one finds (a number the US database cannot place
-    // fails with `InvalidCountryCode` and goes to the other); the guess only saves time.
-    if names_another_calling_code(text) {
-        return phonenumber::parse_with(database(Part::CallingCodes), default_region, text);
-    }
-    match phonenumber::parse_with(database(Part::UnitedStates), default_region, text) {
-        // Only code 1 exists in the US database: another code needs every code to be known.
+    // Which database parses only matters for speed. A calling code other than the number's
+    // cannot change what the parser finds (no calling code begins another), so a database that
+    // holds the US and the number's code finds what the full one finds; one that lacks the code
+    // fails with `InvalidCountryCode`, and then every code is asked.
+    let first = match written_calling_code(text) {
+        Some(code) if code != 1 => Part::CallingCode(code),
+        _ => Part::UnitedStates,
+    };
+    match phonenumber::parse_with(database(first), default_region, text) {
         Err(ParseError::InvalidCountryCode) => {
             phonenumber::parse_with(database(Part::CallingCodes), default_region, text)
         }
@@ -77,10 +80,20 @@ fn parse(text: &str) -> Result<PhoneNumber, ParseError> {
     }
 }
 
-/// Whether the text starts like `+44…`: a calling code other than 1.
-fn names_another_calling_code(text: &str) -> bool {
-    let Some(after_plus) = text.trim_start().strip_prefix('+') else { return false };
-    after_plus.trim_start().starts_with(|c: char| c.is_ascii_digit() && c != '1')
+/// The calling code a text beginning with `+` names, read as a guess: its first digits (past
+/// spaces and punctuation) that are a calling code of the metadata.
+fn written_calling_code(text: &str) -> Option<u16> {
+    let after_plus = text.trim_start().strip_prefix('+')?;
+    let digits: String = after_plus
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')'))
+        .take_while(char::is_ascii_digit)
+        .take(3)
+        .collect();
+    (1..=digits.len()).find_map(|len| {
+        let code: u16 = digits.get(..len)?.parse().ok()?;
+        PHONE_TERRITORY_INDEX.iter().any(|&(_, known, _, _)| known == code).then_some(code)
+    })
 }
 
 fn is_valid(number: &PhoneNumber) -> bool {
@@ -130,7 +143,7 @@ fn database(part: Part) -> &'static Database {
 fn build(part: Part) -> Result<Database, String> {
     let territories = match part {
         Part::UnitedStates => load(|id, _| id == "US")?,
-        Part::CallingCode(code) => load(|_, territory_code| territory_code == code)?,
+        Part::CallingCode(code) => load(|id, territory_code| territory_code == code || id == "US")?,
         Part::CallingCodes => {
             let mut territories = load(|id, _| id == "US")?;
             let mut seen = vec![1];

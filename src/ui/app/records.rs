@@ -289,6 +289,9 @@ impl IntakeApp {
             } else {
                 self.records.restore(backend, record, &mut self.form);
                 self.form.touch_filled_fields(backend);
+                if let Some(stats) = &self.frame_stats {
+                    stats.on_restored();
+                }
             }
         }
     }
