@@ -73,7 +73,9 @@ echo "smoke: window found; screenshot saved to $out"
 crash_home="$tmp/crash"
 mkdir -p "$crash_home"
 chmod 700 "$crash_home"
-xvfb-run -a -s '-screen 0 1280x800x24' bash -c '
+# -noreset: the window is started twice; without it Xvfb resets when the killed one was its last
+# client, and a start that connects during the reset fails.
+xvfb-run -a -s '-screen 0 1280x800x24 -noreset' bash -c '
   set -euo pipefail
   bin=$1 home=$2
   export INTAKE_HOME=$home
