@@ -29,7 +29,7 @@ use intake::profiles::{Profile, ProfileKind, ProfileStore};
 use intake::sandbox::{Fault, SandboxConfig, SandboxServer};
 use intake::ui::state::PersistedState;
 use intake::ui::{AppOptions, IntakeApp};
-use support::{FrameClock, is_bench_run, run_frame, summarize, thread_cpu_time, verdict};
+use support::{FrameClock, is_bench_run, run_frame, summarize, thread_cpu_time, verdict, wait_until_ready};
 
 /// Frame budget, in milliseconds.
 const BUDGET_MS: f64 = 1.0;
@@ -127,15 +127,7 @@ fn in_flight_frames(bench: bool, warm_up: usize, measured: usize) -> Result<(), 
     app.use_session_secret(Secret::new("bench-key-0000"));
     let ctx = egui::Context::default();
     let mut clock = FrameClock::default();
-    // The window is ready once its drafts are read and the store's writer runs.
-    let started = Instant::now();
-    while app.is_restoring() {
-        if started.elapsed() > Duration::from_secs(10) {
-            return Err("the window did not get ready".to_owned());
-        }
-        run_frame(&ctx, &mut app, clock.input(Vec::new()));
-        std::thread::sleep(Duration::from_millis(2));
-    }
+    wait_until_ready(&ctx, &mut app, &mut clock)?;
     app.request_submit(&ctx);
     if !app.is_sending() {
         return Err(format!("the send did not start: {:?}", app.status()));

@@ -28,7 +28,7 @@ use intake::store::{NewRecord, RecordState, STORE_FILE, Store};
 use intake::ui::state::PersistedState;
 use intake::ui::{AppOptions, IntakeApp};
 use serde_json::json;
-use support::{FrameClock, is_bench_run, run_frame, summarize, verdict};
+use support::{FrameClock, is_bench_run, run_frame, summarize, verdict, wait_until_ready};
 
 /// Frame budget, in milliseconds.
 const BUDGET_MS: f64 = 1.0;
@@ -58,15 +58,7 @@ fn typing_frames(bench: bool, warm_up: usize, measured: usize) -> Result<(), Str
     let mut app = IntakeApp::new(state, AppOptions { store_path: Some(store_path.clone()), ..AppOptions::default() });
     let ctx = egui::Context::default();
     let mut clock = FrameClock::default();
-    // The window is ready once the store is read and its writer runs.
-    let started = Instant::now();
-    while app.is_restoring() {
-        if started.elapsed() > Duration::from_secs(10) {
-            return Err("the window did not get ready".to_owned());
-        }
-        run_frame(&ctx, &mut app, clock.input(Vec::new()));
-        std::thread::sleep(Duration::from_millis(2));
-    }
+    wait_until_ready(&ctx, &mut app, &mut clock)?;
     // The first field (ID) has the keyboard at start.
     for _ in 0..warm_up.max(3) {
         run_frame(&ctx, &mut app, clock.input(vec![Event::Text("a".to_owned())]));

@@ -84,17 +84,22 @@ if [ "${1:-}" = --inside-xvfb ]; then
     echo "$value"
   }
 
+  # Prints the in-app time of the first frame once the app reports one (within 10 s).
+  first_frame_ms() {
+    local ms=""
+    for _ in $(seq 1 100); do
+      ms=$(report_field first_frame_ms)
+      if awk -v v="$ms" 'BEGIN { exit !(v > 0) }'; then echo "$ms"; return 0; fi
+      sleep 0.1
+    done
+    fail "the app painted no frame within 10 s"
+  }
+
   first_frames=() windows=()
   for i in 1 2 3 4 5; do
     launch "$dir/start-$i"
     window_ms=$(wait_for_window)
-    first_ms=""
-    for _ in $(seq 1 100); do
-      first_ms=$(report_field first_frame_ms)
-      if awk -v v="$first_ms" 'BEGIN { exit !(v > 0) }'; then break; fi
-      sleep 0.1
-    done
-    awk -v v="$first_ms" 'BEGIN { exit !(v > 0) }' || fail "the app painted no frame within 10 s"
+    first_ms=$(first_frame_ms)
     stop_app
     echo "  launch $i: first frame after $first_ms ms (in the app), window found after $window_ms ms (xdotool)"
     first_frames+=("$first_ms")
@@ -110,13 +115,7 @@ if [ "${1:-}" = --inside-xvfb ]; then
   for i in 1 2 3 4 5; do
     launch "$dir/seeded-$i" "$seed"
     wait_for_window >/dev/null
-    first_ms=""
-    for _ in $(seq 1 100); do
-      first_ms=$(report_field first_frame_ms)
-      if awk -v v="$first_ms" 'BEGIN { exit !(v > 0) }'; then break; fi
-      sleep 0.1
-    done
-    awk -v v="$first_ms" 'BEGIN { exit !(v > 0) }' || fail "the app painted no frame within 10 s"
+    first_ms=$(first_frame_ms)
     # The last draft holds a phone: it is put in the form once the phone metadata is loaded off
     # the UI thread (restored_ms; 0 when it was there with the first frame).
     restored_ms=0

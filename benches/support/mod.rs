@@ -80,6 +80,19 @@ impl FrameClock {
     }
 }
 
+/// Runs frames until the window is ready: its drafts read and the store's writer running.
+pub fn wait_until_ready(ctx: &egui::Context, app: &mut IntakeApp, clock: &mut FrameClock) -> Result<(), String> {
+    let started = std::time::Instant::now();
+    while app.is_restoring() {
+        if started.elapsed() > Duration::from_secs(10) {
+            return Err("the window did not get ready".to_owned());
+        }
+        run_frame(ctx, app, clock.input(Vec::new()));
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    Ok(())
+}
+
 /// Linux reports thread times in `USER_HZ` ticks, which is 100 per second.
 const CLOCK_TICKS_PER_SEC: f64 = 100.0;
 

@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use super::connection::Connection;
-use super::validate::{EXIT_INVALID, EXIT_USAGE_OR_IO, EXIT_VALID, write_issue_lines};
+use super::validate::{EXIT_INVALID, EXIT_VALID, FileTally, write_issue_lines, write_json_line};
 use super::{OutboxCommand, OutboxSendArgs, load_profile_store, open_store, usage_error};
 use crate::draft_file::read_draft_file;
 use crate::normalize::normalize_for_sending;
@@ -70,26 +70,26 @@ fn add(
         Err(message) => return usage_error(err, &message),
     };
     let backend = profile.backend();
-    let (mut any_invalid, mut any_unreadable) = (false, false);
+    let mut tally = FileTally::default();
     for path in files {
         let file = path.display().to_string();
         let body = match read_draft_file(path) {
             Ok(body) => body,
             Err(read_error) => {
-                any_unreadable = true;
+                tally.unreadable = true;
                 writeln!(err, "{file}: {read_error}")?;
                 if json {
-                    json_line(out, &AddReport { file, outcome: "unreadable", record: None, issues: Vec::new() })?;
+                    write_json_line(out, &AddReport { file, outcome: "unreadable", record: None, issues: Vec::new() })?;
                 }
                 continue;
             }
         };
         let issues = validate_draft(backend, &body);
         if has_errors(&issues) {
-            any_invalid = true;
+            tally.failed = true;
             let errors = issues.iter().filter(|i| i.severity == Severity::Error).count();
             if json {
-                json_line(out, &AddReport { file, outcome: "invalid", record: None, issues })?;
+                write_json_line(out, &AddReport { file, outcome: "invalid", record: None, issues })?;
             } else {
                 writeln!(out, "{file}: not queued: {errors} {} to fix first", plural(errors, "error", "errors"))?;
                 write_issue_lines(out, &issues)?;
@@ -106,25 +106,19 @@ fn add(
         };
         match store.insert(&new) {
             Ok(id) if json => {
-                json_line(out, &AddReport { file, outcome: "queued", record: Some(id.to_string()), issues })?;
+                write_json_line(out, &AddReport { file, outcome: "queued", record: Some(id.to_string()), issues })?;
             }
             Ok(id) => writeln!(out, "{file}: queued for {} as record {id}", profile.name)?,
             Err(error) => return usage_error(err, &format!("{file}: {error}")),
         }
     }
-    Ok(if any_unreadable {
-        EXIT_USAGE_OR_IO
-    } else if any_invalid {
-        EXIT_INVALID
-    } else {
-        EXIT_VALID
-    })
+    Ok(tally.exit_code())
 }
 
 fn list(records: &[RecordSummary], json: bool, out: &mut dyn Write) -> std::io::Result<u8> {
     for record in records {
         if json {
-            json_line(out, record)?;
+            write_json_line(out, record)?;
             continue;
         }
         let who = match (record.name.as_str(), record.email.as_str()) {
@@ -395,7 +389,7 @@ impl Progress {
                 server_id: report.server_id.as_deref(),
                 status: report.status,
             };
-            return json_line(out, &line);
+            return write_json_line(out, &line);
         }
         writeln!(out, "{} ({}): {} {}", report.record, report.profile, report.state, report.message)?;
         if self.terminal {
@@ -413,11 +407,6 @@ impl Progress {
         }
         Ok(())
     }
-}
-
-fn json_line(out: &mut dyn Write, value: &impl Serialize) -> std::io::Result<()> {
-    writeln!(out, "{}", serde_json::to_string(value).map_err(std::io::Error::other)?)?;
-    out.flush()
 }
 
 fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {

@@ -10,7 +10,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::connection::Connection;
-use super::validate::{EXIT_INVALID, EXIT_USAGE_OR_IO, EXIT_VALID, write_issue_lines};
+use super::validate::{FileTally, write_issue_lines, write_json_line};
 use super::{SubmitArgs, load_profile_store, usage_error};
 use crate::backends::{CustomerClient, Outcome};
 use crate::draft_file::read_draft_file;
@@ -70,13 +70,13 @@ pub fn run_submit(args: &SubmitArgs, out: &mut dyn Write, err: &mut dyn Write) -
     };
     let sender = Sender { outbox: &outbox, client: &connection.client, profile: &profile, again: args.again };
     let backend = profile.backend();
-    let (mut any_failed, mut any_unreadable) = (false, false);
+    let mut tally = FileTally::default();
     for path in &args.files {
         let file = path.display().to_string();
         let body = match read_draft_file(path) {
             Ok(body) => body,
             Err(read_error) => {
-                any_unreadable = true;
+                tally.unreadable = true;
                 writeln!(err, "{file}: {read_error}")?;
                 if args.json {
                     let report = SubmitReport::not_sent(file, "unreadable", read_error.to_string(), Vec::new());
@@ -87,7 +87,7 @@ pub fn run_submit(args: &SubmitArgs, out: &mut dyn Write, err: &mut dyn Write) -
         };
         let issues = validate_draft(backend, &body);
         if has_errors(&issues) {
-            any_failed = true;
+            tally.failed = true;
             let errors = issues.iter().filter(|i| i.severity == Severity::Error).count();
             let message = format!("not sent: {errors} {} to fix first", if errors == 1 { "error" } else { "errors" });
             if args.json {
@@ -100,7 +100,7 @@ pub fn run_submit(args: &SubmitArgs, out: &mut dyn Write, err: &mut dyn Write) -
         }
         match runtime.block_on(sender.submit(&file, body)) {
             Ok(Submitted::Attempted(report)) => {
-                any_failed |= report.state != RecordState::Sent;
+                tally.failed |= report.state != RecordState::Sent;
                 if let Some(Outcome::Rejected { valid_task_types, .. }) = report.exchanges.last().map(|e| &e.outcome)
                     && profiles.learn_task_types(&profile.name, valid_task_types)
                     && let Err(e) = profiles.save()
@@ -110,7 +110,7 @@ pub fn run_submit(args: &SubmitArgs, out: &mut dyn Write, err: &mut dyn Write) -
                 report_attempt(out, args.json, file, &report)?;
             }
             Ok(Submitted::NotSent { outcome, message, failed }) => {
-                any_failed |= failed;
+                tally.failed |= failed;
                 if args.json {
                     write_json_line(out, &SubmitReport::not_sent(file, outcome, message, Vec::new()))?;
                 } else {
@@ -123,13 +123,7 @@ pub fn run_submit(args: &SubmitArgs, out: &mut dyn Write, err: &mut dyn Write) -
     if let Err(e) = connection.keep_token_expiry(&mut profiles) {
         writeln!(err, "intake: could not remember the token's expiry: {e}")?;
     }
-    Ok(if any_unreadable {
-        EXIT_USAGE_OR_IO
-    } else if any_failed {
-        EXIT_INVALID
-    } else {
-        EXIT_VALID
-    })
+    Ok(tally.exit_code())
 }
 
 /// What submitting one valid file came to.
@@ -263,9 +257,4 @@ fn report_attempt(out: &mut dyn Write, json: bool, file: String, report: &Attemp
         writeln!(out, "{file}: {}{latency}", report.message)?;
         write_issue_lines(out, &issues)
     }
-}
-
-fn write_json_line(out: &mut dyn Write, report: &SubmitReport<'_>) -> std::io::Result<()> {
-    writeln!(out, "{}", serde_json::to_string(report).map_err(std::io::Error::other)?)?;
-    out.flush()
 }

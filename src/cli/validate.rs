@@ -16,6 +16,35 @@ pub const EXIT_INVALID: u8 = 1;
 /// Usage error, or a file that cannot be read or is not JSON.
 pub const EXIT_USAGE_OR_IO: u8 = 2;
 
+/// What a run over files met, for its exit code.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct FileTally {
+    /// A file could not be read or was not JSON.
+    pub unreadable: bool,
+    /// A file was invalid, or was not sent.
+    pub failed: bool,
+}
+
+impl FileTally {
+    /// A file that could not be read outranks one that failed.
+    pub fn exit_code(self) -> u8 {
+        if self.unreadable {
+            EXIT_USAGE_OR_IO
+        } else if self.failed {
+            EXIT_INVALID
+        } else {
+            EXIT_VALID
+        }
+    }
+}
+
+/// Writes `value` as one JSON line and flushes it, so a script reading the output sees each
+/// file's line as soon as that file is done.
+pub fn write_json_line(out: &mut dyn Write, value: &impl Serialize) -> std::io::Result<()> {
+    writeln!(out, "{}", serde_json::to_string(value).map_err(std::io::Error::other)?)?;
+    out.flush()
+}
+
 /// One line of `--json` output.
 #[derive(Debug, Serialize)]
 struct FileReport<'a> {
@@ -28,39 +57,32 @@ struct FileReport<'a> {
 
 /// Runs the command, writing reports to `out` and read errors to `err`; returns the exit code.
 pub fn run_validate(args: &ValidateArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<u8> {
-    let mut any_invalid = false;
-    let mut any_unreadable = false;
+    let mut tally = FileTally::default();
     for path in &args.files {
         let file = path.display().to_string();
         match read_draft_file(path) {
             Err(read_error) => {
-                any_unreadable = true;
+                tally.unreadable = true;
                 writeln!(err, "{file}: {read_error}")?;
                 if args.json {
                     let report = FileReport { file, valid: false, issues: &[], error: Some(read_error.to_string()) };
-                    writeln!(out, "{}", serde_json::to_string(&report).map_err(std::io::Error::other)?)?;
+                    write_json_line(out, &report)?;
                 }
             }
             Ok(body) => {
                 let issues = validate_draft(args.backend, &body);
                 let valid = !has_errors(&issues);
-                any_invalid |= !valid;
+                tally.failed |= !valid;
                 if args.json {
                     let report = FileReport { file, valid, issues: &issues, error: None };
-                    writeln!(out, "{}", serde_json::to_string(&report).map_err(std::io::Error::other)?)?;
+                    write_json_line(out, &report)?;
                 } else {
                     write_human(out, path, &issues)?;
                 }
             }
         }
     }
-    Ok(if any_unreadable {
-        EXIT_USAGE_OR_IO
-    } else if any_invalid {
-        EXIT_INVALID
-    } else {
-        EXIT_VALID
-    })
+    Ok(tally.exit_code())
 }
 
 fn write_human(out: &mut dyn Write, path: &Path, issues: &[Issue]) -> std::io::Result<()> {

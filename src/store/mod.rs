@@ -260,42 +260,33 @@ impl Store {
     /// ready", "Send anyway" on a possibly-created record).
     pub fn queue(&mut self, id: &RecordId, profile: &str, payload: &Value) -> Result<(), StoreError> {
         let now = now_millis();
-        let changed = self.connection.execute(
+        self.change_one(
+            id,
             "UPDATE records SET state = 'queued', profile = ?2, payload = ?3, body_hash = ?4, next_attempt_at = ?5,
              failure = NULL, updated_at = ?5, deleted_at = NULL
              WHERE id = ?1 AND state IN ('draft', 'ready', 'failed')",
             params![id.as_str(), profile, payload.to_string(), fingerprint(payload), now],
-        )?;
-        if changed == 0 {
-            return Err(self.not_changeable(id));
-        }
-        Ok(())
+        )
     }
 
     /// Takes a queued record back out of the outbox, to edit it.
     pub fn unqueue(&mut self, id: &RecordId) -> Result<(), StoreError> {
-        let changed = self.connection.execute(
+        self.change_one(
+            id,
             "UPDATE records SET state = 'ready', next_attempt_at = NULL, updated_at = ?2
              WHERE id = ?1 AND state = 'queued'",
             params![id.as_str(), now_millis()],
-        )?;
-        if changed == 0 {
-            return Err(self.not_changeable(id));
-        }
-        Ok(())
+        )
     }
 
     /// Hides a record (its outbox entry too); [`Self::restore`] brings it back. A record being
     /// sent cannot be deleted.
     pub fn delete(&mut self, id: &RecordId) -> Result<(), StoreError> {
-        let changed = self.connection.execute(
+        self.change_one(
+            id,
             "UPDATE records SET deleted_at = ?2 WHERE id = ?1 AND state <> 'sending' AND deleted_at IS NULL",
             params![id.as_str(), now_millis()],
-        )?;
-        if changed == 0 {
-            return Err(self.not_changeable(id));
-        }
-        Ok(())
+        )
     }
 
     /// Undoes [`Self::delete`].
@@ -391,6 +382,15 @@ impl Store {
     }
 
     /// Why `id` could not be changed: it does not exist, or its state forbids it.
+    /// Runs an `UPDATE` of record `id` whose `WHERE` allows only the states it may change in;
+    /// when no row changed, says why (not found, or read-only in its state).
+    fn change_one(&self, id: &RecordId, sql: &str, params: impl rusqlite::Params) -> Result<(), StoreError> {
+        if self.connection.execute(sql, params)? == 0 {
+            return Err(self.not_changeable(id));
+        }
+        Ok(())
+    }
+
     fn not_changeable(&self, id: &RecordId) -> StoreError {
         match self.get(id) {
             Ok(Some(record)) => StoreError::ReadOnly { id: id.clone(), state: record.state },
