@@ -337,23 +337,28 @@ enum Event {
 
 const SLOTS: usize = 2;
 
+/// Every ending that proves nothing was created.
+const RETRYABLE: [Retryable; 5] =
+    [Retryable::Refused, Retryable::Dns, Retryable::ConnectTimeout, Retryable::RateLimited, Retryable::Unavailable];
+/// Every refusal.
+const PERMANENT: [Permanent; 5] =
+    [Permanent::BadRequest, Permanent::Unauthorized, Permanent::Forbidden, Permanent::NotFound, Permanent::Conflict];
+/// Every ending that proves nothing either way.
+const AMBIGUOUS: [Ambiguous; 6] = [
+    Ambiguous::ResponseTimeout,
+    Ambiguous::ConnectionLost,
+    Ambiguous::InternalError,
+    Ambiguous::BadGateway,
+    Ambiguous::GatewayTimeout,
+    Ambiguous::Unreadable,
+];
+
 fn answer() -> impl Strategy<Value = Answer> {
-    use Ambiguous::{BadGateway, ConnectionLost, GatewayTimeout, InternalError, ResponseTimeout, Unreadable};
-    let retryable =
-        [Retryable::Refused, Retryable::Dns, Retryable::ConnectTimeout, Retryable::RateLimited, Retryable::Unavailable];
-    let permanent = [
-        Permanent::BadRequest,
-        Permanent::Unauthorized,
-        Permanent::Forbidden,
-        Permanent::NotFound,
-        Permanent::Conflict,
-    ];
-    let ambiguous = [ResponseTimeout, ConnectionLost, InternalError, BadGateway, GatewayTimeout, Unreadable];
     prop_oneof![
         4 => Just(Answer::Created),
-        3 => select(retryable.to_vec()).prop_map(Answer::Retryable),
-        2 => select(permanent.to_vec()).prop_map(Answer::Permanent),
-        5 => (select(ambiguous.to_vec()), any::<bool>()).prop_map(|(kind, created)| Answer::Ambiguous { kind, created }),
+        3 => select(RETRYABLE.to_vec()).prop_map(Answer::Retryable),
+        2 => select(PERMANENT.to_vec()).prop_map(Answer::Permanent),
+        5 => (select(AMBIGUOUS.to_vec()), any::<bool>()).prop_map(|(kind, created)| Answer::Ambiguous { kind, created }),
         3 => (any::<bool>(), any::<bool>()).prop_map(|(created, dies)| Answer::Crash { created, dies }),
     ]
 }
@@ -963,29 +968,12 @@ fn a_send_that_died_after_the_server_created_the_customer_is_reconciled_by_the_n
 /// found → sent, not found → queued, lookup failed → failed (possibly created).
 #[test]
 fn every_ending_settles_as_the_contract_says() {
-    let retryable =
-        [Retryable::Refused, Retryable::Dns, Retryable::ConnectTimeout, Retryable::RateLimited, Retryable::Unavailable];
-    let permanent = [
-        Permanent::BadRequest,
-        Permanent::Unauthorized,
-        Permanent::Forbidden,
-        Permanent::NotFound,
-        Permanent::Conflict,
-    ];
-    let ambiguous = [
-        Ambiguous::ResponseTimeout,
-        Ambiguous::ConnectionLost,
-        Ambiguous::InternalError,
-        Ambiguous::BadGateway,
-        Ambiguous::GatewayTimeout,
-        Ambiguous::Unreadable,
-    ];
     let mut cases: Vec<(Answer, LookupPlan, RecordState, Option<FailureKind>, usize)> =
         vec![(Answer::Created, LookupPlan::Truthful, RecordState::Sent, None, 1)];
-    for kind in retryable {
+    for kind in RETRYABLE {
         cases.push((Answer::Retryable(kind), LookupPlan::Truthful, RecordState::Queued, None, 0));
     }
-    for kind in permanent {
+    for kind in PERMANENT {
         cases.push((
             Answer::Permanent(kind),
             LookupPlan::Truthful,
@@ -994,7 +982,7 @@ fn every_ending_settles_as_the_contract_says() {
             0,
         ));
     }
-    for kind in ambiguous {
+    for kind in AMBIGUOUS {
         cases.push((Answer::Ambiguous { kind, created: true }, LookupPlan::Truthful, RecordState::Sent, None, 1));
         cases.push((Answer::Ambiguous { kind, created: false }, LookupPlan::Truthful, RecordState::Queued, None, 0));
         for created in [true, false] {
