@@ -1,14 +1,16 @@
 //! Intake: enter customers into customer APIs (Finosu, Help Scout).
 //!
-//! The core — [`model`], [`validation`], [`normalize`], [`mod@reference`], [`draft_file`],
+//! The core — [`model`], [`validation`], [`normalize`], [`mod@reference`], [`draft_file`], [`import`], [`batch`],
 //! [`backends`], [`sandbox`], [`profiles`], [`credentials`], [`store`], [`cli`] — knows nothing
 //! about egui and is tested without a window; [`ui`] only draws state and sends commands.
 
 pub mod atomic_write;
 pub mod backends;
+pub mod batch;
 pub mod cli;
 pub mod credentials;
 pub mod draft_file;
+pub mod import;
 pub mod model;
 pub mod normalize;
 pub mod outbox;

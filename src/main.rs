@@ -7,6 +7,7 @@ use std::time::Instant;
 use clap::Parser as _;
 use intake::cli::credentials::run_credentials;
 use intake::cli::drafts::run_drafts;
+use intake::cli::import::{run_batch, run_import};
 use intake::cli::outbox::run_outbox;
 use intake::cli::profile::run_profile;
 use intake::cli::sandbox::run_sandbox;
@@ -28,6 +29,8 @@ fn main() -> ExitCode {
         Some(Command::Credentials { command }) => run_command(|out, err| run_credentials(&command, out, err)),
         Some(Command::Outbox { command }) => run_command(|out, err| run_outbox(&command, out, err)),
         Some(Command::Drafts { command }) => run_command(|out, err| run_drafts(&command, out, err)),
+        Some(Command::Import(args)) => run_command(|out, err| run_import(&args, out, err)),
+        Some(Command::Batch { command }) => run_command(|out, err| run_batch(&command, out, err)),
     }
 }
 

@@ -8,27 +8,8 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use cli_support::*;
-use intake::store::{ListFilter, RecordState, STORE_FILE, Store};
+use intake::store::{ListFilter, RecordState, STORE_FILE};
 use serde_json::{Value, json};
-
-/// A real profile `name` of `backend` at `base_url` with `--timeout 2` (reconciliation looks a
-/// customer up once the profile's total timeout has passed), its secret in the keyring.
-fn real_profile(home: &Home, sandbox: &ForegroundSandbox, name: &str, backend: &str, base_url: &str) {
-    let add =
-        home.run(&["profile", "add", "--name", name, "--backend", backend, "--base-url", base_url, "--timeout", "2"]);
-    assert_eq!(code(&add), 0, "{}", stderr(&add));
-    let set = if backend == "finosu" {
-        home.run_with_stdin(&["credentials", "set", "--profile", name], Some(&format!("{}\n", sandbox.finosu_key())))
-    } else {
-        let id = sandbox.info["helpscout"]["client_id"].as_str().expect("client id").to_owned();
-        let secret = sandbox.info["helpscout"]["client_secret"].as_str().expect("client secret").to_owned();
-        home.run_with_stdin(
-            &["credentials", "set", "--profile", name, "--client-id", &id],
-            Some(&format!("{secret}\n")),
-        )
-    };
-    assert_eq!(code(&set), 0, "{}", stderr(&set));
-}
 
 fn finosu_body(n: usize) -> Value {
     let mut body = example("finosu-customer.json");
@@ -43,37 +24,6 @@ fn help_scout_body(n: usize) -> Value {
         "firstName": format!("Grace{n}"),
         "lastName": "Hopper",
         "emails": [{"type": "work", "value": format!("grace{n}@example.com")}],
-    })
-}
-
-fn store(home: &Home) -> Store {
-    Store::open(&home.path().join("data").join(STORE_FILE)).expect("the store opens")
-}
-
-/// How many Help Scout customers the sandbox holds, through its API (a token from its OAuth app).
-fn help_scout_total(sandbox: &ForegroundSandbox) -> u64 {
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
-    runtime.block_on(async {
-        let client = reqwest::Client::builder().no_proxy().build().expect("client");
-        let base = sandbox.helpscout_url();
-        let form = format!(
-            "grant_type=client_credentials&client_id={}&client_secret={}",
-            sandbox.info["helpscout"]["client_id"].as_str().expect("id"),
-            sandbox.info["helpscout"]["client_secret"].as_str().expect("secret")
-        );
-        let token = client
-            .post(format!("{base}/v2/oauth2/token"))
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .body(form)
-            .send()
-            .await
-            .expect("token");
-        let token: Value = token.json().await.expect("token json");
-        let bearer = format!("Bearer {}", token["access_token"].as_str().expect("access token"));
-        let list =
-            client.get(format!("{base}/v2/customers")).header("Authorization", &bearer).send().await.expect("list");
-        let list: Value = list.json().await.expect("list json");
-        list["page"]["totalElements"].as_u64().expect("a total")
     })
 }
 
@@ -199,21 +149,6 @@ fn queue_help_scout(home: &Home, profile: &str, count: usize) {
     args.extend(files.iter().map(String::as_str));
     let added = home.run(&args);
     assert_eq!(code(&added), 0, "{}", stderr(&added));
-}
-
-/// Every record sent, each by its own create or by a lookup (never refused as a duplicate),
-/// each with its own server id; and the sandbox holds exactly `count` customers.
-fn assert_each_sent_once(home: &Home, sandbox: &ForegroundSandbox, count: usize) {
-    let records = store(home).records(&ListFilter::default()).expect("the records");
-    assert_eq!(records.len(), count);
-    let mut ids = std::collections::BTreeSet::new();
-    for record in &records {
-        assert_eq!(record.state, RecordState::Sent, "{record:?}");
-        let outcome = record.outcome.as_deref().unwrap_or_default();
-        assert!(matches!(outcome, "created" | "reconciled"), "sent by {outcome}: {record:?}");
-        assert!(ids.insert(record.server_id.clone().expect("a server id")), "two records, one customer");
-    }
-    assert_eq!(help_scout_total(sandbox), count as u64, "every customer exists exactly once");
 }
 
 #[test]

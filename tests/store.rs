@@ -10,8 +10,8 @@ use std::time::{Duration, SystemTime};
 use intake::backends::{Exchange, Header, Outcome, ResponseRecord};
 use intake::model::Backend;
 use intake::store::{
-    AttemptStep, Claim, DraftEdit, FailureKind, ListFilter, NewRecord, RecordId, RecordState, SaveOutcome, Settlement,
-    Store, StoreError, migrations, now_millis,
+    AttemptStep, BatchRow, Claim, DraftEdit, FailureKind, ListFilter, NewBatch, NewRecord, RecordId, RecordState,
+    SaveOutcome, Settlement, Store, StoreError, migrations, now_millis,
 };
 use rusqlite::Connection;
 use serde_json::{Value, json};
@@ -742,4 +742,95 @@ fn assert_no_ssn_in_history(path: &Path) {
     for (exchange, message) in rows {
         assert!(!exchange.contains(SSN) && !message.contains(SSN), "the SSN last four is stored: {exchange:.300}");
     }
+}
+
+fn batch_row(row: usize, body: Value, valid: bool, note: Option<&str>) -> BatchRow {
+    let record = NewRecord {
+        backend: Backend::Finosu,
+        profile: "p".to_owned(),
+        body,
+        payload: None,
+        valid,
+        source: Some(format!("customers.csv row {row}")),
+    };
+    BatchRow { row, record, note: note.map(str::to_owned) }
+}
+
+#[test]
+fn a_batch_keeps_its_rows_counts_queues_its_valid_ones_and_takes_them_back() {
+    let temp = temp_store();
+    let mut store = open(&temp.path);
+    let batch = NewBatch { profile: "p".to_owned(), backend: Backend::Finosu, file_name: "customers.csv".to_owned() };
+    let rows = vec![
+        batch_row(1, finosu("A-1", "Ada"), true, None),
+        batch_row(2, json!({"firstName": "No id"}), false, None),
+        batch_row(3, finosu("A-1", "Ada again"), true, Some("the same customer as row 1")),
+        batch_row(4, finosu("A-4", "Alan"), true, None),
+    ];
+    let (id, records) = store.insert_batch(&batch, &rows).expect("the batch is stored");
+    assert_eq!(records.len(), 4);
+    let counts = store.batch_counts(&id).unwrap();
+    assert_eq!((counts.ready, counts.draft, counts.not_queued(), counts.pending()), (3, 1, 4, 0));
+
+    // The ready rows not held back are the ones a batch queues.
+    let ready = store.batch_ready(&id).unwrap();
+    assert_eq!(ready.iter().map(|(r, _)| r.clone()).collect::<Vec<_>>(), [records[0].clone(), records[3].clone()]);
+    assert_eq!(store.queue_many("p", &ready).unwrap(), 2);
+    assert_eq!(store.batch_counts(&id).unwrap().queued, 2);
+    assert!(store.batch_ready(&id).unwrap().is_empty());
+
+    // The report reads in file order with the note of the held-back row.
+    let report = store.batch_rows(&id).unwrap();
+    assert_eq!(report.iter().map(|r| r.row).collect::<Vec<_>>(), [1, 2, 3, 4]);
+    assert_eq!(report[2].note.as_deref(), Some("the same customer as row 1"));
+    assert_eq!(report[0].state, RecordState::Queued);
+
+    // Stop: the queued rows are ready again; a record being sent is left to finish.
+    let claim = store.claim(&records[0], "sender", lease()).unwrap().expect("queued");
+    assert_eq!(store.unqueue_batch(&id).unwrap(), 1);
+    assert_eq!(store.get(&records[3]).unwrap().unwrap().state, RecordState::Ready);
+    assert_eq!(store.get(&claim.record.id).unwrap().unwrap().state, RecordState::Sending);
+
+    // The list shows the batch with its counts; a second batch comes first.
+    let (second, _) = store.insert_batch(&batch, &[batch_row(1, finosu("B-1", "Bea"), true, None)]).unwrap();
+    let listed = store.batches().unwrap();
+    assert_eq!(listed.iter().map(|b| b.id.clone()).collect::<Vec<_>>(), [second, id.clone()]);
+    assert_eq!(listed[1].rows, 4);
+    assert_eq!(listed[1].counts.sending, 1);
+    assert_eq!(store.batch(&id).unwrap().expect("found").file_name, "customers.csv");
+}
+
+#[test]
+fn queueing_many_is_all_or_nothing() {
+    let temp = temp_store();
+    let mut store = open(&temp.path);
+    let batch = NewBatch { profile: "p".to_owned(), backend: Backend::Finosu, file_name: "f.csv".to_owned() };
+    let (_, records) = store
+        .insert_batch(
+            &batch,
+            &[batch_row(1, finosu("A", "Ada"), true, None), batch_row(2, finosu("B", "Bo"), true, None)],
+        )
+        .unwrap();
+    let sent = queued(&mut store, finosu("C", "Cy"));
+    let claim = store.claim(&sent, "s", lease()).unwrap().expect("queued");
+    assert!(
+        store
+            .settle(&claim, &Settlement::Sent { server_id: None, outcome: "created".into(), message: String::new() })
+            .unwrap()
+    );
+    let payloads = vec![(records[0].clone(), finosu("A", "Ada")), (sent, finosu("C", "Cy"))];
+    assert!(store.queue_many("p", &payloads).is_err(), "a sent record cannot be queued");
+    assert_eq!(store.get(&records[0]).unwrap().unwrap().state, RecordState::Ready, "nothing was queued");
+}
+
+#[test]
+fn a_mapping_is_remembered_per_profile_and_header_set() {
+    let temp = temp_store();
+    let mut store = open(&temp.path);
+    assert_eq!(store.saved_mapping("p", "a\u{1f}b").unwrap(), None);
+    store.save_mapping("p", "a\u{1f}b", "{\"columns\":{}}").unwrap();
+    store.save_mapping("p", "a\u{1f}b", "{\"columns\":{\"a\":null}}").unwrap();
+    assert_eq!(store.saved_mapping("p", "a\u{1f}b").unwrap().as_deref(), Some("{\"columns\":{\"a\":null}}"));
+    assert_eq!(store.saved_mapping("q", "a\u{1f}b").unwrap(), None, "per profile");
+    assert_eq!(store.saved_mapping("p", "a").unwrap(), None, "per header set");
 }

@@ -3,6 +3,7 @@
 mod connection;
 pub mod credentials;
 pub mod drafts;
+pub mod import;
 pub mod outbox;
 pub mod profile;
 pub mod sandbox;
@@ -48,6 +49,22 @@ pub enum Command {
         /// What to do with the outbox.
         #[command(subcommand)]
         command: OutboxCommand,
+    },
+    /// Import a CSV or JSON file of customers for a profile: every row becomes a record of one
+    /// batch, validated; the valid ones are queued with --queue.
+    ///
+    /// CSV: a header row, comma or semicolon, UTF-8 (a BOM is fine). Columns named like a field
+    /// (`firstName`, `emails.0.value`, `address.city`, `properties.shoeSize`) map by themselves;
+    /// others need --mapping FILE (write one with --print-mapping) or --accept-suggestions. JSON:
+    /// an array of request bodies, or one body per line. Exit status: 0 when every row is
+    /// valid, 1 when any has errors or repeats an earlier row, 2 when the file cannot be
+    /// imported (nothing is then changed) or for usage errors.
+    Import(ImportArgs),
+    /// Batches of imported rows: list them, queue a batch's valid rows, report on one.
+    Batch {
+        /// What to do with batches.
+        #[command(subcommand)]
+        command: BatchCommand,
     },
     /// Export the stored customers (drafts, queue and history; customer data only).
     Drafts {
@@ -192,6 +209,62 @@ pub struct OutboxSendArgs {
     /// Records sent at the same time.
     #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=32))]
     pub concurrency: u16,
+}
+
+/// Arguments of `intake import`.
+#[derive(Debug, Args)]
+#[expect(clippy::struct_excessive_bools, reason = "independent command-line flags")]
+pub struct ImportArgs {
+    /// The profile the customers are for: its API decides the fields and rules.
+    #[arg(long, value_name = "NAME")]
+    pub profile: String,
+    /// Queue the valid rows at once (send them with `intake outbox send`).
+    #[arg(long)]
+    pub queue: bool,
+    /// A mapping file: which column goes to which field; it is remembered for the profile and
+    /// these columns.
+    #[arg(long, value_name = "FILE")]
+    pub mapping: Option<PathBuf>,
+    /// Print the mapping that would be used (a mapping file to edit) and import nothing.
+    #[arg(long, conflicts_with = "queue")]
+    pub print_mapping: bool,
+    /// Import even when some columns were only guessed, taking the guesses.
+    #[arg(long)]
+    pub accept_suggestions: bool,
+    /// One JSON object per line: each row with issues, then the summary.
+    #[arg(long)]
+    pub json: bool,
+    /// The CSV or JSON file.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+}
+
+/// `intake batch …`.
+#[derive(Debug, Subcommand)]
+pub enum BatchCommand {
+    /// List the batches, newest first, with how far each has come.
+    List {
+        /// One JSON object per batch per line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Queue a batch's valid rows that are not queued yet.
+    Queue {
+        /// The batch's id.
+        #[arg(value_name = "BATCH")]
+        batch: String,
+    },
+    /// Show what became of each row: sent, failed, pending or not queued, with why.
+    ///
+    /// Exit status: 0 when every row was sent, 1 otherwise.
+    Report {
+        /// The batch's id.
+        #[arg(value_name = "BATCH")]
+        batch: String,
+        /// Write the report as CSV to FILE (`-` for standard output) instead.
+        #[arg(long, value_name = "FILE")]
+        csv: Option<PathBuf>,
+    },
 }
 
 /// `intake drafts …`.

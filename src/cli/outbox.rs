@@ -9,9 +9,10 @@ use serde::Serialize;
 use super::connection::Connection;
 use super::validate::{EXIT_INVALID, EXIT_VALID, FileTally, write_issue_lines, write_json_line};
 use super::{OutboxCommand, OutboxSendArgs, load_profile_store, open_store, usage_error};
+use crate::batch::duration_words;
 use crate::draft_file::read_draft_file;
 use crate::normalize::normalize_for_sending;
-use crate::outbox::{AttemptReport, Outbox};
+use crate::outbox::{AttemptReport, Outbox, Pacers};
 use crate::paths::IntakePaths;
 use crate::profiles::{ProfileError, ProfileStore};
 use crate::sandbox::SandboxConfig;
@@ -174,7 +175,8 @@ fn send(args: &OutboxSendArgs, out: &mut dyn Write, err: &mut dyn Write) -> std:
         Err(e) => return usage_error(err, &format!("cannot start the network runtime: {e}")),
     };
     // A progress line only makes sense where a person watches.
-    let mut progress = Progress { json: args.json, terminal: std::io::stderr().is_terminal(), done: 0, shown: false };
+    let total = connections.open.keys().filter_map(|name| pending.get(name)).sum();
+    let mut progress = Progress::new(args.json, total);
     let totals = runtime.block_on(send_all(&outbox, &connections, usize::from(args.concurrency), out, &mut progress));
     progress.finish(err)?;
     for connection in connections.open.values() {
@@ -253,7 +255,8 @@ struct Totals {
 }
 
 /// Settles abandoned attempts, then sends every due record of the opened profiles, up to
-/// `concurrency` at once, waiting (up to [`LONGEST_WAIT`]) for records due again soon.
+/// `concurrency` at once and within each profile's rate limit ([`Pacers`]), waiting (up to
+/// [`LONGEST_WAIT`]) for records due again soon.
 async fn send_all(
     outbox: &Outbox,
     connections: &Connections,
@@ -262,6 +265,7 @@ async fn send_all(
     progress: &mut Progress,
 ) -> std::io::Result<Totals> {
     let mut totals = Totals::default();
+    let pacers = Pacers::default();
     for (name, connection) in &connections.open {
         let abandoned = outbox.abandoned(Some(name.clone())).await.map_err(std::io::Error::other)?;
         for record in abandoned {
@@ -273,47 +277,96 @@ async fn send_all(
     let mut offline: HashMap<String, u32> = HashMap::new();
     let mut tasks = tokio::task::JoinSet::new();
     loop {
-        let mut claimed = false;
+        let mut paced = None;
         while tasks.len() < concurrency {
-            let Some((claim, client)) = claim_one(outbox, connections, &offline).await? else { break };
-            claimed = true;
-            let outbox = outbox.clone();
-            tasks.spawn(async move { outbox.send(claim, &client).await });
+            match claim_one(outbox, connections, &offline, &pacers).await? {
+                Next::Claimed(claimed) => {
+                    let (claim, client) = *claimed;
+                    pacers.take(&claim.record.profile, client.backend());
+                    let outbox = outbox.clone();
+                    tasks.spawn(async move { outbox.send(claim, &client).await });
+                }
+                Next::Paced(wait) => {
+                    paced = Some(wait);
+                    break;
+                }
+                Next::Nothing => break,
+            }
         }
-        match tasks.join_next().await {
-            Some(joined) => {
+        progress.pacing(paced)?;
+        if tasks.is_empty() {
+            // Held back by a rate limit: look again within a second (another profile's record
+            // may fall due meanwhile); otherwise sleep until the next record is due.
+            let wait = match paced {
+                Some(paced) => Some(paced.min(Duration::from_secs(1))),
+                None => next_due(outbox, connections, &offline).await?.filter(|wait| *wait <= LONGEST_WAIT),
+            };
+            match wait {
+                Some(wait) => tokio::time::sleep(wait).await,
+                None => break,
+            }
+            continue;
+        }
+        let pause = tokio::time::sleep(paced.unwrap_or(LONGEST_WAIT));
+        tokio::select! {
+            Some(joined) = tasks.join_next() => {
                 let report = joined.map_err(std::io::Error::other)?.map_err(std::io::Error::other)?;
+                if let Some(connection) = connections.open.get(&report.profile) {
+                    pacers.observe(&report.profile, connection.client.backend(), &report.exchanges);
+                }
                 if report.offline {
                     let probes = offline.entry(report.profile.clone()).or_insert(0);
                     *probes += 1;
                 }
                 progress.report(out, &report, &mut totals)?;
             }
-            None if claimed => {}
-            None => match next_due(outbox, connections, &offline).await? {
-                Some(wait) if wait <= LONGEST_WAIT => tokio::time::sleep(wait).await,
-                _ => break,
-            },
+            () = pause, if paced.is_some() => {}
         }
     }
     Ok(totals)
 }
 
-/// Claims the next due record of any opened profile that is not given up as offline.
+/// What a send loop can start next.
+enum Next {
+    /// A record claimed, with its profile's client.
+    Claimed(Box<(crate::store::Claim, crate::backends::CustomerClient)>),
+    /// Records may be due, but every profile with some waits for its rate limit this long.
+    Paced(Duration),
+    /// Nothing due now.
+    Nothing,
+}
+
+/// Claims the next due record of any opened profile that is not given up as offline and whose
+/// rate limit lets a create start.
 async fn claim_one(
     outbox: &Outbox,
     connections: &Connections,
     offline: &HashMap<String, u32>,
-) -> std::io::Result<Option<(crate::store::Claim, crate::backends::CustomerClient)>> {
+    pacers: &Pacers,
+) -> std::io::Result<Next> {
+    let mut paced: Option<Duration> = None;
     for (name, connection) in &connections.open {
         if offline.get(name).is_some_and(|probes| *probes >= 3) {
             continue;
         }
+        let wait = pacers.wait(name, connection.client.backend());
+        if !wait.is_zero() {
+            let profile = name.clone();
+            let due = outbox
+                .with_store(move |store| store.next_due(Some(&profile)))
+                .await
+                .map_err(std::io::Error::other)?
+                .is_some_and(|at| at <= now_millis());
+            if due {
+                paced = Some(paced.map_or(wait, |p| p.min(wait)));
+            }
+            continue;
+        }
         if let Some(claim) = outbox.claim_next(Some(name.clone())).await.map_err(std::io::Error::other)? {
-            return Ok(Some((claim, connection.client.clone())));
+            return Ok(Next::Claimed(Box::new((claim, connection.client.clone()))));
         }
     }
-    Ok(None)
+    Ok(paced.map_or(Next::Nothing, Next::Paced))
 }
 
 /// How long until the next queued record of a usable profile is due.
@@ -363,15 +416,36 @@ struct SendLine<'a> {
     status: Option<u16>,
 }
 
-/// The report lines and, on a terminal, a progress line on standard error.
+/// The report lines and, on a terminal, a progress line on standard error: counts, rate,
+/// time left, and a rate limit's wait.
 struct Progress {
     json: bool,
     terminal: bool,
+    /// Records to settle when the run began (queued, or left sending by a stopped process).
+    total: usize,
+    started: std::time::Instant,
     done: usize,
+    sent: usize,
+    failed: usize,
+    paced: Option<Duration>,
     shown: bool,
 }
 
 impl Progress {
+    fn new(json: bool, total: usize) -> Self {
+        Self {
+            json,
+            terminal: std::io::stderr().is_terminal(),
+            total,
+            started: std::time::Instant::now(),
+            done: 0,
+            sent: 0,
+            failed: 0,
+            paced: None,
+            shown: false,
+        }
+    }
+
     fn report(&mut self, out: &mut dyn Write, report: &AttemptReport, totals: &mut Totals) -> std::io::Result<()> {
         self.done += 1;
         match report.state {
@@ -379,6 +453,7 @@ impl Progress {
             RecordState::Failed => totals.failed += 1,
             _ => {}
         }
+        (self.sent, self.failed) = (totals.sent, totals.failed);
         if self.json {
             let line = SendLine {
                 record: report.record.as_str(),
@@ -392,13 +467,34 @@ impl Progress {
             return write_json_line(out, &line);
         }
         writeln!(out, "{} ({}): {} {}", report.record, report.profile, report.state, report.message)?;
-        if self.terminal {
-            let mut err = std::io::stderr();
-            write!(err, "\r{} done: {} sent, {} failed ", self.done, totals.sent, totals.failed)?;
-            err.flush()?;
-            self.shown = true;
-        }
+        self.show()?;
         out.flush()
+    }
+
+    /// Notes that every due profile waits for its rate limit (or no longer does).
+    fn pacing(&mut self, paced: Option<Duration>) -> std::io::Result<()> {
+        let changed = self.paced.map(|d| d.as_secs()) != paced.map(|d| d.as_secs());
+        self.paced = paced;
+        if changed && !self.json { self.show() } else { Ok(()) }
+    }
+
+    fn show(&mut self) -> std::io::Result<()> {
+        if !self.terminal {
+            return Ok(());
+        }
+        let line = progress_line(
+            self.done,
+            self.total.max(self.done),
+            self.sent,
+            self.failed,
+            self.started.elapsed(),
+            self.paced,
+        );
+        let mut err = std::io::stderr();
+        write!(err, "\r{line}\x1b[K")?;
+        err.flush()?;
+        self.shown = true;
+        Ok(())
     }
 
     fn finish(&self, err: &mut dyn Write) -> std::io::Result<()> {
@@ -407,6 +503,38 @@ impl Progress {
         }
         Ok(())
     }
+}
+
+/// `37/300 done · 35 sent, 2 failed · 1.6/s · about 2 min 44 s left · rate limit: next in 12 s`.
+fn progress_line(
+    done: usize,
+    total: usize,
+    sent: usize,
+    failed: usize,
+    elapsed: Duration,
+    paced: Option<Duration>,
+) -> String {
+    use std::fmt::Write as _;
+    let mut line = format!("{done}/{total} done · {sent} sent, {failed} failed");
+    let seconds = elapsed.as_secs_f64();
+    if done > 0 && seconds > 0.0 {
+        #[expect(clippy::cast_precision_loss, reason = "a rate shown to one decimal")]
+        let rate = done as f64 / seconds;
+        if rate >= 1.0 {
+            write!(line, " · {rate:.1}/s").ok();
+        } else {
+            write!(line, " · {:.1}/min", rate * 60.0).ok();
+        }
+        #[expect(clippy::cast_precision_loss, reason = "an estimate")]
+        let left = total.saturating_sub(done) as f64 / rate;
+        if total > done && left.is_finite() {
+            write!(line, " · about {} left", duration_words(Duration::from_secs_f64(left.min(1e7)))).ok();
+        }
+    }
+    if let Some(wait) = paced.filter(|w| !w.is_zero()) {
+        write!(line, " · rate limit: next in {}", duration_words(wait)).ok();
+    }
+    line
 }
 
 fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {

@@ -16,6 +16,7 @@
 
 mod claimant;
 mod disposition;
+mod pacer;
 mod reconcile;
 
 use std::future::Future;
@@ -27,6 +28,7 @@ use serde::Serialize;
 
 pub use claimant::{Claimant, Liveness};
 pub use disposition::{Disposition, disposition, retry_delay};
+pub use pacer::{HELP_SCOUT_LIMIT, Pacers, RatePacer, WRITE_WEIGHT};
 pub use reconcile::{CLOCK_SKEW_MILLIS, Lookup, look_up, ours_among};
 
 use crate::backends::{CustomerClient, Exchange, Outcome};

@@ -59,6 +59,30 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX records_by_hash ON records (profile, body_hash);
     CREATE INDEX records_by_backend ON records (backend, updated_at, id);
     ",
+    // 3: imports. A batch is one imported file; each of its rows is a record that knows its
+    // batch and row number (the report, the batch's progress), and why the import held it back
+    // (a repeat of an earlier row). Column mappings are remembered per profile and header set.
+    "
+    CREATE TABLE batches (
+        id TEXT PRIMARY KEY,
+        profile TEXT NOT NULL,
+        backend TEXT NOT NULL CHECK (backend IN ('finosu', 'helpscout')),
+        file_name TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        rows INTEGER NOT NULL
+    );
+    ALTER TABLE records ADD COLUMN batch_id TEXT REFERENCES batches (id);
+    ALTER TABLE records ADD COLUMN batch_row INTEGER;
+    ALTER TABLE records ADD COLUMN batch_note TEXT;
+    CREATE INDEX records_by_batch ON records (batch_id, batch_row);
+    CREATE TABLE import_mappings (
+        profile TEXT NOT NULL,
+        header_key TEXT NOT NULL,
+        mapping TEXT NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (profile, header_key)
+    );
+    ",
 ];
 
 /// The schema version this Intake writes.

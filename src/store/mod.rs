@@ -7,6 +7,7 @@
 //! settling an attempt) is one transaction, which is what makes "sent exactly once" hold across
 //! crashes and between processes (see [`crate::outbox`]).
 
+mod batches;
 mod claims;
 mod history;
 pub mod migrations;
@@ -18,6 +19,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OptionalExtension as _, params};
 use serde_json::Value;
 
+pub use batches::{BatchId, BatchRow, BatchRowState, BatchSummary, NewBatch, StateCounts};
 pub use claims::{Claim, Settlement};
 pub use history::{AttemptRow, AttemptStep};
 pub use record::{

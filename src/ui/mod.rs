@@ -8,6 +8,7 @@ mod error;
 pub mod file_worker;
 pub mod form_state;
 mod frame_stats;
+pub mod import;
 pub mod jobs;
 pub mod network_worker;
 pub mod notice;
@@ -21,8 +22,8 @@ pub mod viewer;
 pub mod widgets;
 
 pub use app::{
-    AppCommand, AppOptions, DRAFTS_SHORTCUT, IntakeApp, NEW_SHORTCUT, OPEN_SHORTCUT, PROFILES_SHORTCUT, SAVE_SHORTCUT,
-    SUBMIT_SHORTCUT, SidePanel, configure_style,
+    AppCommand, AppOptions, DRAFTS_SHORTCUT, IMPORT_SHORTCUT, IntakeApp, NEW_SHORTCUT, OPEN_SHORTCUT,
+    PROFILES_SHORTCUT, SAVE_SHORTCUT, SUBMIT_SHORTCUT, SidePanel, configure_style,
 };
 pub use error::UiError;
 pub use notice::{Notice, NoticeKind};

@@ -9,6 +9,7 @@ use crate::profiles::{Profile, ProfileStore};
 use crate::store::RecordState;
 use crate::ui::drafts::DraftsPanel;
 use crate::ui::form_state::FormState;
+use crate::ui::import::ImportWindow;
 use crate::ui::notice::Notice;
 use crate::ui::outbox_worker::{OutboxStatus, OutboxWorker};
 use crate::ui::viewer::ResponseViewer;
@@ -140,5 +141,10 @@ impl IntakeApp {
     /// The tab shown.
     pub fn tab(&self) -> Tab {
         self.tab
+    }
+
+    /// The Import window.
+    pub fn import_window(&self) -> &ImportWindow {
+        &self.import
     }
 }

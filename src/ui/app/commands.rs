@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use super::{IntakeApp, SidePanel};
 use crate::model::Tab;
 use crate::ui::drafts::DraftsCommand;
+use crate::ui::import::ImportCommand;
 use crate::ui::profiles::{ProductionAnswer, ProfileCommand};
 
 /// Something the person asked the window to do.
@@ -46,6 +47,10 @@ pub enum AppCommand {
     Profile(ProfileCommand),
     /// Something asked in the Drafts panel.
     Drafts(DraftsCommand),
+    /// Open or close the Import window (Ctrl+I).
+    ToggleImport,
+    /// Something asked in the Import window (or a file dropped to import).
+    Import(ImportCommand),
 }
 
 impl IntakeApp {
@@ -86,6 +91,8 @@ impl IntakeApp {
             AppCommand::Production(answer) => self.production_answered(answer, ctx),
             AppCommand::Profile(command) => self.run_profile_command(command, ctx),
             AppCommand::Drafts(command) => self.run_drafts_command(command, ctx),
+            AppCommand::ToggleImport => self.toggle_import(),
+            AppCommand::Import(command) => self.run_import_command(command, ctx),
         }
     }
 

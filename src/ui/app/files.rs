@@ -38,7 +38,7 @@ impl IntakeApp {
         }
     }
 
-    pub(super) fn poll_files(&mut self) {
+    pub(super) fn poll_files(&mut self, ctx: &egui::Context) {
         let Some(result) = self.files.poll() else { return };
         match result {
             FileResult::Cancelled => {}
@@ -55,6 +55,11 @@ impl IntakeApp {
                 let text = format!("Could not open the draft: {err}. The form was left as it was.");
                 self.notify(Notice::error(text));
                 self.remember_dir(&path);
+            }
+            FileResult::Opened { path, result: Ok(body) } if body.is_array() => {
+                // A list of customers: the Import window takes it (mapping, report, batch).
+                self.remember_dir(&path);
+                self.run_import_command(crate::ui::import::ImportCommand::OpenFile(path), ctx);
             }
             FileResult::Opened { path, result: Ok(body) } => {
                 self.remember_dir(&path);
@@ -73,10 +78,7 @@ impl IntakeApp {
     /// like the other one's.
     fn load_body(&mut self, path: &Path, body: &serde_json::Value) {
         if !body.is_object() {
-            let found = match body {
-                serde_json::Value::Array(_) => "a list [ … ]",
-                _ => "a single value",
-            };
+            let found = "a single value";
             let message = format!(
                 "Could not open the draft: it holds {found}, not a customer object {{ … }}. The form was left as it was. ({})",
                 path.display()

@@ -20,11 +20,12 @@ impl IntakeApp {
         if ctx.cumulative_pass_nr() > 0 && !self.records.is_loading() {
             self.start_store_workers(ctx);
         }
-        self.poll_files();
+        self.poll_files(ctx);
         self.poll_queueing();
         self.poll_outbox();
         self.poll_blocked_send();
         self.poll_drafts(ctx);
+        self.poll_import(ctx);
         self.poll_definitions();
         self.poll_profile_work(ctx);
         self.fetch_definitions_when_due(ctx);

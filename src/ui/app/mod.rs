@@ -12,6 +12,7 @@ mod dialogs;
 mod drafts_commands;
 mod files;
 mod form_panel;
+mod import_commands;
 mod logic;
 mod profile_commands;
 mod records;
@@ -27,7 +28,9 @@ use std::sync::Arc;
 use std::time::Instant;
 
 pub use commands::AppCommand;
-pub use shortcuts::{DRAFTS_SHORTCUT, NEW_SHORTCUT, OPEN_SHORTCUT, PROFILES_SHORTCUT, SAVE_SHORTCUT, SUBMIT_SHORTCUT};
+pub use shortcuts::{
+    DRAFTS_SHORTCUT, IMPORT_SHORTCUT, NEW_SHORTCUT, OPEN_SHORTCUT, PROFILES_SHORTCUT, SAVE_SHORTCUT, SUBMIT_SHORTCUT,
+};
 
 use self::records::FormRecords;
 use super::client_pool::ClientPool;
@@ -138,6 +141,10 @@ pub struct IntakeApp {
     frame_stats: Option<FrameStats>,
     /// A draft file to open on the first frame (from the command line).
     open_on_start: Option<PathBuf>,
+    /// The Import window: a file's rows as a batch, and the batch's progress.
+    import: super::import::ImportWindow,
+    /// Queueing or stopping a batch, under way.
+    import_action: import_commands::BatchAction,
 }
 
 impl IntakeApp {
@@ -192,6 +199,8 @@ impl IntakeApp {
             preview_cache: None,
             frame_stats,
             open_on_start: options.open_draft,
+            import: super::import::ImportWindow::default(),
+            import_action: super::jobs::Task::Idle,
         };
         app.use_profile_definitions();
         app

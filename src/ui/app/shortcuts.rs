@@ -17,6 +17,8 @@ pub const SUBMIT_SHORTCUT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::C
 pub const DRAFTS_SHORTCUT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::D);
 /// Ctrl+P: open or close the Profiles window.
 pub const PROFILES_SHORTCUT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::P);
+/// Ctrl+I: open or close the Import window.
+pub const IMPORT_SHORTCUT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::I);
 /// Ctrl+1…4: the form's tabs, in order.
 const TAB_KEYS: [Key; 4] = [Key::Num1, Key::Num2, Key::Num3, Key::Num4];
 
@@ -28,6 +30,8 @@ pub enum ShortcutScope {
     All,
     /// The Profiles window is open: only Ctrl+P (to close it).
     ProfilesOnly,
+    /// The Import window is open: only Ctrl+I (to close it); Ctrl+Enter is its Import.
+    ImportOnly,
     /// A question is asked: none.
     None,
 }
@@ -35,8 +39,15 @@ pub enum ShortcutScope {
 /// What the keys pressed this frame ask for, within `scope`.
 pub fn shortcut_commands(ctx: &egui::Context, scope: ShortcutScope) -> Vec<AppCommand> {
     let mut commands = Vec::new();
-    if ctx.input_mut(|input| input.consume_shortcut(&PROFILES_SHORTCUT)) && scope != ShortcutScope::None {
+    if matches!(scope, ShortcutScope::All | ShortcutScope::ProfilesOnly)
+        && ctx.input_mut(|input| input.consume_shortcut(&PROFILES_SHORTCUT))
+    {
         commands.push(AppCommand::ToggleProfiles);
+    }
+    if matches!(scope, ShortcutScope::All | ShortcutScope::ImportOnly)
+        && ctx.input_mut(|input| input.consume_shortcut(&IMPORT_SHORTCUT))
+    {
+        commands.push(AppCommand::ToggleImport);
     }
     if scope != ShortcutScope::All {
         return commands;

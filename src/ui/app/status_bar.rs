@@ -7,7 +7,7 @@ use super::{AppCommand, IntakeApp};
 use crate::ui::notice::notice_label_ui;
 
 /// What the status bar says when there is no notice.
-const SHORTCUT_HINT: &str = "Tab next field · Ctrl+Enter submit · Ctrl+1…4 tabs · Ctrl+N new · Ctrl+D drafts · Ctrl+O open · Ctrl+S save · Ctrl+P profiles · drop a .json file to open";
+const SHORTCUT_HINT: &str = "Tab next field · Ctrl+Enter submit · Ctrl+1…4 tabs · Ctrl+N new · Ctrl+D drafts · Ctrl+O open · Ctrl+S save · Ctrl+P profiles · Ctrl+I import · drop a .json or .csv file";
 
 impl IntakeApp {
     pub(super) fn status_bar_ui(&self, ui: &mut Ui, commands: &mut Vec<AppCommand>) {

@@ -49,12 +49,16 @@ impl IntakeApp {
         }
     }
 
-    /// New, Open… and Save… (drawn right to left).
+    /// New, Open…, Import… and Save… (drawn right to left).
     fn file_buttons_ui(&self, ui: &mut Ui, commands: &mut Vec<AppCommand>) {
         let busy = self.files.is_busy();
         let save = ui.add_enabled(!busy, egui::Button::new("Save…"));
         if save.on_hover_text("Save the draft as JSON (Ctrl+S)").clicked() {
             commands.push(AppCommand::Save);
+        }
+        let import = ui.add_enabled(!self.import.is_busy(), egui::Button::new("Import…"));
+        if import.on_hover_text("Import customers from a CSV or JSON file (Ctrl+I)").clicked() {
+            commands.push(AppCommand::ToggleImport);
         }
         let open = ui.add_enabled(!busy, egui::Button::new("Open…"));
         if open.on_hover_text("Open a JSON draft (Ctrl+O)").clicked() {

@@ -5,7 +5,16 @@ use egui::Ui;
 
 use super::shortcuts::{ShortcutScope, shortcut_commands};
 use super::{AppCommand, IntakeApp, SidePanel};
+use crate::ui::import::ImportCommand;
 use crate::ui::preview::{preview_text, preview_ui};
+
+/// A dropped file that is imported rather than opened as a draft: a table or JSON Lines (a
+/// `.json` holding a list is imported too, once read).
+fn is_import_file(path: &std::path::Path) -> bool {
+    path.extension()
+        .and_then(|ext| ext.to_str())
+        .is_some_and(|ext| ["csv", "tsv", "jsonl", "ndjson"].contains(&ext.to_ascii_lowercase().as_str()))
+}
 
 impl IntakeApp {
     /// Draws the whole window, then runs what was asked while drawing.
@@ -18,12 +27,20 @@ impl IntakeApp {
             ShortcutScope::None
         } else if self.profile_manager.is_open() {
             ShortcutScope::ProfilesOnly
+        } else if self.import.open {
+            ShortcutScope::ImportOnly
         } else {
             ShortcutScope::All
         };
         let mut commands = shortcut_commands(&ctx, scope);
         let dropped = ctx.input(|i| i.raw.dropped_files.first().map(|file| file.path().to_owned()));
-        commands.extend(dropped.map(AppCommand::OpenPath));
+        commands.extend(dropped.map(|path| {
+            if is_import_file(&path) {
+                AppCommand::Import(ImportCommand::OpenFile(path))
+            } else {
+                AppCommand::OpenPath(path)
+            }
+        }));
         let generation = self.form.generation();
 
         egui::Panel::top("top_bar").show(ui, |ui| self.top_bar_ui(ui, &mut commands));
@@ -31,6 +48,7 @@ impl IntakeApp {
         self.side_panel_ui(ui, &mut commands);
         egui::CentralPanel::default().show(ui, |ui| self.form_panel_ui(ui, &mut commands));
         self.profile_manager_ui(&ctx, &mut commands);
+        self.import_window_ui(&ctx, &mut commands);
         self.production_question_ui(&ctx, &mut commands);
         self.run_commands(commands, &ctx);
         // What was typed this frame goes to the store's writer now.

@@ -1,7 +1,7 @@
 //! [`OutboxWorker`]: the window's outbox, a task on the background runtime that sends every
 //! queued record of the known profiles, by itself, without ever blocking typing.
 //!
-//! It claims due records (two at a time), sends them through [`crate::outbox::Outbox`] and
+//! It claims due records (four at a time, within each profile's rate limit), sends them through [`crate::outbox::Outbox`] and
 //! hands each ending to the UI as an [`OutboxEvent`] (its exchanges already prepared for the
 //! viewer). When a profile's backend cannot be reached, its queue waits and the worker probes
 //! with backoff (2 s, 4 s … 60 s), resuming by itself when the backend answers. At start, and
@@ -18,7 +18,7 @@ use std::time::Duration;
 use tokio::sync::Notify;
 
 use self::runner::Runner;
-use crate::outbox::{AttemptReport, Outbox};
+use crate::outbox::{AttemptReport, Outbox, Pacers};
 use crate::profiles::Profile;
 use crate::store::{Millis, RecordId};
 use crate::sync::lock;
@@ -28,7 +28,7 @@ use crate::ui::jobs::{Background, Job};
 use crate::ui::viewer::PreparedExchange;
 
 /// Records sent at the same time by the window.
-const CONCURRENCY: usize = 2;
+const CONCURRENCY: usize = 4;
 /// How often attempts left by stopped processes are looked for.
 const SWEEP_EVERY: Duration = Duration::from_secs(30);
 /// The longest the worker sleeps without looking at the queue.
@@ -69,6 +69,8 @@ pub struct OutboxStatus {
     pub in_flight: BTreeMap<RecordId, (String, std::time::Instant)>,
     /// Records waiting in the queue, by profile (as of the worker's last look).
     pub queued: BTreeMap<String, usize>,
+    /// Profiles holding back due records for their rate limit, until when.
+    pub paced: BTreeMap<String, std::time::Instant>,
 }
 
 #[derive(Debug, Default)]
@@ -111,6 +113,7 @@ impl OutboxWorker {
             ctx: ctx.clone(),
             in_flight: HashMap::new(),
             probes: HashMap::new(),
+            pacers: Pacers::default(),
         };
         let task = background.spawn(ctx, runner.run())?;
         Ok(Self { shared, bell, task })

@@ -12,7 +12,7 @@ use super::{
     CANCEL_WAIT, CONCURRENCY, KEPT_EVENTS, LONGEST_PROBE_WAIT, LONGEST_SLEEP, Offline, OutboxEvent, SWEEP_EVERY, Shared,
 };
 use crate::backends::{CustomerClient, Exchange, Outcome};
-use crate::outbox::{AttemptReport, Outbox};
+use crate::outbox::{AttemptReport, Outbox, Pacers};
 use crate::profiles::Profile;
 use crate::store::{Claim, Millis, StoreError, now_millis};
 use crate::sync::lock;
@@ -37,6 +37,8 @@ pub(super) struct Runner {
     pub(super) in_flight: HashMap<tokio::task::Id, InFlight>,
     /// Probes of offline profiles so far.
     pub(super) probes: HashMap<String, u32>,
+    /// Each profile's rate limit.
+    pub(super) pacers: Pacers,
 }
 
 type Attempt = Result<AttemptReport, StoreError>;
@@ -116,6 +118,21 @@ impl Runner {
             if !due {
                 continue;
             }
+            let wait = self.pacers.wait(&profile.name, profile.backend());
+            {
+                let mut status = lock(&self.shared.status);
+                let changed = if wait.is_zero() {
+                    status.paced.remove(&profile.name).is_some()
+                } else {
+                    status.paced.insert(profile.name.clone(), std::time::Instant::now() + wait).is_none()
+                };
+                if changed {
+                    self.ctx.request_repaint();
+                }
+            }
+            if !wait.is_zero() {
+                continue;
+            }
             let Some(client) = self.client(&profile).await else { continue };
             match self.outbox.claim_next(Some(profile.name.clone())).await {
                 Ok(Some(claim)) => {
@@ -133,6 +150,7 @@ impl Runner {
     }
 
     fn spawn_send(&mut self, tasks: &mut JoinSet<Attempt>, claim: Claim, client: CustomerClient) {
+        self.pacers.take(&claim.record.profile, client.backend());
         let (outbox, sent_claim, sent_client) = (self.outbox.clone(), claim.clone(), client.clone());
         let abort = tasks.spawn(async move { outbox.send(sent_claim, &sent_client).await });
         let started = std::time::Instant::now();
@@ -210,6 +228,9 @@ impl Runner {
 
     /// Hands an ending to the UI, and follows the profile's reachability.
     fn report(&mut self, mut report: AttemptReport) {
+        if let Some(profile) = lock(&self.shared.profiles).get(&report.profile) {
+            self.pacers.observe(&report.profile, profile.backend(), &report.exchanges);
+        }
         {
             let mut status = lock(&self.shared.status);
             status.in_flight.remove(&report.record);
@@ -245,8 +266,16 @@ impl Runner {
         // Blocked profiles wait for the bell (a secret stored, the sandbox started).
         let (blocked, probes) = {
             let status = lock(&self.shared.status);
-            let probes: HashMap<String, Millis> =
+            let mut probes: HashMap<String, Millis> =
                 status.offline.iter().map(|(name, offline)| (name.clone(), offline.next_probe_at)).collect();
+            // A due record held back by its rate limit is looked at again when the limit lets it.
+            let now = std::time::Instant::now();
+            for (name, until) in &status.paced {
+                let at = now_millis()
+                    .saturating_add(Millis::try_from(until.saturating_duration_since(now).as_millis()).unwrap_or(0));
+                let wake = probes.entry(name.clone()).or_insert(at);
+                *wake = (*wake).max(at);
+            }
             (status.blocked.clone(), probes)
         };
         let names: Vec<String> = self.known_profiles().into_iter().map(|p| p.name).collect();
@@ -259,9 +288,9 @@ impl Runner {
                     if !blocked.contains_key(name)
                         && let Some(at) = store.next_due(Some(name))?
                     {
-                        // An offline profile's records wait for its next probe, however due: a
-                        // record queued since the last probe is due at once, and the loop spun
-                        // (claiming nothing) until the probe.
+                        // An offline profile's records wait for its next probe, and a paced
+                        // one's for its rate limit, however due: a record queued since is due
+                        // at once, and the loop spun (claiming nothing) until then.
                         let at = probes.get(name).map_or(at, |probe| at.max(*probe));
                         earliest = Some(earliest.map_or(at, |e| e.min(at)));
                     }

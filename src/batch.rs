@@ -1,0 +1,222 @@
+//! A batch: an imported file's rows kept in the store as records of one batch, its valid rows
+//! queued through the outbox, and its report (sent / failed / not sent, with reasons) as CSV.
+//!
+//! The window and `intake import` share this: the importer ([`crate::import`]) turns a file into
+//! validated rows, this puts them in the store in one transaction (every row, valid or not, so
+//! nothing typed in a spreadsheet is lost and a bad row can be opened and fixed in the form).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::import::{
+    ImportError, ImportTable, ImportedRow, MAX_FILE_BYTES, Mapping, RowIssue, auto_mapping, header_key, read_table,
+};
+use crate::model::Backend;
+use crate::normalize::normalize_for_sending;
+use crate::store::{BatchId, BatchRow, BatchRowState, NewBatch, NewRecord, RecordState, Store, StoreError};
+use crate::validation::Severity;
+
+/// What to do with an imported file's rows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchPlan {
+    /// The profile the rows are for.
+    pub profile: String,
+    /// Its API.
+    pub backend: Backend,
+    /// The file's name for the report.
+    pub file_name: String,
+    /// Queue the valid rows at once (otherwise they wait, `ready`, for a look first).
+    pub queue_valid: bool,
+}
+
+/// What an import put in the store.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ImportResult {
+    /// The new batch.
+    pub batch: BatchId,
+    /// Rows in the file.
+    pub rows: usize,
+    /// Rows without errors (duplicates included).
+    pub valid: usize,
+    /// Rows with errors, kept as drafts to fix.
+    pub invalid: usize,
+    /// Rows that repeat an earlier row's customer: kept, never queued by the import.
+    pub duplicates: usize,
+    /// Rows queued now.
+    pub queued: usize,
+    /// Each row's record, in row order.
+    #[serde(skip)]
+    pub records: Vec<crate::store::RecordId>,
+}
+
+/// A file read for import, with the mapping to start from.
+#[derive(Debug, Clone)]
+pub struct LoadedFile {
+    /// The file.
+    pub path: PathBuf,
+    /// Its name, for the report.
+    pub file_name: String,
+    /// Its rows.
+    pub table: ImportTable,
+    /// The mapping remembered for this profile and header set, or the suggestions.
+    pub mapping: Mapping,
+    /// Whether `mapping` was remembered (a confirmed one) rather than suggested.
+    pub remembered: bool,
+}
+
+/// Reads and parses an import file, refusing one too big before reading it.
+pub fn read_import_file(path: &Path) -> Result<ImportTable, String> {
+    let size = std::fs::metadata(path).map_err(|e| format!("it cannot be read: {e}"))?.len();
+    let size = usize::try_from(size).unwrap_or(usize::MAX);
+    if size > MAX_FILE_BYTES {
+        return Err(ImportError::TooLarge { bytes: size }.to_string());
+    }
+    let bytes = std::fs::read(path).map_err(|e| format!("it cannot be read: {e}"))?;
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    read_table(&bytes, &name).map_err(|e| e.to_string())
+}
+
+/// Reads `path` for `backend`, starting from the mapping `remembered` gives for its header key
+/// when that still fits the file, else from the suggestions.
+pub fn load_file(
+    path: &Path,
+    backend: Backend,
+    remembered: impl FnOnce(&str) -> Option<String>,
+) -> Result<LoadedFile, String> {
+    let table = read_import_file(path)?;
+    let file_name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let (mapping, remembered) = match &table {
+        ImportTable::Csv(csv) => {
+            let saved = remembered(&header_key(&csv.headers))
+                .and_then(|text| Mapping::from_file_text(backend, &text).ok())
+                .and_then(|mapping| mapping.apply_to(&csv.headers).ok());
+            match saved {
+                Some(mapping) => (mapping, true),
+                None => (auto_mapping(backend, &csv.headers), false),
+            }
+        }
+        ImportTable::Json { .. } => (Mapping::default(), false),
+    };
+    Ok(LoadedFile { path: path.to_owned(), file_name, table, mapping, remembered })
+}
+
+/// Whether a row is queued by the import: valid, and not a repeat of an earlier row.
+pub fn is_queueable(row: &ImportedRow) -> bool {
+    row.duplicate_of.is_none() && !row.has_errors()
+}
+
+/// Puts every row in the store as one batch (one transaction), queuing the queueable ones when
+/// the plan says so.
+pub fn store_batch(store: &mut Store, plan: &BatchPlan, rows: &[ImportedRow]) -> Result<ImportResult, StoreError> {
+    let mut result = ImportResult {
+        batch: BatchId::from(String::new()),
+        rows: rows.len(),
+        valid: 0,
+        invalid: 0,
+        duplicates: 0,
+        queued: 0,
+        records: Vec::new(),
+    };
+    let batch_rows: Vec<BatchRow> = rows
+        .iter()
+        .map(|row| {
+            let valid = !row.has_errors();
+            result.valid += usize::from(valid);
+            result.invalid += usize::from(!valid);
+            result.duplicates += usize::from(row.duplicate_of.is_some());
+            let queue = plan.queue_valid && is_queueable(row);
+            result.queued += usize::from(queue);
+            BatchRow {
+                row: row.number,
+                record: NewRecord {
+                    backend: plan.backend,
+                    profile: plan.profile.clone(),
+                    body: row.body.clone(),
+                    payload: queue.then(|| normalize_for_sending(plan.backend, &row.body)),
+                    valid,
+                    source: Some(format!("{} row {}", plan.file_name, row.number)),
+                },
+                note: row
+                    .duplicate_of
+                    .map(|earlier| format!("the same customer as row {earlier}: not queued with the batch")),
+            }
+        })
+        .collect();
+    let batch = NewBatch { profile: plan.profile.clone(), backend: plan.backend, file_name: plan.file_name.clone() };
+    let (id, records) = store.insert_batch(&batch, &batch_rows)?;
+    result.batch = id;
+    result.records = records;
+    Ok(result)
+}
+
+/// Queues a batch's valid rows that are not queued yet (after a look at the report); returns
+/// how many. Rows repeating an earlier row of the file are left for the person to decide.
+pub fn queue_batch(store: &mut Store, batch: &BatchId) -> Result<usize, StoreError> {
+    let Some(summary) = store.batch(batch)? else { return Ok(0) };
+    let ready = store.batch_ready(batch)?;
+    let payloads: Vec<_> =
+        ready.into_iter().map(|(id, body)| (id, normalize_for_sending(summary.backend, &body))).collect();
+    store.queue_many(&summary.profile, &payloads)
+}
+
+/// A row's place in a report: what happened to it, in a word.
+pub fn row_result(row: &BatchRowState) -> &'static str {
+    match row.state {
+        RecordState::Sent => "sent",
+        RecordState::Failed => "failed",
+        RecordState::Queued | RecordState::Sending => "pending",
+        RecordState::Draft => "invalid",
+        RecordState::Ready => "not queued",
+    }
+}
+
+/// Writes a batch's report as CSV: one line per row with its result, the server's id and why.
+pub fn write_report_csv(rows: &[BatchRowState], out: impl Write) -> Result<(), csv::Error> {
+    let mut writer = csv::Writer::from_writer(out);
+    writer.write_record(["row", "result", "record", "server_id", "outcome", "message", "name", "email"])?;
+    for row in rows {
+        let reason = match (row.state, &row.note) {
+            (RecordState::Draft, _) => "has errors: fix it in the form, then queue it",
+            (RecordState::Ready, Some(note)) => note.as_str(),
+            (RecordState::Ready, None) => "valid, not queued",
+            _ => row.message.as_deref().unwrap_or_default(),
+        };
+        writer.write_record([
+            row.row.to_string().as_str(),
+            row_result(row),
+            row.record.as_str(),
+            row.server_id.as_deref().unwrap_or_default(),
+            row.outcome.as_deref().unwrap_or_default(),
+            reason,
+            &row.name,
+            &row.email,
+        ])?;
+    }
+    writer.flush()?;
+    Ok(())
+}
+
+/// A row's issue as one line of a report: `row 12, column "E-mail": Email 1 address …`.
+pub fn issue_line(row: &ImportedRow, issue: &RowIssue) -> String {
+    let place = match &issue.column {
+        Some(column) => format!("row {}, column {column:?}", row.number),
+        None => format!("row {}, {}", row.number, issue.issue.path),
+    };
+    let severity = match issue.issue.severity {
+        Severity::Error => "",
+        Severity::Warning => "warning: ",
+    };
+    format!("{place}: {severity}{}", issue.issue.message)
+}
+
+/// `2 min 44 s`, `12 s`, `1 h 3 min`.
+pub fn duration_words(duration: std::time::Duration) -> String {
+    let secs = duration.as_secs() + u64::from(duration.subsec_millis() >= 500);
+    match secs {
+        0..60 => format!("{secs} s"),
+        60..3600 => format!("{} min {} s", secs / 60, secs % 60),
+        _ => format!("{} h {} min", secs / 3600, secs % 3600 / 60),
+    }
+}

@@ -1,0 +1,236 @@
+//! The Import window (Ctrl+I, *Import…*, or a dropped `.csv`): a file of customers becomes a
+//! batch of records, followed while the outbox sends it.
+//!
+//! Its stages follow the person: pick a file → map the columns (suggested; remembered per
+//! profile and header set) → the report (rows with errors, each opened in the form with one
+//! click; repeats of earlier rows) → the batch's progress (counts, rate, time left, the rate
+//! limit's wait, Stop, Export report). Reading, building, validating and storing run on the
+//! blocking pool; the window only draws.
+
+mod mapping_dialog;
+mod progress;
+mod report;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+use crate::batch::{ImportResult, LoadedFile};
+use crate::import::{ImportedRow, Mapping};
+use crate::model::Backend;
+use crate::store::{BatchId, BatchSummary, RecordId};
+use crate::ui::jobs::Task;
+
+pub use mapping_dialog::MappingDialog;
+
+/// What the person asked for in the Import window.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ImportCommand {
+    /// Pick a file with the native dialog.
+    PickFile,
+    /// Import this file (dropped, or picked).
+    OpenFile(PathBuf),
+    /// Import the file with this mapping.
+    Import(Mapping, ImportOptions),
+    /// Queue the batch's valid rows that are not queued yet.
+    QueueValid(BatchId),
+    /// Take the batch's queued rows back out of the outbox.
+    StopSending(BatchId),
+    /// Save the batch's report as CSV (native dialog).
+    ExportReport(BatchId),
+    /// Show a batch's progress and report.
+    Follow(BatchId),
+    /// Put a row's record in the form to fix it.
+    OpenRecord(RecordId),
+    /// Back to the start (pick another file, recent batches).
+    Restart,
+    /// Close the window (a batch keeps sending).
+    Close,
+}
+
+/// What the mapping step decided besides the mapping.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImportOptions {
+    /// Remember the mapping for the profile and these columns.
+    pub remember: bool,
+    /// Queue the valid rows at once.
+    pub queue: bool,
+}
+
+/// A file read, waiting for its columns to be confirmed.
+#[derive(Debug)]
+pub struct Loaded {
+    /// The file and its first mapping.
+    pub file: Arc<LoadedFile>,
+    /// The profile it is for.
+    pub profile: String,
+    /// Its API.
+    pub backend: Backend,
+}
+
+/// What an import stored, for the report.
+#[derive(Debug)]
+pub struct Stored {
+    /// The counts and records.
+    pub result: ImportResult,
+    /// The rows with issues or repeating an earlier row, in file order.
+    pub problems: Vec<(RecordId, ImportedRow)>,
+    /// The file's name.
+    pub file_name: String,
+}
+
+/// Where the window is.
+#[derive(Debug, Default)]
+pub enum Stage {
+    /// Nothing picked: pick a file, or look at a recent batch.
+    #[default]
+    Start,
+    /// A file being read.
+    Reading {
+        /// The file.
+        file: String,
+        /// The read.
+        task: Task<Result<Option<Loaded>, String>>,
+    },
+    /// The columns wait for a decision.
+    Mapping(Box<MappingDialog>),
+    /// Rows being built, validated and stored.
+    Storing {
+        /// The file's name.
+        file: String,
+        /// The rows.
+        rows: usize,
+        /// The work.
+        task: Task<Result<Stored, String>>,
+    },
+    /// What was imported (and the batch's progress).
+    Report(Box<Stored>),
+    /// The file could not be imported; nothing changed.
+    Refused {
+        /// The file.
+        file: String,
+        /// Why, and what to do.
+        message: String,
+    },
+}
+
+/// A batch followed while it sends: its counts as last read, and how fast it goes.
+#[derive(Debug)]
+pub struct BatchFollow {
+    /// The batch.
+    pub id: BatchId,
+    /// Its counts as last read.
+    pub summary: Option<BatchSummary>,
+    /// A read under way.
+    pub task: Task<Result<BatchSummary, String>>,
+    /// The store's change count the last read was started at.
+    pub read_at: Option<u64>,
+    /// When sending was first seen, and how many rows had ended then.
+    pub since: Option<(Instant, usize)>,
+}
+
+impl BatchFollow {
+    /// Follows `id` from now.
+    pub fn new(id: BatchId) -> Self {
+        Self { id, summary: None, task: Task::Idle, read_at: None, since: None }
+    }
+
+    /// Rows ended per second since sending was first seen, once any ended.
+    pub fn rate(&self) -> Option<f64> {
+        let summary = self.summary.as_ref()?;
+        let (since, ended_then) = self.since?;
+        let ended = summary.counts.finished().saturating_sub(ended_then);
+        let seconds = since.elapsed().as_secs_f64();
+        #[expect(clippy::cast_precision_loss, reason = "a rate shown to one decimal")]
+        (ended > 0 && seconds > 0.5).then(|| ended as f64 / seconds)
+    }
+
+    /// Takes in a read's counts.
+    pub fn update(&mut self, summary: BatchSummary) {
+        if self.since.is_none() && summary.counts.pending() > 0 {
+            self.since = Some((Instant::now(), summary.counts.finished()));
+        }
+        if summary.counts.pending() == 0 {
+            self.since = None;
+        }
+        self.summary = Some(summary);
+    }
+}
+
+/// The Import window's state (runtime only: a batch itself lives in the store).
+#[derive(Debug, Default)]
+pub struct ImportWindow {
+    /// Whether it is shown.
+    pub open: bool,
+    /// Where it is.
+    pub stage: Stage,
+    /// The batch whose progress it shows.
+    pub follow: Option<BatchFollow>,
+    /// Recent batches, for the start page.
+    pub batches: Task<Result<Vec<BatchSummary>, String>>,
+    /// The store's change count the batch list was read at.
+    pub batches_read_at: Option<u64>,
+    /// A report being exported.
+    pub export: Task<Result<Option<PathBuf>, String>>,
+}
+
+impl ImportWindow {
+    /// Whether work is under way that the window waits for.
+    pub fn is_busy(&self) -> bool {
+        matches!(&self.stage, Stage::Reading { .. } | Stage::Storing { .. })
+    }
+
+    /// Draws the window when open; returns what the person asked for.
+    pub fn ui(&mut self, ctx: &egui::Context, view: &ImportView<'_>) -> Vec<ImportCommand> {
+        let mut commands = Vec::new();
+        if !self.open {
+            return commands;
+        }
+        let mut open = true;
+        egui::Window::new("Import customers")
+            .open(&mut open)
+            .default_size([720.0, 520.0])
+            .min_width(520.0)
+            .collapsible(false)
+            .show(ctx, |ui| self.contents_ui(ui, view, &mut commands));
+        let escape = ctx.input(|i| i.key_pressed(egui::Key::Escape)) && !self.is_busy();
+        if !open || escape {
+            commands.push(ImportCommand::Close);
+        }
+        commands
+    }
+
+    fn contents_ui(&mut self, ui: &mut egui::Ui, view: &ImportView<'_>, commands: &mut Vec<ImportCommand>) {
+        match &mut self.stage {
+            Stage::Start => {
+                report::start_ui(ui, view, self.batches.latest(), self.follow.as_ref(), commands);
+            }
+            Stage::Reading { file, .. } => {
+                ui.horizontal(|ui| {
+                    ui.spinner();
+                    ui.label(format!("Reading {file}…"));
+                });
+            }
+            Stage::Mapping(dialog) => dialog.ui(ui, view, commands),
+            Stage::Storing { file, rows, .. } => {
+                ui.horizontal(|ui| {
+                    ui.spinner();
+                    ui.label(format!("Checking and storing {rows} rows of {file}…"));
+                });
+            }
+            Stage::Report(stored) => report::report_ui(ui, stored, self.follow.as_ref(), view, commands),
+            Stage::Refused { file, message } => report::refused_ui(ui, file, message, commands),
+        }
+    }
+}
+
+/// What the Import window shows besides its own state.
+#[derive(Debug, Clone)]
+pub struct ImportView<'a> {
+    /// The active profile's name (the file is imported for it).
+    pub profile: &'a str,
+    /// Its API.
+    pub backend: Backend,
+    /// When the followed batch's rate limit lets its next create start, if it holds one back.
+    pub paced_until: Option<Instant>,
+}
