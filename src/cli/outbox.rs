@@ -1,6 +1,6 @@
 //! `intake outbox add | send | list`: the window's store and outbox from a terminal.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::io::{IsTerminal as _, Write};
 use std::time::Duration;
 
@@ -9,6 +9,7 @@ use serde::Serialize;
 use super::connection::Connection;
 use super::validate::{EXIT_INVALID, EXIT_VALID, FileTally, write_issue_lines, write_json_line};
 use super::{OutboxCommand, OutboxSendArgs, load_profile_store, open_store, usage_error};
+use crate::backends::CustomerClient;
 use crate::batch::duration_words;
 use crate::draft_file::read_draft_file;
 use crate::normalize::normalize_for_sending;
@@ -16,7 +17,7 @@ use crate::outbox::{AttemptReport, Outbox, Pacers};
 use crate::paths::IntakePaths;
 use crate::profiles::{ProfileError, ProfileStore};
 use crate::sandbox::SandboxConfig;
-use crate::store::{ListFilter, NewRecord, RecordState, RecordSummary, STORE_FILE, Store, now_millis};
+use crate::store::{Claim, ListFilter, NewRecord, RecordState, RecordSummary, STORE_FILE, Store, now_millis};
 use crate::validation::{Severity, has_errors, validate_draft};
 
 /// The longest `outbox send` waits for a record that is due again later (backoff, a rate
@@ -276,22 +277,27 @@ async fn send_all(
     }
     let mut offline: HashMap<String, u32> = HashMap::new();
     let mut tasks = tokio::task::JoinSet::new();
+    // Claimed a round ahead, `concurrency` at a time in one transaction: a claim costs a disk
+    // sync, and one per record held the batch back. A claimed record not sent yet when the
+    // process dies is reconciled like any other attempt left behind.
+    let mut claimed: VecDeque<(Claim, CustomerClient)> = VecDeque::new();
     loop {
         let mut paced = None;
         while tasks.len() < concurrency {
-            match claim_one(outbox, connections, &offline, &pacers).await? {
-                Next::Claimed(claimed) => {
-                    let (claim, client) = *claimed;
-                    pacers.take(&claim.record.profile, client.backend());
-                    let outbox = outbox.clone();
-                    tasks.spawn(async move { outbox.send(claim, &client).await });
+            if claimed.is_empty() {
+                match claim_some(outbox, connections, &offline, &pacers, concurrency).await? {
+                    Next::Claimed(some) => claimed.extend(some),
+                    Next::Paced(wait) => {
+                        paced = Some(wait);
+                        break;
+                    }
+                    Next::Nothing => break,
                 }
-                Next::Paced(wait) => {
-                    paced = Some(wait);
-                    break;
-                }
-                Next::Nothing => break,
             }
+            let Some((claim, client)) = claimed.pop_front() else { break };
+            pacers.take(&claim.record.profile, client.backend());
+            let outbox = outbox.clone();
+            tasks.spawn(async move { outbox.send(claim, &client).await });
         }
         progress.pacing(paced)?;
         if tasks.is_empty() {
@@ -328,29 +334,31 @@ async fn send_all(
 
 /// What a send loop can start next.
 enum Next {
-    /// A record claimed, with its profile's client.
-    Claimed(Box<(crate::store::Claim, crate::backends::CustomerClient)>),
+    /// Records claimed, with their profile's client.
+    Claimed(Vec<(Claim, CustomerClient)>),
     /// Records may be due, but every profile with some waits for its rate limit this long.
     Paced(Duration),
     /// Nothing due now.
     Nothing,
 }
 
-/// Claims the next due record of any opened profile that is not given up as offline and whose
-/// rate limit lets a create start.
-async fn claim_one(
+/// Claims up to `count` due records of the first opened profile that has some, is not given
+/// up as offline and whose rate limit lets creates start (no more than it lets start).
+async fn claim_some(
     outbox: &Outbox,
     connections: &Connections,
     offline: &HashMap<String, u32>,
     pacers: &Pacers,
+    count: usize,
 ) -> std::io::Result<Next> {
     let mut paced: Option<Duration> = None;
     for (name, connection) in &connections.open {
         if offline.get(name).is_some_and(|probes| *probes >= 3) {
             continue;
         }
-        let wait = pacers.wait(name, connection.client.backend());
-        if !wait.is_zero() {
+        let backend = connection.client.backend();
+        let room = usize::try_from(pacers.room(name, backend)).unwrap_or(usize::MAX).min(count);
+        if room == 0 {
             let profile = name.clone();
             let due = outbox
                 .with_store(move |store| store.next_due(Some(&profile)))
@@ -358,12 +366,14 @@ async fn claim_one(
                 .map_err(std::io::Error::other)?
                 .is_some_and(|at| at <= now_millis());
             if due {
+                let wait = pacers.wait(name, backend);
                 paced = Some(paced.map_or(wait, |p| p.min(wait)));
             }
             continue;
         }
-        if let Some(claim) = outbox.claim_next(Some(name.clone())).await.map_err(std::io::Error::other)? {
-            return Ok(Next::Claimed(Box::new((claim, connection.client.clone()))));
+        let claims = outbox.claim_next_many(name.clone(), room).await.map_err(std::io::Error::other)?;
+        if !claims.is_empty() {
+            return Ok(Next::Claimed(claims.into_iter().map(|claim| (claim, connection.client.clone())).collect()));
         }
     }
     Ok(paced.map_or(Next::Nothing, Next::Paced))

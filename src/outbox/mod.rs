@@ -34,7 +34,8 @@ pub use reconcile::{CLOCK_SKEW_MILLIS, Lookup, look_up, ours_among};
 use crate::backends::{CustomerClient, Exchange, Outcome};
 use crate::model::Backend;
 use crate::store::{
-    AttemptStep, Claim, FailureKind, Millis, Record, RecordId, RecordState, Settlement, Store, StoreError, now_millis,
+    AttemptStep, Claim, Ending, FailureKind, Millis, Record, RecordId, RecordState, Settlement, Store, StoreError,
+    now_millis,
 };
 use crate::sync::lock;
 
@@ -109,6 +110,44 @@ pub struct Outbox {
     store: Arc<Mutex<Store>>,
     claimant: Arc<Claimant>,
     data_dir: PathBuf,
+    /// Endings waiting for the next grouped commit.
+    endings: Arc<Mutex<EndingQueue>>,
+}
+
+/// Endings waiting to be written, each with whom to tell; and whether a commit runs now.
+#[derive(Debug, Default)]
+struct EndingQueue {
+    waiting: Vec<(Ending, tokio::sync::oneshot::Sender<Result<bool, StoreError>>)>,
+    writing: bool,
+}
+
+/// Writes the waiting endings, a commit at a time, until none wait.
+fn write_endings(store: &Mutex<Store>, queue: &Mutex<EndingQueue>) {
+    loop {
+        let batch = {
+            let mut queue = lock(queue);
+            if queue.waiting.is_empty() {
+                queue.writing = false;
+                return;
+            }
+            std::mem::take(&mut queue.waiting)
+        };
+        let (endings, replies): (Vec<Ending>, Vec<_>) = batch.into_iter().unzip();
+        match lock(store).settle_many(&endings) {
+            Ok(kept) => {
+                for (reply, kept) in replies.into_iter().zip(kept) {
+                    // The waiting task may have been cancelled: nobody to tell.
+                    reply.send(Ok(kept)).ok();
+                }
+            }
+            Err(error) => {
+                let message = error.to_string();
+                for reply in replies {
+                    reply.send(Err(StoreError::Stopped(format!("the ending could not be written: {message}")))).ok();
+                }
+            }
+        }
+    }
 }
 
 impl Outbox {
@@ -119,7 +158,7 @@ impl Outbox {
         let data_dir = store_path.parent().map(Path::to_owned).unwrap_or_default();
         let claimant = Claimant::register(&data_dir)
             .map_err(|source| StoreError::Files { path: data_dir.join("claims"), source })?;
-        Ok(Self { store: Arc::new(Mutex::new(store)), claimant: Arc::new(claimant), data_dir })
+        Ok(Self { store: Arc::new(Mutex::new(store)), claimant: Arc::new(claimant), data_dir, endings: Arc::default() })
     }
 
     /// This process's claimant id.
@@ -192,10 +231,9 @@ impl Outbox {
         client: &A,
         exchanges: Vec<Exchange>,
     ) -> Result<AttemptReport, StoreError> {
-        self.keep_history(&claim, AttemptStep::Send, &exchanges).await?;
         let Some(last) = exchanges.last() else {
             let outcome = Outcome::InvalidRequest { detail: "nothing was sent".to_owned() };
-            return self.finish(claim, failed(FailureKind::Permanent, &outcome, None, client), exchanges).await;
+            return self.finish(claim, failed(FailureKind::Permanent, &outcome, None, client), exchanges, None).await;
         };
         let outcome = last.outcome.clone();
         let summary = last.summary();
@@ -213,9 +251,14 @@ impl Outbox {
                 // The person stopped waiting: no lookup behind their back; they decide.
                 failed(FailureKind::Ambiguous, &outcome, Some(&summary), client)
             }
-            Disposition::Ambiguous => return self.reconcile_after(claim, client, exchanges, &summary).await,
+            Disposition::Ambiguous => {
+                // The send's exchanges are kept now: the lookup may take a while.
+                self.keep_history(&claim, AttemptStep::Send, &exchanges).await?;
+                return self.reconcile_after(claim, client, exchanges, &summary).await;
+            }
         };
-        self.finish(claim, settlement, exchanges).await
+        let history = Some((AttemptStep::Send, exchanges.clone()));
+        self.finish(claim, settlement, exchanges, history).await
     }
 
     /// Reconciles an attempt taken over from a claimant that is gone.
@@ -242,7 +285,7 @@ impl Outbox {
             tokio::time::sleep(Duration::from_millis(u64::try_from(wait).unwrap_or(0))).await;
         }
         let (lookup, lookups) = client.look_up(&claim.record, started).await;
-        self.keep_history(&claim, AttemptStep::Reconcile, &lookups).await?;
+        let history = Some((AttemptStep::Reconcile, lookups.clone()));
         exchanges.extend(lookups);
         let settlement = match lookup {
             Lookup::Found { server_id } => {
@@ -268,7 +311,30 @@ impl Outbox {
                 ),
             },
         };
-        self.finish(claim, settlement, exchanges).await
+        self.finish(claim, settlement, exchanges, history).await
+    }
+
+    /// Settles `ending` in the next commit of the endings waiting: the first to arrive while no
+    /// commit runs writes them all (one disk sync for every attempt that ended meanwhile), the
+    /// others wait for that commit. Each answer comes only once its ending is on disk.
+    async fn settle_grouped(&self, ending: Ending) -> Result<bool, StoreError> {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let lead = {
+            let mut queue = lock(&self.endings);
+            queue.waiting.push((ending, reply));
+            !std::mem::replace(&mut queue.writing, true)
+        };
+        if lead {
+            let (store, endings) = (Arc::clone(&self.store), Arc::clone(&self.endings));
+            tokio::task::spawn_blocking(move || write_endings(&store, &endings));
+        }
+        answer.await.map_err(|e| StoreError::Stopped(format!("the outbox's writer stopped: {e}")))?
+    }
+
+    /// Claims up to `count` due records of `profile` in one transaction.
+    pub async fn claim_next_many(&self, profile: String, count: usize) -> Result<Vec<Claim>, StoreError> {
+        let claimant = self.claimant.id().to_owned();
+        self.with_store(move |store| store.claim_next_many(&claimant, Some(&profile), count, lease_until())).await
     }
 
     async fn keep_history(&self, claim: &Claim, step: AttemptStep, exchanges: &[Exchange]) -> Result<(), StoreError> {
@@ -279,15 +345,16 @@ impl Outbox {
         self.with_store(move |store| store.record_exchanges(&record, &attempt, step, &exchanges)).await
     }
 
+    /// Settles the attempt (with `history` added to the record's) and reports it.
     async fn finish(
         &self,
         claim: Claim,
         settlement: Settlement,
         exchanges: Vec<Exchange>,
+        history: Option<(AttemptStep, Vec<Exchange>)>,
     ) -> Result<AttemptReport, StoreError> {
-        let claim_for_store = claim.clone();
-        let stored = settlement.clone();
-        let kept = self.with_store(move |store| store.settle(&claim_for_store, &stored)).await?;
+        let ending = Ending { claim: claim.clone(), settlement: settlement.clone(), history };
+        let kept = self.settle_grouped(ending).await?;
         let offline = exchanges
             .last()
             .is_some_and(|last| matches!(disposition(&last.outcome), Disposition::Retry { offline: true, .. }));

@@ -85,6 +85,18 @@ impl RatePacer {
         paused.max(WINDOW)
     }
 
+    /// How many requests of `weight` may start now, one after the other (`u32::MAX` when no
+    /// limit is known): 0 while paused or when the window is full.
+    pub fn room(&mut self, now: Instant, weight: u32) -> u32 {
+        if self.paused_until.is_some_and(|until| until > now) {
+            return 0;
+        }
+        let Some(limit) = self.limit else { return u32::MAX };
+        self.forget_before(now);
+        let used: u32 = self.taken.iter().map(|(_, w)| w).sum();
+        limit.saturating_sub(used) / weight.clamp(1, limit.max(1))
+    }
+
     /// Counts a request of `weight` that starts now.
     pub fn take(&mut self, now: Instant, weight: u32) {
         self.taken.push_back((now, weight));
@@ -147,6 +159,11 @@ impl Pacers {
     /// How long before `profile` may start another create.
     pub fn wait(&self, profile: &str, backend: Backend) -> Duration {
         self.with(profile, backend, |pacer| pacer.wait(Instant::now(), WRITE_WEIGHT))
+    }
+
+    /// How many creates of `profile` may start now.
+    pub fn room(&self, profile: &str, backend: Backend) -> u32 {
+        self.with(profile, backend, |pacer| pacer.room(Instant::now(), WRITE_WEIGHT))
     }
 
     /// Counts a create of `profile` starting now.
@@ -288,6 +305,20 @@ mod tests {
         let mut refused = RatePacer::for_backend(Backend::HelpScout);
         refused.observe(now, &answer(500, &[], Outcome::Created { id: None, location: None }));
         assert_eq!(refused.limit(), Some(HELP_SCOUT_LIMIT), "an error answer proves nothing");
+    }
+
+    #[test]
+    fn room_counts_the_creates_that_fit_now() {
+        let now = Instant::now();
+        let mut pacer = RatePacer::for_backend(Backend::HelpScout);
+        assert_eq!(pacer.room(now, WRITE_WEIGHT), 100);
+        pacer.take(now, WRITE_WEIGHT);
+        assert_eq!(pacer.room(now, WRITE_WEIGHT), 99);
+        assert_eq!(RatePacer::for_backend(Backend::Finosu).room(now, WRITE_WEIGHT), u32::MAX);
+        let refused =
+            answer(429, &[], Outcome::RateLimited { retry_after: Some(Duration::from_secs(5)), server_value: None });
+        pacer.observe(now, &refused);
+        assert_eq!(pacer.room(now, WRITE_WEIGHT), 0, "paused");
     }
 
     #[test]

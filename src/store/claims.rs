@@ -78,6 +78,33 @@ impl Store {
         Ok(claim)
     }
 
+    /// Claims up to `count` queued records due first (of `profile`, when given) in one
+    /// transaction: a sender that sends several at once claims them with one disk sync.
+    pub fn claim_next_many(
+        &mut self,
+        claimant: &str,
+        profile: Option<&str>,
+        count: usize,
+        lease_until: Millis,
+    ) -> Result<Vec<Claim>, StoreError> {
+        let now = now_millis();
+        let transaction = self.connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let ids: Vec<String> = transaction
+            .prepare_cached(
+                "SELECT id FROM records WHERE state = 'queued' AND deleted_at IS NULL
+                 AND coalesce(next_attempt_at, 0) <= ?1 AND (?2 IS NULL OR profile = ?2)
+                 ORDER BY coalesce(next_attempt_at, 0), created_at, id LIMIT ?3",
+            )?
+            .query_map(params![now, profile, i64::try_from(count).unwrap_or(i64::MAX)], |row| row.get(0))?
+            .collect::<Result<_, _>>()?;
+        let mut claims = Vec::with_capacity(ids.len());
+        for id in ids {
+            claims.extend(claim_in(&transaction, &RecordId::from(id), claimant, now, lease_until)?);
+        }
+        transaction.commit()?;
+        Ok(claims)
+    }
+
     /// Claims this queued record (`intake submit` sends the record it just made).
     pub fn claim(&mut self, id: &RecordId, claimant: &str, lease_until: Millis) -> Result<Option<Claim>, StoreError> {
         let transaction = self.connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -132,34 +159,32 @@ impl Store {
     /// Settles a claimed attempt; false (and nothing written) when the claim is no longer this
     /// one's (taken over after its lease ran out).
     pub fn settle(&mut self, claim: &Claim, settlement: &Settlement) -> Result<bool, StoreError> {
-        let now = now_millis();
-        let (state, outcome, message, server_id, failure, next_at) = match settlement {
-            Settlement::Sent { server_id, outcome, message } => {
-                ("sent", outcome, message, server_id.clone(), None, None)
+        settle_in(&self.connection, claim, settlement)
+    }
+
+    /// Settles many attempts, each with the exchanges to add to its history, in one transaction
+    /// (the outbox gathers the endings that arrive while a commit is under way: one disk sync
+    /// for all of them). Per attempt: false when its claim is no longer its own, and then only
+    /// its history is written.
+    pub fn settle_many(&mut self, endings: &[Ending]) -> Result<Vec<bool>, StoreError> {
+        let transaction = self.connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut kept = Vec::with_capacity(endings.len());
+        for ending in endings {
+            let settled = settle_in(&transaction, &ending.claim, &ending.settlement)?;
+            // The history is the attempt's whether or not its claim still held.
+            if let Some((step, exchanges)) = &ending.history {
+                super::history::record_exchanges_in(
+                    &transaction,
+                    &ending.claim.record.id,
+                    &ending.claim.attempt_id,
+                    *step,
+                    exchanges,
+                )?;
             }
-            Settlement::Retry { at, outcome, message } => ("queued", outcome, message, None, None, Some(*at)),
-            Settlement::Failed { kind, outcome, message } => {
-                ("failed", outcome, message, None, Some(kind.as_str()), None)
-            }
-        };
-        let changed = self.connection.execute(
-            "UPDATE records SET state = ?4, outcome = ?5, message = ?6, server_id = coalesce(?7, server_id),
-             failure = ?8, next_attempt_at = ?9, claimant = NULL, lease_until = NULL, updated_at = ?10
-             WHERE id = ?1 AND state = 'sending' AND claimant = ?2 AND attempt_id = ?3",
-            params![
-                claim.record.id.as_str(),
-                claim.claimant,
-                claim.attempt_id,
-                state,
-                outcome,
-                message,
-                server_id,
-                failure,
-                next_at,
-                now
-            ],
-        )?;
-        Ok(changed == 1)
+            kept.push(settled);
+        }
+        transaction.commit()?;
+        Ok(kept)
     }
 
     /// When the next queued record (of `profile`, when given) is due: now or later.
@@ -205,4 +230,43 @@ fn claim_in(
     let sql = format!("SELECT {RECORD_COLUMNS} FROM records WHERE id = ?1");
     let record = transaction.query_row(&sql, [id.as_str()], record_from_row)?;
     Ok(Some(Claim { record, attempt_id, claimant: claimant.to_owned() }))
+}
+
+/// An attempt's ending to settle with [`Store::settle_many`].
+#[derive(Debug, Clone)]
+pub struct Ending {
+    /// The attempt.
+    pub claim: Claim,
+    /// How it ended.
+    pub settlement: Settlement,
+    /// Exchanges to add to the record's history, and the step they belong to.
+    pub history: Option<(super::AttemptStep, Vec<crate::backends::Exchange>)>,
+}
+
+/// Writes `settlement` for `claim` on `connection` (a transaction or not).
+fn settle_in(connection: &rusqlite::Connection, claim: &Claim, settlement: &Settlement) -> Result<bool, StoreError> {
+    let now = now_millis();
+    let (state, outcome, message, server_id, failure, next_at) = match settlement {
+        Settlement::Sent { server_id, outcome, message } => ("sent", outcome, message, server_id.clone(), None, None),
+        Settlement::Retry { at, outcome, message } => ("queued", outcome, message, None, None, Some(*at)),
+        Settlement::Failed { kind, outcome, message } => ("failed", outcome, message, None, Some(kind.as_str()), None),
+    };
+    let changed = connection.execute(
+        "UPDATE records SET state = ?4, outcome = ?5, message = ?6, server_id = coalesce(?7, server_id),
+         failure = ?8, next_attempt_at = ?9, claimant = NULL, lease_until = NULL, updated_at = ?10
+         WHERE id = ?1 AND state = 'sending' AND claimant = ?2 AND attempt_id = ?3",
+        params![
+            claim.record.id.as_str(),
+            claim.claimant,
+            claim.attempt_id,
+            state,
+            outcome,
+            message,
+            server_id,
+            failure,
+            next_at,
+            now
+        ],
+    )?;
+    Ok(changed == 1)
 }

@@ -63,32 +63,7 @@ impl Store {
         // Immediate: a read that later writes could otherwise find another process's newer
         // commit and fail at once instead of waiting its turn.
         let transaction = self.connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let next: Option<i64> = transaction
-            .query_row(
-                "SELECT max(seq) FROM attempts WHERE record_id = ?1 AND attempt_id = ?2 AND step = ?3",
-                params![record.as_str(), attempt_id, step.as_str()],
-                |row| row.get(0),
-            )
-            .optional()?
-            .flatten();
-        let first = next.map_or(0, |n| n + 1);
-        for (seq, exchange) in (first..).zip(exchanges) {
-            transaction.execute(
-                "INSERT INTO attempts (record_id, attempt_id, step, seq, started_at, outcome, message, status, exchange)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                params![
-                    record.as_str(),
-                    attempt_id,
-                    step.as_str(),
-                    seq,
-                    millis_of(exchange.started_at),
-                    exchange.outcome.kind(),
-                    exchange.summary(),
-                    exchange.response.as_ref().map(|r| r.status),
-                    exchange_json(exchange).to_string()
-                ],
-            )?;
-        }
+        record_exchanges_in(&transaction, record, attempt_id, step, exchanges)?;
         transaction.commit()?;
         Ok(())
     }
@@ -162,4 +137,41 @@ pub fn exchange_json(exchange: &Exchange) -> Value {
         "outcome": exchange.outcome.kind(),
         "message": exchange.summary(),
     })
+}
+
+/// Appends `exchanges` to `record`'s history under `attempt_id`, inside `transaction`.
+pub(super) fn record_exchanges_in(
+    transaction: &rusqlite::Transaction<'_>,
+    record: &RecordId,
+    attempt_id: &str,
+    step: AttemptStep,
+    exchanges: &[Exchange],
+) -> Result<(), StoreError> {
+    let next: Option<i64> = transaction
+        .query_row(
+            "SELECT max(seq) FROM attempts WHERE record_id = ?1 AND attempt_id = ?2 AND step = ?3",
+            params![record.as_str(), attempt_id, step.as_str()],
+            |row| row.get(0),
+        )
+        .optional()?
+        .flatten();
+    let first = next.map_or(0, |n| n + 1);
+    for (seq, exchange) in (first..).zip(exchanges) {
+        transaction.execute(
+            "INSERT INTO attempts (record_id, attempt_id, step, seq, started_at, outcome, message, status, exchange)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![
+                record.as_str(),
+                attempt_id,
+                step.as_str(),
+                seq,
+                millis_of(exchange.started_at),
+                exchange.outcome.kind(),
+                exchange.summary(),
+                exchange.response.as_ref().map(|r| r.status),
+                exchange_json(exchange).to_string()
+            ],
+        )?;
+    }
+    Ok(())
 }

@@ -20,7 +20,7 @@ use rusqlite::{Connection, OptionalExtension as _, params};
 use serde_json::Value;
 
 pub use batches::{BatchId, BatchRow, BatchRowState, BatchSummary, NewBatch, StateCounts};
-pub use claims::{Claim, Settlement};
+pub use claims::{Claim, Ending, Settlement};
 pub use history::{AttemptRow, AttemptStep};
 pub use record::{
     BodyFacts, FailureKind, Millis, Record, RecordId, RecordState, RecordSummary, UnknownState, now_millis,

@@ -9,7 +9,7 @@ use crate::profiles::{Profile, ProfileStore};
 use crate::store::RecordState;
 use crate::ui::drafts::DraftsPanel;
 use crate::ui::form_state::FormState;
-use crate::ui::import::ImportWindow;
+use crate::ui::import::{ImportCommand, ImportOptions, ImportWindow, Stage};
 use crate::ui::notice::Notice;
 use crate::ui::outbox_worker::{OutboxStatus, OutboxWorker};
 use crate::ui::viewer::ResponseViewer;
@@ -146,5 +146,19 @@ impl IntakeApp {
     /// The Import window.
     pub fn import_window(&self) -> &ImportWindow {
         &self.import
+    }
+
+    /// Imports `path` as a dropped file would (benchmarks).
+    pub fn import_file(&mut self, path: std::path::PathBuf, ctx: &egui::Context) {
+        self.run_import_command(ImportCommand::OpenFile(path), ctx);
+    }
+
+    /// Presses *Import N rows* on the mapping step with its mapping as shown (benchmarks);
+    /// false when the window is not at that step.
+    pub fn import_as_shown(&mut self, queue: bool, ctx: &egui::Context) -> bool {
+        let Stage::Mapping(dialog) = &self.import.stage else { return false };
+        let command = ImportCommand::Import(dialog.mapping.clone(), ImportOptions { remember: false, queue });
+        self.run_import_command(command, ctx);
+        true
     }
 }
