@@ -13,7 +13,7 @@ use serde::Serialize;
 use crate::import::{
     ImportError, ImportTable, ImportedRow, MAX_FILE_BYTES, Mapping, RowIssue, auto_mapping, header_key, read_table,
 };
-use crate::model::Backend;
+use crate::model::{Backend, Draft};
 use crate::normalize::normalize_for_sending;
 use crate::store::{BatchId, BatchRow, BatchRowState, NewBatch, NewRecord, RecordState, Store, StoreError};
 use crate::validation::Severity;
@@ -133,7 +133,9 @@ pub fn store_batch(store: &mut Store, plan: &BatchPlan, rows: &[ImportedRow]) ->
                 record: NewRecord {
                     backend: plan.backend,
                     profile: plan.profile.clone(),
-                    body: row.body.clone(),
+                    // In the form's own shape, so that opening the record in the form (to fix
+                    // it) does not read as an edit of it.
+                    body: Draft::from_json(plan.backend, &row.body).to_json(),
                     payload: queue.then(|| normalize_for_sending(plan.backend, &row.body)),
                     valid,
                     source: Some(format!("{} row {}", plan.file_name, row.number)),
@@ -218,5 +220,72 @@ pub fn duration_words(duration: std::time::Duration) -> String {
         0..60 => format!("{secs} s"),
         60..3600 => format!("{} min {} s", secs / 60, secs % 60),
         _ => format!("{} h {} min", secs / 3600, secs % 3600 / 60),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::import::build_rows;
+    use crate::store::ListFilter;
+
+    fn rows(csv: &str) -> Vec<ImportedRow> {
+        let table = read_table(csv.as_bytes(), "customers.csv").expect("a table");
+        let ImportTable::Csv(inner) = &table else { panic!("CSV") };
+        build_rows(Backend::HelpScout, &table, &auto_mapping(Backend::HelpScout, &inner.headers))
+    }
+
+    #[test]
+    fn every_row_is_kept_valid_ones_queued_repeats_held_back_and_bodies_in_the_forms_shape() {
+        let dir = tempfile::tempdir().expect("a folder");
+        let mut store = Store::open(&dir.path().join("s.sqlite3")).expect("a store");
+        let rows = rows("firstName,emails.0.value\nAda,ada@example.com\nBad,not-an-email\nAda again,ADA@example.com\n");
+        let plan = BatchPlan {
+            profile: "hs".to_owned(),
+            backend: Backend::HelpScout,
+            file_name: "customers.csv".to_owned(),
+            queue_valid: true,
+        };
+        let result = store_batch(&mut store, &plan, &rows).expect("stored");
+        assert_eq!((result.rows, result.valid, result.invalid, result.duplicates, result.queued), (3, 2, 1, 1, 1));
+        let states: Vec<RecordState> =
+            store.batch_rows(&result.batch).expect("rows").iter().map(|row| row.state).collect();
+        assert_eq!(states, [RecordState::Queued, RecordState::Draft, RecordState::Ready]);
+        for record in store.records(&ListFilter::default()).expect("records") {
+            let again = Draft::from_json(Backend::HelpScout, &record.body).to_json();
+            assert_eq!(again, record.body, "opening it in the form changes nothing");
+        }
+        // The repeat stays out of a later "queue the batch" too.
+        assert_eq!(queue_batch(&mut store, &result.batch).expect("queued"), 0);
+    }
+
+    #[test]
+    fn the_report_has_a_line_per_row_with_why() {
+        let dir = tempfile::tempdir().expect("a folder");
+        let mut store = Store::open(&dir.path().join("s.sqlite3")).expect("a store");
+        let plan = BatchPlan {
+            profile: "hs".to_owned(),
+            backend: Backend::HelpScout,
+            file_name: "c.csv".to_owned(),
+            queue_valid: false,
+        };
+        let rows = rows("firstName,emails.0.value\nAda,ada@example.com\nBad,nope\nAda,ada@example.com\n");
+        let result = store_batch(&mut store, &plan, &rows).expect("stored");
+        let mut text = Vec::new();
+        write_report_csv(&store.batch_rows(&result.batch).expect("rows"), &mut text).expect("written");
+        let text = String::from_utf8(text).expect("UTF-8");
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "row,result,record,server_id,outcome,message,name,email");
+        assert!(lines[1].starts_with("1,not queued,") && lines[1].contains("valid, not queued"), "{}", lines[1]);
+        assert!(lines[2].starts_with("2,invalid,") && lines[2].contains("has errors"), "{}", lines[2]);
+        assert!(lines[3].contains("the same customer as row 1"), "{}", lines[3]);
+    }
+
+    #[test]
+    fn durations_read_as_words() {
+        use std::time::Duration;
+        assert_eq!(duration_words(Duration::from_millis(12_400)), "12 s");
+        assert_eq!(duration_words(Duration::from_secs(164)), "2 min 44 s");
+        assert_eq!(duration_words(Duration::from_mins(63)), "1 h 3 min");
     }
 }

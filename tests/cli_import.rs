@@ -4,7 +4,6 @@
 
 mod cli_support;
 
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use cli_support::*;
@@ -190,24 +189,7 @@ fn an_imported_batch_killed_mid_send_is_sent_again_exactly_once() {
     real_profile(&home, &sandbox, "HS", "helpscout", sandbox.helpscout_url());
     let batch = import_help_scout(&home, 300);
 
-    let mut sender = Command::new(env!("CARGO_BIN_EXE_intake"))
-        .args(["outbox", "send", "--json"])
-        .env("INTAKE_HOME", home.path())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("outbox send starts");
-    let started = Instant::now();
-    while store(&home).count(RecordState::Sent, None).expect("count") < 20
-        && started.elapsed() < Duration::from_secs(30)
-    {
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    sender.kill().expect("kill -9");
-    sender.wait().ok();
-    let sent = store(&home).count(RecordState::Sent, None).unwrap();
-    assert!(sent < 300, "the kill came mid-batch ({sent} sent)");
-    assert!(store(&home).count(RecordState::Sending, None).unwrap() > 0, "attempts were left unfinished");
+    kill_sender_mid_batch(&home, 20, 300);
 
     let finished = home.run(&["outbox", "send"]);
     assert_eq!(code(&finished), 0, "{}{}", stdout(&finished), stderr(&finished));

@@ -158,28 +158,9 @@ fn a_sender_killed_mid_batch_leaves_no_customer_created_twice_or_lost() {
     real_profile(&home, &sandbox, "HS", "helpscout", sandbox.helpscout_url());
     queue_help_scout(&home, "HS", 300);
 
-    let mut sender = Command::new(env!("CARGO_BIN_EXE_intake"))
-        .args(["outbox", "send", "--json"])
-        .env("INTAKE_HOME", home.path())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("outbox send starts");
     // Two seconds in, and at least a few sent (a slow machine may take longer to get going).
     std::thread::sleep(Duration::from_secs(2));
-    let started = std::time::Instant::now();
-    while store(&home).count(RecordState::Sent, None).expect("count") < 10
-        && started.elapsed() < Duration::from_secs(30)
-    {
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    sender.kill().expect("kill -9");
-    sender.wait().ok();
-    let store_now = store(&home);
-    let sent = store_now.count(RecordState::Sent, None).unwrap();
-    let sending = store_now.count(RecordState::Sending, None).unwrap();
-    assert!(sent < 300, "the kill came mid-batch ({sent} sent)");
-    assert!(sending > 0, "the kill left attempts unfinished, to be reconciled");
+    kill_sender_mid_batch(&home, 10, 300);
 
     let finished = home.run(&["outbox", "send"]);
     assert_eq!(code(&finished), 0, "{}{}", stdout(&finished), stderr(&finished));

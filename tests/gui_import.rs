@@ -119,3 +119,31 @@ fn the_mapping_step_and_the_report_look_right() {
     harness.run();
     results.add(harness.try_snapshot("import_report"));
 }
+
+#[test]
+fn a_row_the_server_refuses_is_listed_with_why_and_opens_in_the_form() {
+    let dir = tempfile::tempdir().expect("a folder");
+    let header = "id,firstName,lastName,email,phoneNumber,timezone,birthday,streetAddress1,city,state,zipCode,taskType";
+    let row = |id: &str, task: &str| {
+        format!(
+            "{id},Ada,Lovelace,{id}@example.com,(415) 555-0123,America/Los_Angeles,1985-06-15,123 Main St,San Francisco,\
+             CA,94105,{task}"
+        )
+    };
+    let text = format!("{header}\n{}\n{}\n", row("GOOD-1", "collections"), row("BAD-2", "astrology"));
+    let csv = write(dir.path(), "finosu.csv", text.as_bytes());
+    let mut harness = app_harness(Backend::Finosu);
+    drop_file(&mut harness, &csv);
+    step_until_shown(&mut harness, "finosu.csv: 2 rows for profile");
+    assert!(!shown(&harness, "suggested"), "field-named columns map without asking");
+    press(&mut harness, "Import 2 rows");
+    step_until_shown(&mut harness, "finosu.csv: 2 rows imported: 2 valid.");
+    press(&mut harness, "Queue 2 valid rows");
+    step_until_shown_within(&mut harness, "Done: 1 sent, 1 failed.", Duration::from_mins(1));
+    step_until_shown(&mut harness, "Open failed row 2");
+    let text = all_text(&harness);
+    assert!(text.contains("Rejected: 1 field. Fix it and send again."), "the server's reason is shown: {text}");
+    click(&mut harness, "Open failed row 2");
+    step_until(&mut harness, "the failed row in the form", |app| app.form().finosu().id == "BAD-2");
+    assert_eq!(harness.state().record_state(), Some(RecordState::Failed));
+}

@@ -236,11 +236,26 @@ impl Store {
 
     /// A batch's rows in file order (deleted rows left out).
     pub fn batch_rows(&self, id: &BatchId) -> Result<Vec<BatchRowState>, StoreError> {
+        self.batch_rows_where(id, None, i64::MAX)
+    }
+
+    /// The first `limit` failed rows of a batch, in file order (what the window lists under the
+    /// progress, to be opened and sent again).
+    pub fn batch_failed(&self, id: &BatchId, limit: usize) -> Result<Vec<BatchRowState>, StoreError> {
+        self.batch_rows_where(id, Some(RecordState::Failed), i64::try_from(limit).unwrap_or(i64::MAX))
+    }
+
+    fn batch_rows_where(
+        &self,
+        id: &BatchId,
+        state: Option<RecordState>,
+        limit: i64,
+    ) -> Result<Vec<BatchRowState>, StoreError> {
         let mut statement = self.connection.prepare_cached(
             "SELECT batch_row, id, state, outcome, message, server_id, failure, name, email, batch_note FROM records
-             WHERE batch_id = ?1 AND deleted_at IS NULL ORDER BY batch_row, id",
+             WHERE batch_id = ?1 AND deleted_at IS NULL AND (?2 IS NULL OR state = ?2) ORDER BY batch_row, id LIMIT ?3",
         )?;
-        let rows = statement.query_map(params![id.as_str()], |row| {
+        let rows = statement.query_map(params![id.as_str(), state.map(RecordState::as_str), limit], |row| {
             let state: String = row.get(2)?;
             Ok(BatchRowState {
                 row: usize::try_from(row.get::<_, i64>(0)?).unwrap_or(0),

@@ -3,7 +3,7 @@
 //! processes never hold the same record and a crash leaves a record either queued or visibly
 //! `sending` under a known attempt.
 
-use rusqlite::{OptionalExtension as _, TransactionBehavior, params};
+use rusqlite::{TransactionBehavior, params};
 
 use super::record::{FailureKind, Millis, Record, RecordId, now_millis};
 use super::rows::{RECORD_COLUMNS, record_from_row};
@@ -61,21 +61,7 @@ impl Store {
         profile: Option<&str>,
         lease_until: Millis,
     ) -> Result<Option<Claim>, StoreError> {
-        let now = now_millis();
-        let transaction = self.connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let id: Option<String> = transaction
-            .query_row(
-                "SELECT id FROM records WHERE state = 'queued' AND deleted_at IS NULL
-                 AND coalesce(next_attempt_at, 0) <= ?1 AND (?2 IS NULL OR profile = ?2)
-                 ORDER BY coalesce(next_attempt_at, 0), created_at, id LIMIT 1",
-                params![now, profile],
-                |row| row.get(0),
-            )
-            .optional()?;
-        let Some(id) = id else { return Ok(None) };
-        let claim = claim_in(&transaction, &RecordId::from(id), claimant, now, lease_until)?;
-        transaction.commit()?;
-        Ok(claim)
+        Ok(self.claim_next_many(claimant, profile, 1, lease_until)?.pop())
     }
 
     /// Claims up to `count` queued records due first (of `profile`, when given) in one

@@ -210,3 +210,28 @@ pub fn assert_each_sent_once(home: &Home, sandbox: &ForegroundSandbox, count: us
     }
     assert_eq!(help_scout_total(sandbox), count as u64, "every customer exists exactly once");
 }
+
+/// Starts `intake outbox send` in `home`, waits until at least `sent` records are sent (at most
+/// 30 s), kills it with SIGKILL and checks the kill came mid-batch of `total`, with attempts
+/// left unfinished (to be reconciled by the next sender).
+pub fn kill_sender_mid_batch(home: &Home, sent: usize, total: usize) {
+    let mut sender = Command::new(env!("CARGO_BIN_EXE_intake"))
+        .args(["outbox", "send", "--json"])
+        .env("INTAKE_HOME", home.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("outbox send starts");
+    let started = std::time::Instant::now();
+    while store(home).count(RecordState::Sent, None).expect("count") < sent
+        && started.elapsed() < std::time::Duration::from_secs(30)
+    {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    sender.kill().expect("kill -9");
+    sender.wait().ok();
+    let store_now = store(home);
+    let sent = store_now.count(RecordState::Sent, None).expect("count");
+    assert!(sent < total, "the kill came mid-batch ({sent} sent)");
+    assert!(store_now.count(RecordState::Sending, None).expect("count") > 0, "the kill left attempts unfinished");
+}

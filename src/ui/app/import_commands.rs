@@ -10,6 +10,7 @@ use crate::batch::{BatchPlan, LoadedFile, load_file, queue_batch, store_batch, w
 use crate::import::{Mapping, build_rows, header_key};
 use crate::store::{BatchId, Store};
 use crate::ui::drafts::DraftsCommand;
+use crate::ui::import::FAILED_SHOWN;
 use crate::ui::import::{BatchFollow, ImportCommand, ImportOptions, ImportView, Loaded, MappingDialog, Stage, Stored};
 use crate::ui::jobs::Task;
 use crate::ui::notice::Notice;
@@ -85,7 +86,7 @@ impl IntakeApp {
             return;
         }
         let Some(store_path) = self.store_path_for_import() else { return };
-        let (profile, backend, start_dir) = (self.profile.name.clone(), self.backend(), self.last_dir.clone());
+        let (profile, start_dir) = (self.profile.clone(), self.last_dir.clone());
         let job = self.background.spawn_thread(ctx, "intake-import-dialog", move || {
             let mut dialog = rfd::FileDialog::new()
                 .set_title("Import customers")
@@ -94,9 +95,7 @@ impl IntakeApp {
                 dialog = dialog.set_directory(dir);
             }
             let Some(path) = dialog.pick_file() else { return Ok(None) };
-            load(&path, &store_path, profile, backend)
-                .map(Some)
-                .map_err(|message| format!("{}\u{1f}{message}", path.display()))
+            load(&path, &store_path, &profile).map(Some).map_err(|message| format!("{}\u{1f}{message}", path.display()))
         });
         self.start_reading("the chosen file".to_owned(), job.map_err(|e| e.to_string()));
         self.import.open = true;
@@ -109,12 +108,10 @@ impl IntakeApp {
             return;
         }
         let Some(store_path) = self.store_path_for_import() else { return };
-        let (profile, backend) = (self.profile.name.clone(), self.backend());
+        let profile = self.profile.clone();
         let file = path.display().to_string();
         let job = self.background.spawn_blocking(ctx, move || {
-            load(&path, &store_path, profile, backend)
-                .map(Some)
-                .map_err(|message| format!("{}\u{1f}{message}", path.display()))
+            load(&path, &store_path, &profile).map(Some).map_err(|message| format!("{}\u{1f}{message}", path.display()))
         });
         self.start_reading(file, job.map_err(|e| e.to_string()));
     }
@@ -273,17 +270,20 @@ impl IntakeApp {
         let (changes, store_path) = (store.changes(), store.path().clone());
         if let Some(follow) = &mut self.import.follow {
             // A failed read is tried again at the next change.
-            if let Some(Ok(Ok(summary))) = follow.task.poll_take() {
-                follow.update(summary);
+            if let Some(Ok(Ok((summary, failed)))) = follow.task.poll_take() {
+                follow.update(summary, failed);
             }
             if follow.read_at != Some(changes) && !follow.task.is_running() {
                 follow.read_at = Some(changes);
                 let (id, path) = (follow.id.clone(), store_path.clone());
                 let job = self.background.spawn_blocking(ctx, move || {
-                    Store::open(&path)
-                        .and_then(|store| store.batch(&id))
-                        .map_err(|e| e.to_string())?
-                        .ok_or_else(|| "the batch is gone".to_owned())
+                    let store = Store::open(&path).map_err(|e| e.to_string())?;
+                    let summary = store.batch(&id).map_err(|e| e.to_string())?.ok_or("the batch is gone")?;
+                    let failed = match summary.counts.failed {
+                        0 => Vec::new(),
+                        _ => store.batch_failed(&id, FAILED_SHOWN).map_err(|e| e.to_string())?,
+                    };
+                    Ok((summary, failed))
                 });
                 if let Ok(job) = job {
                     follow.task.start(job).ok();
@@ -305,10 +305,12 @@ impl IntakeApp {
 }
 
 /// Reads `path` for `profile`, with the mapping remembered in the store for its columns.
-fn load(path: &Path, store_path: &Path, profile: String, backend: crate::model::Backend) -> Result<Loaded, String> {
+fn load(path: &Path, store_path: &Path, profile: &crate::profiles::Profile) -> Result<Loaded, String> {
     let store = Store::open(store_path).map_err(|e| e.to_string())?;
-    let file = load_file(path, backend, |key| store.saved_mapping(&profile, key).ok().flatten())?;
-    Ok(Loaded { file: Arc::new(file), profile, backend })
+    let backend = profile.backend();
+    let file = load_file(path, backend, |key| store.saved_mapping(&profile.name, key).ok().flatten())?;
+    let properties = profile.property_definitions.clone();
+    Ok(Loaded { file: Arc::new(file), profile: profile.name.clone(), backend, properties })
 }
 
 /// Builds, validates and stores every row as one batch; remembers the mapping when asked.

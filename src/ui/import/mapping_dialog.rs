@@ -33,7 +33,16 @@ impl MappingDialog {
     /// The step for a file just read.
     pub fn new(loaded: Loaded) -> Self {
         let mapping = loaded.file.mapping.clone();
-        let fields = mappable_fields(loaded.backend).into_iter().filter(|field| !field.path.contains('<')).collect();
+        // `properties.<slug>` stands for any property: the profile's own are offered by name.
+        let properties = loaded.properties.iter().map(|definition| MappableField {
+            path: format!("properties.{}", definition.slug),
+            label: format!("Property: {}", definition.name),
+        });
+        let fields = mappable_fields(loaded.backend)
+            .into_iter()
+            .filter(|field| !field.path.contains('<'))
+            .chain(properties)
+            .collect();
         Self { loaded, mapping, remember: true, queue: false, fields, new_fixed: (String::new(), String::new()) }
     }
 

@@ -18,10 +18,13 @@ use std::time::Instant;
 use crate::batch::{ImportResult, LoadedFile};
 use crate::import::{ImportedRow, Mapping};
 use crate::model::Backend;
-use crate::store::{BatchId, BatchSummary, RecordId};
+use crate::store::{BatchId, BatchRowState, BatchSummary, RecordId};
 use crate::ui::jobs::Task;
 
 pub use mapping_dialog::MappingDialog;
+
+/// Failed rows listed under a batch's progress (all of them are in the exported report).
+pub const FAILED_SHOWN: usize = 200;
 
 /// What the person asked for in the Import window.
 #[derive(Debug, Clone, PartialEq)]
@@ -66,6 +69,8 @@ pub struct Loaded {
     pub profile: String,
     /// Its API.
     pub backend: Backend,
+    /// The profile's custom properties as last fetched (Help Scout): a column can fill one.
+    pub properties: Vec<crate::model::PropertyDefinition>,
 }
 
 /// What an import stored, for the report.
@@ -121,8 +126,10 @@ pub struct BatchFollow {
     pub id: BatchId,
     /// Its counts as last read.
     pub summary: Option<BatchSummary>,
+    /// Its failed rows as last read (the first [`FAILED_SHOWN`]), with why.
+    pub failed: Vec<BatchRowState>,
     /// A read under way.
-    pub task: Task<Result<BatchSummary, String>>,
+    pub task: Task<Result<(BatchSummary, Vec<BatchRowState>), String>>,
     /// The store's change count the last read was started at.
     pub read_at: Option<u64>,
     /// When sending was first seen, and how many rows had ended then.
@@ -132,7 +139,7 @@ pub struct BatchFollow {
 impl BatchFollow {
     /// Follows `id` from now.
     pub fn new(id: BatchId) -> Self {
-        Self { id, summary: None, task: Task::Idle, read_at: None, since: None }
+        Self { id, summary: None, failed: Vec::new(), task: Task::Idle, read_at: None, since: None }
     }
 
     /// Rows ended per second since sending was first seen, once any ended.
@@ -145,8 +152,9 @@ impl BatchFollow {
         (ended > 0 && seconds > 0.5).then(|| ended as f64 / seconds)
     }
 
-    /// Takes in a read's counts.
-    pub fn update(&mut self, summary: BatchSummary) {
+    /// Takes in a read's counts and failed rows.
+    pub fn update(&mut self, summary: BatchSummary, failed: Vec<BatchRowState>) {
+        self.failed = failed;
         if self.since.is_none() && summary.counts.pending() > 0 {
             self.since = Some((Instant::now(), summary.counts.finished()));
         }

@@ -9,6 +9,9 @@ use super::{BatchFollow, ImportCommand, ImportView};
 use crate::batch::duration_words;
 use crate::ui::widgets::success_color;
 
+/// Height of one failed row.
+const ROW_HEIGHT: f32 = 24.0;
+
 /// Draws `follow`'s progress and its buttons.
 pub fn progress_ui(ui: &mut Ui, follow: &BatchFollow, view: &ImportView<'_>, commands: &mut Vec<ImportCommand>) {
     let Some(summary) = &follow.summary else {
@@ -58,6 +61,7 @@ pub fn progress_ui(ui: &mut Ui, follow: &BatchFollow, view: &ImportView<'_>, com
     if !facts.is_empty() {
         ui.label(facts.join(" · "));
     }
+    failed_rows_ui(ui, follow, commands);
     ui.horizontal(|ui| {
         if c.ready > 0 && ui.button(format!("Queue {} valid rows", c.ready)).clicked() {
             commands.push(ImportCommand::QueueValid(summary.id.clone()));
@@ -71,4 +75,30 @@ pub fn progress_ui(ui: &mut Ui, follow: &BatchFollow, view: &ImportView<'_>, com
             commands.push(ImportCommand::ExportReport(summary.id.clone()));
         }
     });
+}
+
+/// The failed rows, each with why and a way to open it (fix it, then *Send again* in Drafts).
+fn failed_rows_ui(ui: &mut Ui, follow: &BatchFollow, commands: &mut Vec<ImportCommand>) {
+    if follow.failed.is_empty() {
+        return;
+    }
+    let total = follow.summary.as_ref().map_or(follow.failed.len(), |s| s.counts.failed);
+    let more = if total > follow.failed.len() { " (the first ones; the report has them all)" } else { "" };
+    ui.label(format!("Failed rows{more}:"));
+    egui::ScrollArea::vertical().id_salt("import_failed").max_height(160.0).auto_shrink([false, true]).show_rows(
+        ui,
+        ROW_HEIGHT,
+        follow.failed.len(),
+        |ui, range| {
+            for row in follow.failed.get(range).unwrap_or_default() {
+                ui.horizontal(|ui| {
+                    if ui.small_button(format!("Open failed row {}", row.row)).clicked() {
+                        commands.push(ImportCommand::OpenRecord(row.record.clone()));
+                    }
+                    let why = row.message.as_deref().unwrap_or("no reason was recorded");
+                    ui.add(egui::Label::new(why).truncate()).on_hover_text(why);
+                });
+            }
+        },
+    );
 }
