@@ -209,8 +209,8 @@ fn import_frames(bench: bool) -> Result<(), String> {
             }
             break;
         }
-        if let intake::ui::import::Stage::Refused { message, .. } = &app.import_window().stage {
-            return Err(format!("the import was refused: {message}"));
+        if let intake::ui::import::Stage::Refused(refusal) = &app.import_window().stage {
+            return Err(format!("the import was refused: {}", refusal.message));
         }
         if started.elapsed() > Duration::from_mins(1) {
             return Err("the import did not finish within a minute".to_owned());

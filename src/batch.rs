@@ -11,7 +11,8 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::import::{
-    ImportError, ImportTable, ImportedRow, MAX_FILE_BYTES, Mapping, RowIssue, auto_mapping, header_key, read_table,
+    ImportError, ImportTable, ImportedRow, MAX_FILE_BYTES, Mapping, RowIssue, SkippedRow, auto_mapping, header_key,
+    read_table_skipping_bad_rows,
 };
 use crate::model::{Backend, Draft};
 use crate::normalize::normalize_for_sending;
@@ -60,22 +61,50 @@ pub struct LoadedFile {
     pub file_name: String,
     /// Its rows.
     pub table: ImportTable,
+    /// Rows left out because they could not be read (only when the person agreed to that).
+    pub skipped: Vec<SkippedRow>,
     /// The mapping remembered for this profile and header set, or the suggestions.
     pub mapping: Mapping,
     /// Whether `mapping` was remembered (a confirmed one) rather than suggested.
     pub remembered: bool,
 }
 
+/// Why a file cannot be imported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadError {
+    /// What is wrong and what to do, in a sentence.
+    pub message: String,
+    /// When only some rows cannot be read: how many can, to offer importing those.
+    pub readable_rows: Option<usize>,
+}
+
+impl std::fmt::Display for LoadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
 /// Reads and parses an import file, refusing one too big before reading it.
-pub fn read_import_file(path: &Path) -> Result<ImportTable, String> {
-    let size = std::fs::metadata(path).map_err(|e| format!("it cannot be read: {e}"))?.len();
+///
+/// With `skip_bad_rows`, rows that cannot be read are left out and listed instead of refusing the
+/// file; without, a refusal over such rows says how many others could be read.
+pub fn read_import_file(path: &Path, skip_bad_rows: bool) -> Result<(ImportTable, Vec<SkippedRow>), LoadError> {
+    let refused = |message: String| LoadError { message, readable_rows: None };
+    let size = std::fs::metadata(path).map_err(|e| refused(format!("it cannot be read: {e}")))?.len();
     let size = usize::try_from(size).unwrap_or(usize::MAX);
     if size > MAX_FILE_BYTES {
-        return Err(ImportError::TooLarge { bytes: size }.to_string());
+        return Err(refused(ImportError::TooLarge { bytes: size }.to_string()));
     }
-    let bytes = std::fs::read(path).map_err(|e| format!("it cannot be read: {e}"))?;
+    let bytes = std::fs::read(path).map_err(|e| refused(format!("it cannot be read: {e}")))?;
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    read_table(&bytes, &name).map_err(|e| e.to_string())
+    match read_table_skipping_bad_rows(&bytes, &name) {
+        Ok((table, skipped)) if skipped.is_empty() || skip_bad_rows => Ok((table, skipped)),
+        Ok((table, skipped)) => Err(LoadError {
+            message: skipped.first().map(|row| row.reason.to_string()).unwrap_or_default(),
+            readable_rows: Some(table.len()),
+        }),
+        Err(error) => Err(refused(error.to_string())),
+    }
 }
 
 /// Reads `path` for `backend`, starting from the mapping `remembered` gives for its header key
@@ -83,9 +112,10 @@ pub fn read_import_file(path: &Path) -> Result<ImportTable, String> {
 pub fn load_file(
     path: &Path,
     backend: Backend,
+    skip_bad_rows: bool,
     remembered: impl FnOnce(&str) -> Option<String>,
-) -> Result<LoadedFile, String> {
-    let table = read_import_file(path)?;
+) -> Result<LoadedFile, LoadError> {
+    let (table, skipped) = read_import_file(path, skip_bad_rows)?;
     let file_name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
     let (mapping, remembered) = match &table {
         ImportTable::Csv(csv) => {
@@ -99,7 +129,7 @@ pub fn load_file(
         }
         ImportTable::Json { .. } => (Mapping::default(), false),
     };
-    Ok(LoadedFile { path: path.to_owned(), file_name, table, mapping, remembered })
+    Ok(LoadedFile { path: path.to_owned(), file_name, table, skipped, mapping, remembered })
 }
 
 /// Whether a row is queued by the import: valid, and not a repeat of an earlier row.
@@ -226,7 +256,7 @@ pub fn duration_words(duration: std::time::Duration) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::import::build_rows;
+    use crate::import::{build_rows, read_table};
     use crate::store::ListFilter;
 
     fn rows(csv: &str) -> Vec<ImportedRow> {

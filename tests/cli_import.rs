@@ -227,3 +227,30 @@ fn a_batch_at_the_sandboxs_default_rate_limit_meets_at_most_one_429_per_minute()
     assert!(took >= Duration::from_secs(55), "the limit was kept: the second window waited ({took:?})");
     assert_eq!(help_scout_total(&sandbox), 120);
 }
+
+#[test]
+fn the_readable_rows_of_a_broken_file_are_imported_only_when_asked() {
+    let home = Home::new();
+    let csv = "firstName,emails.0.value\nAda,ada@example.com\nGrace\nMary,mary@example.com\n";
+    let path = file(&home, "broken.csv", csv.as_bytes());
+    let refused = home.run(&["import", "--profile", "sandbox-helpscout", &path]);
+    assert_eq!(code(&refused), 2);
+    let err = stderr(&refused);
+    assert!(err.contains("Line 3 has 1 column"), "{err}");
+    assert!(err.contains("The other 2 rows can be read: --skip-bad-rows imports those"), "{err}");
+    assert!(err.contains("Nothing was imported."), "{err}");
+    assert!(batches(&home).is_empty());
+
+    let imported = home.run(&["import", "--profile", "sandbox-helpscout", "--skip-bad-rows", &path]);
+    assert_eq!(code(&imported), 1, "a row was left out: {}", stderr(&imported));
+    let out = stdout(&imported);
+    assert!(out.contains("line 3: left out: Line 3 has 1 column"), "{out}");
+    assert!(out.contains("2 rows imported") && out.contains("1 unreadable row was left out."), "{out}");
+    let rows: Vec<usize> = store(&home)
+        .batch_rows(&intake::store::BatchId::from(batches(&home)[0]["id"].as_str().unwrap().to_owned()))
+        .unwrap()
+        .iter()
+        .map(|row| row.row)
+        .collect();
+    assert_eq!(rows, [1, 3], "the rows keep their numbers in the file");
+}

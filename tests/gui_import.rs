@@ -147,3 +147,22 @@ fn a_row_the_server_refuses_is_listed_with_why_and_opens_in_the_form() {
     step_until(&mut harness, "the failed row in the form", |app| app.form().finosu().id == "BAD-2");
     assert_eq!(harness.state().record_state(), Some(RecordState::Failed));
 }
+
+#[test]
+fn the_readable_rows_of_a_broken_file_are_imported_after_a_click() {
+    let dir = tempfile::tempdir().expect("a folder");
+    let bad = write(dir.path(), "export.csv", b"firstName,lastName\nAda,Lovelace\nGrace\nMary,Somerville\n");
+    let mut harness = app_harness(Backend::HelpScout);
+    drop_file(&mut harness, &bad);
+    step_until_shown(&mut harness, "export.csv was not imported.");
+    click(&mut harness, "Import the 2 readable rows");
+    step_until_shown(&mut harness, "export.csv: 2 rows for profile");
+    assert!(shown(&harness, "1 unreadable row is left out:"));
+    press(&mut harness, "Import 2 rows");
+    step_until_shown(&mut harness, "export.csv: 2 rows imported: 2 valid.");
+    assert!(shown(&harness, "1 unreadable row is left out:"), "the report lists it too");
+    let store = Store::open(harness.state().store_path().expect("a store")).expect("the store opens");
+    let batch = store.batches().expect("batches").pop().expect("the batch");
+    let rows: Vec<usize> = store.batch_rows(&batch.id).expect("rows").iter().map(|row| row.row).collect();
+    assert_eq!(rows, [1, 3]);
+}

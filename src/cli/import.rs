@@ -9,9 +9,12 @@ use serde::Serialize;
 use super::validate::{EXIT_INVALID, EXIT_VALID, write_json_line};
 use super::{BatchCommand, ImportArgs, load_profile_store, open_store, usage_error};
 use crate::batch::{
-    BatchPlan, ImportResult, LoadedFile, issue_line, load_file, queue_batch, row_result, store_batch, write_report_csv,
+    BatchPlan, ImportResult, LoadError, LoadedFile, issue_line, load_file, queue_batch, row_result, store_batch,
+    write_report_csv,
 };
-use crate::import::{ColumnTarget, ImportTable, ImportedRow, Mapping, RowIssue, build_rows, header_key, needs_review};
+use crate::import::{
+    ColumnTarget, ImportTable, ImportedRow, Mapping, RowIssue, SkippedRow, build_rows, header_key, needs_review,
+};
 use crate::profiles::{Profile, ProfileError};
 use crate::store::{BatchId, RecordState, Store};
 
@@ -40,6 +43,8 @@ struct IssueLine<'a> {
 struct SummaryLine<'a> {
     file: &'a str,
     profile: &'a str,
+    /// Rows left out because they could not be read (`--skip-bad-rows`).
+    unreadable: usize,
     #[serde(flatten)]
     result: &'a ImportResult,
 }
@@ -58,10 +63,19 @@ pub fn run_import(args: &ImportArgs, out: &mut dyn Write, err: &mut dyn Write) -
         Ok(store) => store,
         Err(message) => return usage_error(err, &message),
     };
-    let loaded = load_file(&args.file, profile.backend(), |key| store.saved_mapping(&profile.name, key).ok().flatten());
-    let loaded = match loaded {
+    let remembered = |key: &str| store.saved_mapping(&profile.name, key).ok().flatten();
+    let loaded = match load_file(&args.file, profile.backend(), args.skip_bad_rows, remembered) {
         Ok(loaded) => loaded,
-        Err(message) => return usage_error(err, &format!("{file}: {message}")),
+        Err(LoadError { message, readable_rows }) => {
+            let offer = match readable_rows {
+                Some(rows) => format!(
+                    " The other {rows} {} can be read: --skip-bad-rows imports those and lists the rest.",
+                    if rows == 1 { "row" } else { "rows" }
+                ),
+                None => String::new(),
+            };
+            return usage_error(err, &format!("{file}: {message}{offer} Nothing was imported."));
+        }
     };
     let mapping = match choose_mapping(args, &profile, &loaded, &mut store, err)? {
         Ok(mapping) => mapping,
@@ -73,6 +87,7 @@ pub fn run_import(args: &ImportArgs, out: &mut dyn Write, err: &mut dyn Write) -
         return Ok(EXIT_VALID);
     }
     let rows = build_rows(profile.backend(), table, &mapping);
+    report_skipped(&loaded.skipped, args.json, out)?;
     report_rows(&rows, args.json, out)?;
     let plan = BatchPlan {
         profile: profile.name.clone(),
@@ -84,12 +99,20 @@ pub fn run_import(args: &ImportArgs, out: &mut dyn Write, err: &mut dyn Write) -
         Ok(result) => result,
         Err(error) => return usage_error(err, &format!("{file}: nothing was imported: {error}")),
     };
+    let unreadable = loaded.skipped.len();
     if args.json {
-        write_json_line(out, &SummaryLine { file: &file, profile: &profile.name, result: &result })?;
+        write_json_line(out, &SummaryLine { file: &file, profile: &profile.name, unreadable, result: &result })?;
     } else {
-        writeln!(out, "{}", summary_sentence(&file, &profile.name, &result, args.queue))?;
+        let sentence = summary_sentence(&file, &profile.name, &result, args.queue);
+        let left_out = match unreadable {
+            0 => String::new(),
+            1 => " 1 unreadable row was left out.".to_owned(),
+            n => format!(" {n} unreadable rows were left out."),
+        };
+        writeln!(out, "{sentence}{left_out}")?;
     }
-    Ok(if result.invalid == 0 && result.duplicates == 0 { EXIT_VALID } else { EXIT_INVALID })
+    let clean = result.invalid == 0 && result.duplicates == 0 && unreadable == 0;
+    Ok(if clean { EXIT_VALID } else { EXIT_INVALID })
 }
 
 /// The mapping to use: `--mapping` (then remembered), else the one remembered for this profile
@@ -150,6 +173,29 @@ fn choose_mapping(
          (or take the suggestions as they are with --accept-suggestions)."
     )?;
     Ok(Err(super::validate::EXIT_USAGE_OR_IO))
+}
+
+/// One line of `intake import --json` for a row left out as unreadable.
+#[derive(Debug, Serialize)]
+struct UnreadableLine<'a> {
+    line: usize,
+    outcome: &'a str,
+    message: String,
+}
+
+/// Writes each row left out as unreadable, with why.
+fn report_skipped(skipped: &[SkippedRow], json: bool, out: &mut dyn Write) -> std::io::Result<()> {
+    for row in skipped {
+        if json {
+            write_json_line(
+                out,
+                &UnreadableLine { line: row.line, outcome: "unreadable", message: row.reason.to_string() },
+            )?;
+        } else {
+            writeln!(out, "line {}: left out: {}", row.line, row.reason)?;
+        }
+    }
+    Ok(())
 }
 
 /// Writes what is wrong with each row: its issues, or the earlier row it repeats.

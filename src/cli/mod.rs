@@ -231,6 +231,10 @@ pub struct ImportArgs {
     /// Import even when some columns were only guessed, taking the guesses.
     #[arg(long)]
     pub accept_suggestions: bool,
+    /// Import the rows that can be read when some cannot (a row with more or fewer cells than
+    /// the header, a broken JSON line): those are listed and left out.
+    #[arg(long)]
+    pub skip_bad_rows: bool,
     /// One JSON object per line: each row with issues, then the summary.
     #[arg(long)]
     pub json: bool,

@@ -68,7 +68,8 @@ pub use mapping::{
     ColumnChoice, ColumnTarget, FixedValue, Mapping, MappingError, auto_mapping, header_key, needs_review,
 };
 pub use read::{
-    CsvRow, CsvTable, ImportError, ImportFormat, ImportTable, JsonRow, MAX_COLUMNS, MAX_FILE_BYTES, read_table,
+    CsvRow, CsvTable, ImportError, ImportFormat, ImportTable, JsonRow, MAX_COLUMNS, MAX_FILE_BYTES, SkippedRow,
+    read_table, read_table_skipping_bad_rows,
 };
 pub use rows::{DEFAULT_ENTRY_TYPES, ImportSummary, ImportedRow, RowIssue, any_errors, build_rows};
 

@@ -48,6 +48,8 @@ pub struct CsvTable {
 pub struct CsvRow {
     /// 1-based line where the record starts in the file (a quoted field may span lines).
     pub line: usize,
+    /// 1-based number among the file's data rows (rows left out as unreadable count too).
+    pub number: usize,
     /// The cells as written, untrimmed; as many as there are headers.
     pub cells: Vec<String>,
 }
@@ -231,8 +233,52 @@ pub enum ImportError {
 ///
 /// `file_name` only guides format detection (`.csv`, `.tsv`, `.json`, `.jsonl`, `.ndjson`);
 /// with any other extension (`.txt`) the content decides: `[` or `{` first is JSON, anything
-/// else CSV.
+/// else CSV. A single unreadable row (a ragged CSV row, a broken JSON line) refuses the file;
+/// [`read_table_skipping_bad_rows`] takes the rest when the person agrees.
 pub fn read_table(bytes: &[u8], file_name: &str) -> Result<ImportTable, ImportError> {
+    let mut skipped = Vec::new();
+    let table = read_table_into(bytes, file_name, &mut skipped)?;
+    match skipped.into_iter().next() {
+        Some(first) => Err(first.reason),
+        None => Ok(table),
+    }
+}
+
+/// Reads a file as [`read_table`] does, but leaves out and lists the rows that cannot be read.
+///
+/// Those are a CSV row with more or fewer cells than the header, and a JSON line that does not
+/// parse or is not an object; whatever is wrong with the file as a whole still refuses it.
+pub fn read_table_skipping_bad_rows(
+    bytes: &[u8],
+    file_name: &str,
+) -> Result<(ImportTable, Vec<SkippedRow>), ImportError> {
+    let mut skipped = Vec::new();
+    let table = read_table_into(bytes, file_name, &mut skipped)?;
+    Ok((table, skipped))
+}
+
+/// A row left out because it cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkippedRow {
+    /// 1-based line where it starts.
+    pub line: usize,
+    /// Why (a sentence naming the line).
+    pub reason: ImportError,
+}
+
+impl ImportError {
+    /// Whether the error is about one row (the rest of the file could be imported).
+    pub fn is_about_one_row(&self) -> bool {
+        matches!(self, Self::RaggedRow { .. } | Self::JsonItemNotObject { .. }) || matches!(self, Self::Json { .. })
+    }
+}
+
+/// Reads a file, leaving out the rows that cannot be read (listed in `skipped`).
+///
+/// `file_name` only guides format detection (`.csv`, `.tsv`, `.json`, `.jsonl`, `.ndjson`);
+/// with any other extension (`.txt`) the content decides: `[` or `{` first is JSON, anything
+/// else CSV.
+fn read_table_into(bytes: &[u8], file_name: &str, skipped: &mut Vec<SkippedRow>) -> Result<ImportTable, ImportError> {
     if bytes.len() > MAX_FILE_BYTES {
         return Err(ImportError::TooLarge { bytes: bytes.len() });
     }
@@ -252,12 +298,12 @@ pub fn read_table(bytes: &[u8], file_name: &str) -> Result<ImportTable, ImportEr
     let extension = file_name.rsplit_once('.').map(|(_, ext)| ext.to_ascii_lowercase()).unwrap_or_default();
     let first = text.trim_start().as_bytes().first().copied();
     match extension.as_str() {
-        "jsonl" | "ndjson" => read_json_lines(text),
-        "json" => read_json(text),
-        "csv" => read_csv(text, None),
-        "tsv" | "tab" => read_csv(text, Some(b'\t')),
-        _ if matches!(first, Some(b'[' | b'{')) => read_json(text),
-        _ => read_csv(text, None),
+        "jsonl" | "ndjson" => read_json_lines(text, skipped),
+        "json" => read_json(text, skipped),
+        "csv" => read_csv(text, None, skipped),
+        "tsv" | "tab" => read_csv(text, Some(b'\t'), skipped),
+        _ if matches!(first, Some(b'[' | b'{')) => read_json(text, skipped),
+        _ => read_csv(text, None, skipped),
     }
 }
 
@@ -381,7 +427,7 @@ fn unterminated_quote(text: &str, delimiter: u8) -> Option<usize> {
     matches!(state, State::Quoted).then_some(opened)
 }
 
-fn read_csv(text: &str, delimiter: Option<u8>) -> Result<ImportTable, ImportError> {
+fn read_csv(text: &str, delimiter: Option<u8>, skipped: &mut Vec<SkippedRow>) -> Result<ImportTable, ImportError> {
     let delimiter = match delimiter {
         Some(delimiter) => delimiter,
         None => sniff_header(text).0,
@@ -398,6 +444,7 @@ fn read_csv(text: &str, delimiter: Option<u8>) -> Result<ImportTable, ImportErro
     let mut record = csv::StringRecord::new();
     let mut headers: Option<Vec<String>> = None;
     let mut rows = Vec::new();
+    let mut number = 0;
     loop {
         let line = record_line(&reader);
         match reader.read_record(&mut record) {
@@ -416,14 +463,16 @@ fn read_csv(text: &str, delimiter: Option<u8>) -> Result<ImportTable, ImportErro
             headers = Some(read_headers(&record)?);
             continue;
         };
+        number += 1;
         if record.len() != expected {
-            return Err(ImportError::RaggedRow { line, expected, found: record.len() });
+            skipped.push(SkippedRow { line, reason: ImportError::RaggedRow { line, expected, found: record.len() } });
+            continue;
         }
-        rows.push(CsvRow { line, cells: record.iter().map(str::to_owned).collect() });
+        rows.push(CsvRow { line, number, cells: record.iter().map(str::to_owned).collect() });
     }
     let headers = headers.ok_or(ImportError::Empty)?;
     if rows.is_empty() {
-        return Err(ImportError::NoRows);
+        return Err(skipped.first().map_or(ImportError::NoRows, |first| first.reason.clone()));
     }
     Ok(ImportTable::Csv(CsvTable { headers, rows, delimiter }))
 }
@@ -483,7 +532,7 @@ fn json_error(err: &serde_json::Error, line_offset: usize) -> ImportError {
 
 /// A `.json` file: an array; or, when the whole text is several objects one after another,
 /// JSON Lines.
-fn read_json(text: &str) -> Result<ImportTable, ImportError> {
+fn read_json(text: &str, skipped: &mut Vec<SkippedRow>) -> Result<ImportTable, ImportError> {
     match serde_json::from_str::<Value>(text) {
         Ok(Value::Array(items)) => {
             if items.is_empty() {
@@ -512,7 +561,7 @@ fn read_json(text: &str) -> Result<ImportTable, ImportError> {
             Err(ImportError::JsonNotArray { found })
         }
         Err(err) if text.trim_start().starts_with('{') && err.to_string().starts_with("trailing characters") => {
-            read_json_lines(text)
+            read_json_lines(text, skipped)
         }
         Err(err) => Err(json_error(&err, 0)),
     }
@@ -556,22 +605,31 @@ fn array_item_lines(text: &str) -> Vec<usize> {
     lines
 }
 
-fn read_json_lines(text: &str) -> Result<ImportTable, ImportError> {
+fn read_json_lines(text: &str, skipped: &mut Vec<SkippedRow>) -> Result<ImportTable, ImportError> {
     let mut rows = Vec::new();
+    let mut number = 0;
     for (index, raw) in text.split('\n').enumerate() {
         if raw.trim().is_empty() {
             continue;
         }
         let line = index + 1;
-        let body: Value = serde_json::from_str(raw).map_err(|err| json_error(&err, index))?;
-        let number = rows.len() + 1;
-        if !body.is_object() {
-            return Err(ImportError::JsonItemNotObject { number, found: describe_json(&body) });
-        }
+        number += 1;
+        let body = match serde_json::from_str::<Value>(raw) {
+            Ok(body) if body.is_object() => body,
+            Ok(other) => {
+                let reason = ImportError::JsonItemNotObject { number, found: describe_json(&other) };
+                skipped.push(SkippedRow { line, reason });
+                continue;
+            }
+            Err(err) => {
+                skipped.push(SkippedRow { line, reason: json_error(&err, index) });
+                continue;
+            }
+        };
         rows.push(JsonRow { line, number, body });
     }
     if rows.is_empty() {
-        return Err(ImportError::JsonNoItems);
+        return Err(skipped.first().map_or(ImportError::JsonNoItems, |first| first.reason.clone()));
     }
     Ok(ImportTable::Json { format: ImportFormat::JsonLines, rows })
 }
@@ -806,5 +864,35 @@ mod tests {
             assert!(message.starts_with(char::is_uppercase) && message.ends_with('.'), "{message}");
         }
         assert!(ImportError::RaggedRow { line: 4, expected: 3, found: 1 }.to_string().contains("has 1 column but"));
+    }
+
+    #[test]
+    fn bad_rows_can_be_left_out_when_asked_and_keep_the_others_numbers() {
+        let text = b"a,b\n1,2\n3\n5,6\n7,8,9\n";
+        assert_eq!(err(text, "x.csv"), ImportError::RaggedRow { line: 3, expected: 2, found: 1 });
+        let (table, skipped) = read_table_skipping_bad_rows(text, "x.csv").expect("the readable rows");
+        let ImportTable::Csv(table) = table else { panic!("CSV") };
+        let kept: Vec<(usize, usize)> = table.rows.iter().map(|row| (row.line, row.number)).collect();
+        assert_eq!(kept, [(2, 1), (4, 3)], "row numbers count the rows left out");
+        assert_eq!(skipped.iter().map(|row| row.line).collect::<Vec<_>>(), [3, 5]);
+        assert!(skipped.iter().all(|row| row.reason.is_about_one_row()));
+
+        let lines = b"{\"firstName\": \"Ada\"}\n{broken\n[1]\n{\"firstName\": \"Grace\"}\n";
+        assert!(matches!(err(lines, "x.jsonl"), ImportError::Json { line: 2, .. }));
+        let (table, skipped) = read_table_skipping_bad_rows(lines, "x.jsonl").expect("the readable lines");
+        let ImportTable::Json { rows, .. } = table else { panic!("JSON") };
+        assert_eq!(rows.iter().map(|row| (row.line, row.number)).collect::<Vec<_>>(), [(1, 1), (4, 4)]);
+        assert_eq!(skipped.len(), 2);
+        assert!(matches!(skipped[1].reason, ImportError::JsonItemNotObject { number: 3, .. }));
+
+        // Nothing readable at all: the first row's problem, not "no rows".
+        let none = b"a,b\n1\n2\n";
+        assert_eq!(
+            read_table_skipping_bad_rows(none, "x.csv").map(|(t, _)| t.len()),
+            Err(ImportError::RaggedRow { line: 2, expected: 2, found: 1 })
+        );
+        // A problem of the whole file is never skipped.
+        assert_eq!(read_table_skipping_bad_rows(b"", "x.csv").map(|(t, _)| t.len()), Err(ImportError::Empty));
+        assert!(!ImportError::Empty.is_about_one_row());
     }
 }

@@ -155,8 +155,7 @@ fn build_csv_rows(
     table
         .rows
         .iter()
-        .enumerate()
-        .map(|(index, row)| {
+        .map(|row| {
             fed.fill(false);
             let mut body = Value::Object(Map::new());
             for column in &columns {
@@ -183,7 +182,7 @@ fn build_csv_rows(
                     RowIssue { issue, column }
                 })
                 .collect();
-            ImportedRow { line: row.line, number: index + 1, body, issues, duplicate_of: None }
+            ImportedRow { line: row.line, number: row.number, body, issues, duplicate_of: None }
         })
         .collect()
 }

@@ -103,8 +103,8 @@ proptest! {
         prop_assert_eq!(&table.headers, &headers);
         let mut line = 2;
         let mut expected = Vec::new();
-        for row in &rows {
-            expected.push(CsvRow { line, cells: row.clone() });
+        for (number, row) in (1..).zip(&rows) {
+            expected.push(CsvRow { line, number, cells: row.clone() });
             line += 1 + row.iter().map(|cell| cell.matches('\n').count()).sum::<usize>();
         }
         prop_assert_eq!(table.rows, expected);

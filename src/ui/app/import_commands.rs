@@ -6,12 +6,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::{AppCommand, IntakeApp};
-use crate::batch::{BatchPlan, LoadedFile, load_file, queue_batch, store_batch, write_report_csv};
+use crate::batch::{BatchPlan, LoadError, LoadedFile, load_file, queue_batch, store_batch, write_report_csv};
 use crate::import::{Mapping, build_rows, header_key};
 use crate::store::{BatchId, Store};
 use crate::ui::drafts::DraftsCommand;
-use crate::ui::import::FAILED_SHOWN;
 use crate::ui::import::{BatchFollow, ImportCommand, ImportOptions, ImportView, Loaded, MappingDialog, Stage, Stored};
+use crate::ui::import::{FAILED_SHOWN, Refusal};
 use crate::ui::jobs::Task;
 use crate::ui::notice::Notice;
 
@@ -49,7 +49,8 @@ impl IntakeApp {
     pub(super) fn run_import_command(&mut self, command: ImportCommand, ctx: &egui::Context) {
         match command {
             ImportCommand::PickFile => self.pick_import_file(ctx),
-            ImportCommand::OpenFile(path) => self.read_import_file(path, ctx),
+            ImportCommand::OpenFile(path) => self.read_import_file(path, false, ctx),
+            ImportCommand::OpenSkippingBadRows(path) => self.read_import_file(path, true, ctx),
             ImportCommand::Import(mapping, options) => self.store_import(mapping, options, ctx),
             ImportCommand::QueueValid(id) => self.batch_action(ctx, move |store| {
                 let count = queue_batch(store, &id).map_err(|e| e.to_string())?;
@@ -95,13 +96,13 @@ impl IntakeApp {
                 dialog = dialog.set_directory(dir);
             }
             let Some(path) = dialog.pick_file() else { return Ok(None) };
-            load(&path, &store_path, &profile).map(Some).map_err(|message| format!("{}\u{1f}{message}", path.display()))
+            load(&path, &store_path, &profile, false).map(Some).map_err(|error| Refusal::of(&path, error))
         });
         self.start_reading("the chosen file".to_owned(), job.map_err(|e| e.to_string()));
         self.import.open = true;
     }
 
-    fn read_import_file(&mut self, path: PathBuf, ctx: &egui::Context) {
+    fn read_import_file(&mut self, path: PathBuf, skip_bad_rows: bool, ctx: &egui::Context) {
         self.import.open = true;
         if self.import.is_busy() {
             self.notify(Notice::error("An import is already being read; try again in a moment."));
@@ -111,7 +112,7 @@ impl IntakeApp {
         let profile = self.profile.clone();
         let file = path.display().to_string();
         let job = self.background.spawn_blocking(ctx, move || {
-            load(&path, &store_path, &profile).map(Some).map_err(|message| format!("{}\u{1f}{message}", path.display()))
+            load(&path, &store_path, &profile, skip_bad_rows).map(Some).map_err(|error| Refusal::of(&path, error))
         });
         self.start_reading(file, job.map_err(|e| e.to_string()));
     }
@@ -119,7 +120,7 @@ impl IntakeApp {
     fn start_reading(
         &mut self,
         file: String,
-        job: Result<crate::ui::jobs::Job<Result<Option<Loaded>, String>>, String>,
+        job: Result<crate::ui::jobs::Job<Result<Option<Loaded>, Refusal>>, String>,
     ) {
         match job {
             Ok(job) => {
@@ -228,16 +229,8 @@ impl IntakeApp {
                 None => {}
                 Some(Ok(Ok(Some(loaded)))) => self.import.stage = Stage::Mapping(Box::new(MappingDialog::new(loaded))),
                 Some(Ok(Ok(None))) => self.import.stage = Stage::Start,
-                Some(Ok(Err(message))) => {
-                    let (file, message) = message.split_once('\u{1f}').map_or_else(
-                        || ("The file".to_owned(), message.clone()),
-                        |(file, message)| (file.to_owned(), message.to_owned()),
-                    );
-                    self.import.stage = Stage::Refused { file, message };
-                }
-                Some(Err(lost)) => {
-                    self.import.stage = Stage::Refused { file: "The file".to_owned(), message: lost.to_string() };
-                }
+                Some(Ok(Err(refusal))) => self.import.stage = Stage::Refused(refusal),
+                Some(Err(lost)) => self.import.stage = Stage::Refused(Refusal::new("The file", lost.to_string())),
             },
             Stage::Storing { task, file, .. } => match task.poll_take() {
                 None => {}
@@ -252,11 +245,11 @@ impl IntakeApp {
                 }
                 Some(Ok(Err(message))) => {
                     let file = file.clone();
-                    self.import.stage = Stage::Refused { file, message };
+                    self.import.stage = Stage::Refused(Refusal::new(&file, message));
                 }
                 Some(Err(lost)) => {
                     let file = file.clone();
-                    self.import.stage = Stage::Refused { file, message: lost.to_string() };
+                    self.import.stage = Stage::Refused(Refusal::new(&file, lost.to_string()));
                 }
             },
             _ => {}
@@ -305,10 +298,16 @@ impl IntakeApp {
 }
 
 /// Reads `path` for `profile`, with the mapping remembered in the store for its columns.
-fn load(path: &Path, store_path: &Path, profile: &crate::profiles::Profile) -> Result<Loaded, String> {
-    let store = Store::open(store_path).map_err(|e| e.to_string())?;
+fn load(
+    path: &Path,
+    store_path: &Path,
+    profile: &crate::profiles::Profile,
+    skip_bad_rows: bool,
+) -> Result<Loaded, LoadError> {
+    let store = Store::open(store_path).map_err(|e| LoadError { message: e.to_string(), readable_rows: None })?;
     let backend = profile.backend();
-    let file = load_file(path, backend, |key| store.saved_mapping(&profile.name, key).ok().flatten())?;
+    let remembered = |key: &str| store.saved_mapping(&profile.name, key).ok().flatten();
+    let file = load_file(path, backend, skip_bad_rows, remembered)?;
     let properties = profile.property_definitions.clone();
     Ok(Loaded { file: Arc::new(file), profile: profile.name.clone(), backend, properties })
 }
@@ -339,5 +338,5 @@ fn store_rows(loaded: &Loaded, mapping: &Mapping, options: ImportOptions, store_
         .filter(|(_, row)| !row.issues.is_empty() || row.duplicate_of.is_some())
         .map(|(record, row)| (record.clone(), row))
         .collect();
-    Ok(Stored { result, problems, file_name: file_name.clone() })
+    Ok(Stored { result, problems, file_name: file_name.clone(), skipped: loaded.file.skipped.clone() })
 }

@@ -68,6 +68,7 @@ impl MappingDialog {
                 .color(ui.visuals().warn_fg_color),
             );
         }
+        super::report::skipped_ui(ui, &file.skipped);
         let is_csv = matches!(file.table, ImportTable::Csv(_));
         if is_csv {
             if file.remembered {

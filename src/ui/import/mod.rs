@@ -33,6 +33,8 @@ pub enum ImportCommand {
     PickFile,
     /// Import this file (dropped, or picked).
     OpenFile(PathBuf),
+    /// Import the rows of this file that can be read, leaving out (and listing) the others.
+    OpenSkippingBadRows(PathBuf),
     /// Import the file with this mapping.
     Import(Mapping, ImportOptions),
     /// Queue the batch's valid rows that are not queued yet.
@@ -82,6 +84,8 @@ pub struct Stored {
     pub problems: Vec<(RecordId, ImportedRow)>,
     /// The file's name.
     pub file_name: String,
+    /// Rows left out because they could not be read.
+    pub skipped: Vec<crate::import::SkippedRow>,
 }
 
 /// Where the window is.
@@ -95,7 +99,7 @@ pub enum Stage {
         /// The file.
         file: String,
         /// The read.
-        task: Task<Result<Option<Loaded>, String>>,
+        task: Task<Result<Option<Loaded>, Refusal>>,
     },
     /// The columns wait for a decision.
     Mapping(Box<MappingDialog>),
@@ -111,12 +115,32 @@ pub enum Stage {
     /// What was imported (and the batch's progress).
     Report(Box<Stored>),
     /// The file could not be imported; nothing changed.
-    Refused {
-        /// The file.
-        file: String,
-        /// Why, and what to do.
-        message: String,
-    },
+    Refused(Refusal),
+}
+
+/// Why a file was not imported, and whether its readable rows could be.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    /// The file, as shown.
+    pub file: String,
+    /// Why, and what to do.
+    pub message: String,
+    /// When only some rows cannot be read: the file and how many rows can, for *Import the N
+    /// readable rows*.
+    pub readable: Option<(PathBuf, usize)>,
+}
+
+impl Refusal {
+    /// A refusal with nothing to offer.
+    pub fn new(file: &str, message: String) -> Self {
+        Self { file: file.to_owned(), message, readable: None }
+    }
+
+    /// The refusal of `path` for `error`.
+    pub fn of(path: &std::path::Path, error: crate::batch::LoadError) -> Self {
+        let file = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+        Self { file, message: error.message, readable: error.readable_rows.map(|rows| (path.to_owned(), rows)) }
+    }
 }
 
 /// A batch followed while it sends: its counts as last read, and how fast it goes.
@@ -227,7 +251,7 @@ impl ImportWindow {
                 });
             }
             Stage::Report(stored) => report::report_ui(ui, stored, self.follow.as_ref(), view, commands),
-            Stage::Refused { file, message } => report::refused_ui(ui, file, message, commands),
+            Stage::Refused(refusal) => report::refused_ui(ui, refusal, commands),
         }
     }
 }

@@ -3,8 +3,9 @@
 use egui::{RichText, Ui};
 
 use super::progress::progress_ui;
-use super::{BatchFollow, ImportCommand, ImportView, Stored};
+use super::{BatchFollow, ImportCommand, ImportView, Refusal, Stored};
 use crate::batch::issue_line;
+use crate::import::SkippedRow;
 use crate::store::BatchSummary;
 use crate::ui::jobs::JobLost;
 
@@ -107,6 +108,7 @@ pub fn report_ui(
     ui.label(
         RichText::new(format!("{}: {} rows imported: {}.", stored.file_name, result.rows, parts.join(", "))).strong(),
     );
+    skipped_ui(ui, &stored.skipped);
     if let Some(follow) = follow {
         progress_ui(ui, follow, view, commands);
     }
@@ -147,12 +149,20 @@ pub fn report_ui(
     }
 }
 
-/// A file that could not be imported: why, and that nothing changed.
-pub fn refused_ui(ui: &mut Ui, file: &str, message: &str, commands: &mut Vec<ImportCommand>) {
-    ui.label(RichText::new(format!("{file} was not imported.")).strong());
-    ui.add(egui::Label::new(RichText::new(message).color(ui.visuals().error_fg_color)).wrap());
+/// A file that could not be imported: why, that nothing changed, and the readable rows offered
+/// when only some rows are broken.
+pub fn refused_ui(ui: &mut Ui, refusal: &Refusal, commands: &mut Vec<ImportCommand>) {
+    ui.label(RichText::new(format!("{} was not imported.", refusal.file)).strong());
+    ui.add(egui::Label::new(RichText::new(&refusal.message).color(ui.visuals().error_fg_color)).wrap());
     ui.label("Nothing was changed.");
     ui.horizontal(|ui| {
+        if let Some((path, rows)) = &refusal.readable {
+            let label = format!("Import the {rows} readable {}", if *rows == 1 { "row" } else { "rows" });
+            let button = ui.button(label).on_hover_text("The rows that cannot be read are left out and listed");
+            if button.clicked() {
+                commands.push(ImportCommand::OpenSkippingBadRows(path.clone()));
+            }
+        }
         if ui.button("Choose another file…").clicked() {
             commands.push(ImportCommand::PickFile);
         }
@@ -160,4 +170,27 @@ pub fn refused_ui(ui: &mut Ui, file: &str, message: &str, commands: &mut Vec<Imp
             commands.push(ImportCommand::Restart);
         }
     });
+}
+
+/// The rows left out as unreadable, each with why.
+pub fn skipped_ui(ui: &mut Ui, skipped: &[SkippedRow]) {
+    if skipped.is_empty() {
+        return;
+    }
+    let count = skipped.len();
+    ui.label(
+        RichText::new(format!("{count} unreadable {} left out:", if count == 1 { "row is" } else { "rows are" }))
+            .color(ui.visuals().warn_fg_color),
+    );
+    egui::ScrollArea::vertical().id_salt("import_skipped").max_height(80.0).auto_shrink([false, true]).show_rows(
+        ui,
+        ROW_HEIGHT,
+        count,
+        |ui, range| {
+            for row in skipped.get(range).unwrap_or_default() {
+                let text = row.reason.to_string();
+                ui.add(egui::Label::new(&text).truncate()).on_hover_text(&text);
+            }
+        },
+    );
 }
