@@ -27,7 +27,10 @@ pub enum DraftFileError {
         path: PathBuf,
     },
     /// The file is larger than [`MAX_DRAFT_BYTES`].
-    #[error("the file is {} — too big to be a draft (the limit is 1 MB) ({path})", human_size(*size))]
+    #[error(
+        "the file is {} — too big to be a draft (the limit is 1 MB; a file of many customers goes through Import…, Ctrl+I) ({path})",
+        human_size(*size)
+    )]
     TooLarge {
         /// Its size in bytes.
         size: u64,

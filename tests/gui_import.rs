@@ -166,3 +166,16 @@ fn the_readable_rows_of_a_broken_file_are_imported_after_a_click() {
     let rows: Vec<usize> = store.batch_rows(&batch.id).expect("rows").iter().map(|row| row.row).collect();
     assert_eq!(rows, [1, 3]);
 }
+
+#[test]
+fn a_json_lines_file_dropped_as_json_goes_to_the_import() {
+    let dir = tempfile::tempdir().expect("a folder");
+    let lines = "{\"firstName\": \"Ada\", \"emails\": [{\"type\": \"work\", \"value\": \"ada@example.com\"}]}\n\
+                 {\"firstName\": \"Grace\", \"emails\": [{\"type\": \"work\", \"value\": \"grace@example.com\"}]}\n";
+    let path = write(dir.path(), "people.json", lines.as_bytes());
+    let mut harness = app_harness(Backend::HelpScout);
+    drop_file(&mut harness, &path);
+    step_until_shown(&mut harness, "people.json: 2 rows for profile");
+    assert!(shown(&harness, "JSON: each item is a request body, so there are no columns to map."));
+    assert!(harness.state().form().help_scout().first_name.is_empty(), "the form was not touched");
+}

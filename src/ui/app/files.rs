@@ -51,6 +51,11 @@ impl IntakeApp {
                 self.notify(Notice::error(format!("Could not save the draft: {err}. The form is unchanged.")));
                 self.remember_dir(&path);
             }
+            FileResult::Opened { path, result: Err(err) } if is_list_of_customers(&err) => {
+                // One object per line (JSON Lines): a file for the Import window.
+                self.remember_dir(&path);
+                self.run_import_command(crate::ui::import::ImportCommand::OpenFile(path), ctx);
+            }
             FileResult::Opened { path, result: Err(err) } => {
                 let text = format!("Could not open the draft: {err}. The form was left as it was.");
                 self.notify(Notice::error(text));
@@ -113,4 +118,11 @@ impl IntakeApp {
         };
         self.notify(Notice::info(format!("Opened {}.{note}{summary}", path.display())));
     }
+}
+
+/// Whether a file that failed to open as a draft is JSON Lines: one object, then more on the
+/// lines after it.
+fn is_list_of_customers(error: &crate::draft_file::DraftFileError) -> bool {
+    matches!(error, crate::draft_file::DraftFileError::NotJson { reason, line, .. }
+        if reason.starts_with("trailing characters") && *line > 1)
 }
