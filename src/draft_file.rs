@@ -28,7 +28,7 @@ pub enum DraftFileError {
     },
     /// The file is larger than [`MAX_DRAFT_BYTES`].
     #[error(
-        "the file is {} — too big to be a draft (the limit is 1 MB; a file of many customers goes through Import…, Ctrl+I) ({path})",
+        "the file is {} — too big to be a draft (the limit is 1 MB; a file of many customers is imported instead: Import… or intake import) ({path})",
         human_size(*size)
     )]
     TooLarge {
