@@ -98,7 +98,7 @@ impl IntakeApp {
             let Some(path) = dialog.pick_file() else { return Ok(None) };
             load(&path, &store_path, &profile, false).map(Some).map_err(|error| Refusal::of(&path, error))
         });
-        self.start_reading("the chosen file".to_owned(), job.map_err(|e| e.to_string()));
+        self.start_reading(None, job.map_err(|e| e.to_string()));
         self.import.open = true;
     }
 
@@ -114,12 +114,12 @@ impl IntakeApp {
         let job = self.background.spawn_blocking(ctx, move || {
             load(&path, &store_path, &profile, skip_bad_rows).map(Some).map_err(|error| Refusal::of(&path, error))
         });
-        self.start_reading(file, job.map_err(|e| e.to_string()));
+        self.start_reading(Some(file), job.map_err(|e| e.to_string()));
     }
 
     fn start_reading(
         &mut self,
-        file: String,
+        file: Option<String>,
         job: Result<crate::ui::jobs::Job<Result<Option<Loaded>, Refusal>>, String>,
     ) {
         match job {

@@ -94,10 +94,10 @@ pub enum Stage {
     /// Nothing picked: pick a file, or look at a recent batch.
     #[default]
     Start,
-    /// A file being read.
+    /// A file being picked in the native dialog, then read.
     Reading {
-        /// The file.
-        file: String,
+        /// The file; `None` while the dialog is open.
+        file: Option<String>,
         /// The read.
         task: Task<Result<Option<Loaded>, Refusal>>,
     },
@@ -237,7 +237,11 @@ impl ImportWindow {
             Stage::Start => {
                 report::start_ui(ui, view, self.batches.latest(), self.follow.as_ref(), commands);
             }
-            Stage::Reading { file, .. } => {
+            // While the native dialog is open nothing turns: the window waits without repainting.
+            Stage::Reading { file: None, .. } => {
+                ui.label("Choose a file in the dialog…");
+            }
+            Stage::Reading { file: Some(file), .. } => {
                 ui.horizontal(|ui| {
                     ui.spinner();
                     ui.label(format!("Reading {file}…"));
