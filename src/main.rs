@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::Parser as _;
+use intake::cli::completions::run_completions;
 use intake::cli::credentials::run_credentials;
 use intake::cli::drafts::run_drafts;
 use intake::cli::import::{run_batch, run_import};
@@ -31,6 +32,7 @@ fn main() -> ExitCode {
         Some(Command::Drafts { command }) => run_command(|out, err| run_drafts(&command, out, err)),
         Some(Command::Import(args)) => run_command(|out, err| run_import(&args, out, err)),
         Some(Command::Batch { command }) => run_command(|out, err| run_batch(&command, out, err)),
+        Some(Command::Completions(args)) => run_command(|out, _| run_completions(&args, out)),
     }
 }
 

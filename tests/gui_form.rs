@@ -41,6 +41,13 @@ fn bad_email_shows_message_under_the_field_and_counts_on_the_tab() {
 }
 
 #[test]
+fn the_status_bar_shows_the_version() {
+    let harness = app_harness(Backend::Finosu);
+    let version = format!("Intake {}", env!("CARGO_PKG_VERSION"));
+    assert!(harness.query_by_label(&version).is_some(), "{version} in the status bar");
+}
+
+#[test]
 fn switching_profile_switches_the_field_set() {
     let mut harness = app_harness(Backend::Finosu);
     assert!(harness.query_by_role_and_label(Role::PasswordInput, "SSN last four").is_some());

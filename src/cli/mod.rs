@@ -1,5 +1,6 @@
 //! The command line of the `intake` binary. With no subcommand the GUI opens.
 
+pub mod completions;
 mod connection;
 pub mod credentials;
 pub mod drafts;
@@ -87,6 +88,12 @@ pub enum Command {
         #[command(subcommand)]
         command: CredentialsCommand,
     },
+    /// Print a shell completion script (bash, zsh, fish, elvish or powershell) to standard output.
+    ///
+    /// bash: `intake completions bash > ~/.local/share/bash-completion/completions/intake`; zsh:
+    /// save it as `_intake` in a folder of `$fpath`; fish: `intake completions fish >
+    /// ~/.config/fish/completions/intake.fish`. The .deb installs all three.
+    Completions(completions::CompletionsArgs),
 }
 
 /// `intake credentials …`. Secrets are read from standard input (no echo on a terminal), never

@@ -1,8 +1,10 @@
-//! Where secrets live: the OS keyring (Secret Service on Linux), or, when none is reachable or
-//! the person chooses so, this process's memory for the session only. Nothing here writes a file.
+//! Where secrets live: the OS keyring (the Secret Service on Linux and the BSDs, the Keychain on
+//! macOS, the Credential Manager on Windows), or, when none is reachable or the person chooses so,
+//! this process's memory for the session only. Nothing here writes a file.
 //!
-//! Keyring calls are blocking D-Bus round trips (and may wait for an unlock prompt), so callers
-//! make them off the UI thread.
+//! Keyring calls are blocking (D-Bus round trips on Linux, and any of them may wait for an unlock
+//! prompt), so callers make them off the UI thread. The platform shows only in
+//! [`open_platform_store`] and [`KEYRING_NAME`]; everything else is the same `keyring-core` API.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -16,6 +18,19 @@ use crate::sync::lock;
 
 /// The keyring service every Intake entry is stored under.
 pub const KEYRING_SERVICE: &str = "intake";
+
+/// The OS keyring this build uses, by the name its users know it; it prefixes the detail of a
+/// keyring error ("no keyring is reachable (Secret Service: …)").
+#[cfg(target_os = "macos")]
+pub const KEYRING_NAME: &str = "macOS Keychain";
+/// The OS keyring this build uses, by the name its users know it; it prefixes the detail of a
+/// keyring error ("no keyring is reachable (Secret Service: …)").
+#[cfg(windows)]
+pub const KEYRING_NAME: &str = "Windows Credential Manager";
+/// The OS keyring this build uses, by the name its users know it; it prefixes the detail of a
+/// keyring error ("no keyring is reachable (Secret Service: …)").
+#[cfg(not(any(target_os = "macos", windows)))]
+pub const KEYRING_NAME: &str = "Secret Service";
 
 /// The kinds of secret a profile can have; one keyring entry each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -73,7 +88,8 @@ pub fn keyring_user(profile: &str, kind: SecretKind) -> String {
 /// Why the keyring could not be used.
 #[derive(Debug, Clone, Error, PartialEq, Eq)]
 pub enum KeyringError {
-    /// No Secret Service answers (no D-Bus session, no keyring daemon).
+    /// No keyring answers (Secret Service: no D-Bus session or keyring daemon; Keychain or
+    /// Credential Manager: no login session to hold it).
     #[error("no keyring is reachable ({0})")]
     Unavailable(String),
     /// The keyring is locked, or refused access (an unlock prompt was dismissed).
@@ -123,17 +139,34 @@ impl std::fmt::Debug for Vault {
     }
 }
 
-/// Opens the Secret Service and checks that it answers, so "unavailable" is known up front and
-/// not at the first save.
-fn open_secret_service() -> Result<Arc<CredentialStore>, KeyringError> {
-    let store = zbus_secret_service_keyring_store::Store::new().map_err(|e| classify(&e))?;
-    let probe = HashMap::from([("service", KEYRING_SERVICE), ("user", "intake-probe")]);
-    keyring_core::api::CredentialStoreApi::search(store.as_ref(), &probe).map_err(|e| classify(&e))?;
+/// The platform's keyring store, not yet used: the macOS Keychain (the login keychain), the
+/// Windows Credential Manager, else (Linux, the BSDs) the Secret Service over D-Bus.
+fn open_platform_store() -> keyring_core::Result<Arc<CredentialStore>> {
+    #[cfg(target_os = "macos")]
+    let store: Arc<CredentialStore> = apple_native_keyring_store::keychain::Store::new()?;
+    #[cfg(windows)]
+    let store: Arc<CredentialStore> = windows_native_keyring_store::Store::new()?;
+    #[cfg(not(any(target_os = "macos", windows)))]
+    let store: Arc<CredentialStore> = zbus_secret_service_keyring_store::Store::new()?;
     Ok(store)
 }
 
+/// Opens the platform's keyring and checks that it answers, so "unavailable" is known up front
+/// and not at the first save. The check reads an entry that is never written: "no such entry" is
+/// the answer of a working keyring, on every platform (a search would not do: each store takes
+/// different search keys).
+fn open_keyring() -> Result<Arc<CredentialStore>, KeyringError> {
+    let store = open_platform_store().map_err(|e| classify(&e))?;
+    let probe = store.build(KEYRING_SERVICE, "intake-probe", None).map_err(|e| classify(&e))?;
+    match probe.get_password() {
+        Ok(_) | Err(keyring_core::Error::NoEntry) => Ok(store),
+        Err(error) => Err(classify(&error)),
+    }
+}
+
+/// A keyring failure as the vault reports it, the detail prefixed with the keyring's name.
 fn classify(error: &keyring_core::Error) -> KeyringError {
-    let detail = error_chain_text(error);
+    let detail = format!("{KEYRING_NAME}: {}", error_chain_text(error));
     match error {
         keyring_core::Error::NoStorageAccess(_) => KeyringError::Locked(detail),
         keyring_core::Error::PlatformFailure(_) | keyring_core::Error::NoDefaultStore => {
@@ -161,7 +194,7 @@ impl Vault {
             if !self.use_keyring {
                 return KeyringState::Unavailable(KeyringError::Unavailable("no keyring configured".to_owned()));
             }
-            match open_secret_service() {
+            match open_keyring() {
                 Ok(store) => KeyringState::Ready(store),
                 Err(error) => {
                     tracing::warn!("{error}; secrets are kept for this session only");
@@ -309,6 +342,35 @@ mod tests {
         vault.delete_all("q").expect("delete");
         assert!(!vault.has_session_secret("q"));
         assert!(vault.get("q", SecretKind::ApiKey).expect("get").is_none());
+    }
+
+    #[test]
+    #[cfg(not(any(target_os = "macos", windows)))]
+    fn linux_and_the_bsds_use_the_secret_service() {
+        assert_eq!(KEYRING_NAME, "Secret Service");
+        // Without a session bus the store cannot connect, which is "no keyring", named as such;
+        // with one (scripts/test.sh) it is the Secret Service store.
+        match open_platform_store() {
+            Ok(store) => assert!(store.vendor().starts_with("Secret Service store"), "{}", store.vendor()),
+            Err(error) => {
+                let error = classify(&error);
+                assert!(matches!(error, KeyringError::Unavailable(_)), "{error:?}");
+                assert!(error.to_string().starts_with("no keyring is reachable (Secret Service: "), "{error}");
+            }
+        }
+    }
+
+    #[test]
+    fn keyring_errors_name_the_platform_keyring() {
+        let locked = classify(&keyring_core::Error::NoStorageAccess("dismissed".into())).to_string();
+        assert!(locked.starts_with(&format!("the keyring is locked or refused access ({KEYRING_NAME}: ")), "{locked}");
+        assert!(locked.ends_with("dismissed)"), "{locked}");
+        let missing = classify(&keyring_core::Error::PlatformFailure("no daemon".into())).to_string();
+        assert!(missing.starts_with(&format!("no keyring is reachable ({KEYRING_NAME}: ")), "{missing}");
+        assert!(missing.ends_with("no daemon)"), "{missing}");
+        assert!(matches!(classify(&keyring_core::Error::NoDefaultStore), KeyringError::Unavailable(_)));
+        let other = classify(&keyring_core::Error::Invalid("user".into(), "too long".into()));
+        assert!(matches!(other, KeyringError::Failed(_)), "{other:?}");
     }
 
     #[test]

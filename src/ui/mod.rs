@@ -78,4 +78,17 @@ mod tests {
         assert_ne!(native.persistence_path.as_deref(), Some(paths.data_dir.as_path()));
         assert!(native.persist_window);
     }
+
+    #[test]
+    fn the_window_has_the_app_icon_the_app_id_and_the_title() {
+        let native = native_options(None);
+        let icon = native.viewport.icon.expect("the icon is set");
+        assert_eq!((icon.width, icon.height), (256, 256));
+        assert_eq!(icon.rgba.len(), 256 * 256 * 4);
+        // The app id is the desktop entry's name (packaging/intake.desktop), so desktop
+        // environments group the windows under it and show its icon.
+        assert_eq!(native.viewport.app_id.as_deref(), Some("intake"));
+        assert_eq!(native.viewport.title.as_deref(), Some(WINDOW_TITLE));
+        assert_eq!(WINDOW_TITLE, "Intake");
+    }
 }

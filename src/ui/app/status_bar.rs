@@ -1,5 +1,5 @@
-//! The status bar: the last notice (or the keyboard shortcuts), and how many errors block
-//! sending, with "Show all problems".
+//! The status bar: the last notice (or the keyboard shortcuts), how many errors block sending,
+//! with "Show all problems", and Intake's version.
 
 use egui::{RichText, Ui};
 
@@ -29,6 +29,9 @@ impl IntakeApp {
                     RichText::new(format!("{errors} {phrase} sending")).color(ui.visuals().error_fg_color)
                 };
                 ui.label(summary);
+                ui.separator();
+                let version = ui.label(RichText::new(format!("Intake {}", env!("CARGO_PKG_VERSION"))).small().weak());
+                version.on_hover_text("The version of Intake (intake --version)");
             });
         });
     }
