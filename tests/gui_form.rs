@@ -41,10 +41,15 @@ fn bad_email_shows_message_under_the_field_and_counts_on_the_tab() {
 }
 
 #[test]
-fn the_status_bar_shows_the_version() {
+fn the_status_bar_shows_the_version_and_its_left_part_never_runs_under_the_right() {
+    // A first start: every field untouched, so "Show all problems (12 more)" takes room too.
     let harness = app_harness(Backend::Finosu);
     let version = format!("Intake {}", env!("CARGO_PKG_VERSION"));
     assert!(harness.query_by_label(&version).is_some(), "{version} in the status bar");
+    let hint = harness.get_by_label_contains("Tab next field").rect();
+    let count = harness.get_by_label_contains("block sending").rect();
+    let button = harness.get_by_label_contains("Show all problems").rect();
+    assert!(hint.right() <= count.left() && count.right() <= button.left(), "{hint:?} {count:?} {button:?}");
 }
 
 #[test]
