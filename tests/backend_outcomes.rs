@@ -517,3 +517,58 @@ fn a_sandbox_with_an_absurd_token_lifetime_serves_and_the_client_clamps_it() {
     assert_eq!(*expires_in, Some(Duration::from_hours(24 * 365)));
     assert_eq!(server_value.as_deref(), Some("18446744073709551615"));
 }
+
+/// A server whose error messages are 2 MB long and full of terminal escape codes, newlines and
+/// bidi overrides: every outcome and field error carries a short, one-line, clean text.
+#[test]
+fn hostile_server_text_is_cut_and_cleaned_before_it_is_shown() {
+    let nasty = format!("\u{1b}[2J\u{1b}[31mBOOM\u{1b}[0m\r\nsecond line\u{202e}{}", "A".repeat(2 * 1024 * 1024));
+    let clean = |text: &str| {
+        assert!(text.chars().count() <= 501, "{} characters", text.chars().count());
+        assert!(!text.chars().any(char::is_control), "no control characters: {:?}", &text[..40.min(text.len())]);
+        assert!(!text.contains('\u{202e}'));
+        assert!(text.starts_with("BOOM second line"), "{:?}", &text[..40.min(text.len())]);
+    };
+    let body = serde_json::json!({"message": nasty}).to_string();
+    for status in [401_u16, 403, 409] {
+        let answer = body.clone();
+        let server = ScriptedServer::start(move |_, _| Canned::new(status, answer.clone()));
+        let client = client_with(
+            &format!("{}/finosu", server.base_url()),
+            Credentials::FinosuApiKey(Secret::new(FINOSU_API_KEY)),
+        );
+        let outcome = outcome_of(&client, &example_body(Backend::Finosu, "hostile-text"));
+        let message = match &outcome {
+            Outcome::Unauthorized { message } | Outcome::Forbidden { message } | Outcome::Conflict { message } => {
+                message.clone()
+            }
+            other => panic!("{status}: {other:?}"),
+        };
+        clean(&message);
+        let summary = outcome.summary(Backend::Finosu);
+        assert!(summary.chars().count() < 800 && !summary.chars().any(char::is_control), "{status}");
+    }
+    // Help Scout's vnd.error field errors and Finosu's field errors.
+    let vnd = serde_json::json!({"message": "Validation error", "_embedded": {"errors": [
+        {"path": "emails[0].value", "message": nasty.clone()}
+    ]}})
+    .to_string();
+    let server = ScriptedServer::start(move |_, _| {
+        Canned::new(400, vnd.clone()).header("Content-Type", "application/vnd.error+json")
+    });
+    let outcome = outcome_of(
+        &help_scout_token_client(&server.base_url(), "pasted-token-1234"),
+        &example_body(Backend::HelpScout, "hostile-fields"),
+    );
+    let Outcome::Rejected { field_errors, .. } = &outcome else { panic!("{outcome:?}") };
+    clean(&field_errors[0].message);
+    let finosu =
+        serde_json::json!({"message": "Invalid", "errors": [{"field": "email", "message": nasty}]}).to_string();
+    let server = ScriptedServer::start(move |_, _| Canned::new(400, finosu.clone()));
+    let outcome = outcome_of(
+        &client_with(&format!("{}/finosu", server.base_url()), Credentials::FinosuApiKey(Secret::new(FINOSU_API_KEY))),
+        &example_body(Backend::Finosu, "hostile-fields"),
+    );
+    let Outcome::Rejected { field_errors, .. } = &outcome else { panic!("{outcome:?}") };
+    clean(&field_errors[0].message);
+}

@@ -12,6 +12,7 @@ use super::http::{
 };
 use super::outcome::{FieldError, Outcome};
 use super::secret::Secret;
+use super::server_text::{MAX_NAME_CHARS, shown_server_text, shown_within};
 use crate::model::Backend;
 
 /// A Finosu API client for one profile.
@@ -188,11 +189,15 @@ fn collect_field_errors(errors: &Value, out: &mut Vec<FieldError>) {
     }
 }
 
+/// The most task types taken from one answer: a server listing thousands is not believed past
+/// these (they are offered in a menu and kept on the profile).
+pub const MAX_TASK_TYPES: usize = 100;
+
 fn field_error(server_path: &str, message: &str, rejected_value: Option<Value>) -> FieldError {
     FieldError {
         pointer: super::helpscout::pointer_from_server_path(server_path),
-        server_path: server_path.to_owned(),
-        message: message.to_owned(),
+        server_path: shown_within(server_path, MAX_NAME_CHARS),
+        message: shown_server_text(message),
         rejected_value,
     }
 }
@@ -204,7 +209,13 @@ fn task_types_from_json(body: &Value) -> Vec<String> {
         if key.contains("task")
             && let Value::Array(items) = value
         {
-            let names: Vec<String> = items.iter().filter_map(Value::as_str).map(str::to_owned).collect();
+            let names: Vec<String> = items
+                .iter()
+                .filter_map(Value::as_str)
+                .map(|name| shown_within(name, MAX_NAME_CHARS))
+                .filter(|name| !name.is_empty())
+                .take(MAX_TASK_TYPES)
+                .collect();
             if !names.is_empty() {
                 return names;
             }
@@ -223,7 +234,8 @@ fn task_types_from_text(message: &str) -> Vec<String> {
     rest[colon + 1..]
         .split([',', ';', '\n'])
         .map(|s| s.trim().trim_matches(['"', '\'', '.', '[', ']', ' ']).to_owned())
-        .filter(|s| !s.is_empty() && s.len() <= 100 && !s.contains(' '))
+        .filter(|s| !s.is_empty() && s.len() <= MAX_NAME_CHARS && !s.contains(' ') && !s.chars().any(char::is_control))
+        .take(MAX_TASK_TYPES)
         .collect()
 }
 

@@ -18,6 +18,7 @@ use super::http::{
 use super::outcome::{FieldError, GrantType, Outcome};
 use super::secret::Secret;
 use super::server_numbers::{lifetime_from_json, outcome_parts};
+use super::server_text::{MAX_NAME_CHARS, shown_server_text, shown_within};
 use crate::model::{Backend, PropertyDefinition, PropertyKind};
 
 /// The token endpoint, relative to the base URL.
@@ -353,8 +354,8 @@ pub fn classify_token_response(record: &ResponseRecord, grant: GrantType) -> (Ou
             ),
         },
         400 | 401 => {
-            let code = text("error").unwrap_or_default().to_owned();
-            let message = text("error_description").map_or_else(|| body_message(body.as_ref()), str::to_owned);
+            let code = shown_within(text("error").unwrap_or_default(), MAX_NAME_CHARS);
+            let message = text("error_description").map_or_else(|| body_message(body.as_ref()), shown_server_text);
             (Outcome::GrantRefused { grant, code, message }, None)
         }
         _ => (classify_common_status(record), None),
@@ -439,8 +440,8 @@ pub fn read_vnd_error(body: Option<&Value>, raw: &[u8]) -> (String, Vec<FieldErr
                     let path = e.get("path").and_then(Value::as_str).unwrap_or_default();
                     FieldError {
                         pointer: pointer_from_server_path(path),
-                        server_path: path.to_owned(),
-                        message: e.get("message").and_then(Value::as_str).unwrap_or("refused").to_owned(),
+                        server_path: shown_within(path, MAX_NAME_CHARS),
+                        message: shown_server_text(e.get("message").and_then(Value::as_str).unwrap_or("refused")),
                         rejected_value: e.get("rejectedValue").cloned(),
                     }
                 })

@@ -334,14 +334,14 @@ pub fn body_json(record: &ResponseRecord) -> Option<Value> {
 }
 
 /// A message from a JSON error body: `message`, `error_description`, `error`, or `errors` when
-/// it is a string.
+/// it is a string; cut and cleaned to be shown ([`super::server_text`]).
 pub fn body_message(body: Option<&Value>) -> String {
     let Some(body) = body else { return String::new() };
     for key in ["message", "error_description", "error", "detail", "errors"] {
         if let Some(text) = body.get(key).and_then(Value::as_str)
             && !text.trim().is_empty()
         {
-            return text.trim().to_owned();
+            return super::server_text::shown_server_text(text);
         }
     }
     String::new()

@@ -9,6 +9,7 @@ pub mod http;
 pub mod outcome;
 pub mod secret;
 pub mod server_numbers;
+pub mod server_text;
 
 pub use curl::curl_command;
 pub use exchange::{Exchange, Header, ResponseRecord, mask_customer_secrets, masked_body_text};
