@@ -528,3 +528,36 @@ fn snapshots() {
     let mut dark = viewer_harness(vec![finosu_timeout(), finosu_created(), help_scout_rejected()], Theme::Dark);
     results.add(dark.try_snapshot("viewer_rejected_dark"));
 }
+
+/// An answer holding tokens in a shape the token masking does not expect: a JSON array, a body
+/// that is not JSON, a cut body.
+fn tokens_in(body: &str, truncated_from: Option<usize>) -> Exchange {
+    Exchange {
+        response: Some(ResponseRecord {
+            status: 200,
+            reason: "OK".to_owned(),
+            headers: vec![header("content-type", "application/json")],
+            body: body.as_bytes().to_vec(),
+            body_truncated_from: truncated_from,
+        }),
+        ..finosu_created()
+    }
+}
+
+#[test]
+fn tokens_in_any_body_shape_are_neither_drawn_nor_copied() {
+    let secret = "tok-SECRET-0123456789";
+    let bodies = [
+        (format!(r#"[{{"access_token": "{secret}", "expires_in": 7200}}]"#), None),
+        (format!("access_token={secret}&token_type=bearer&refresh_token={secret}"), None),
+        (format!(r#"{{"data": {{"refresh_token": "{secret}", "client_secret": "{secret}""#), Some(1_000_000)),
+    ];
+    for (body, cut) in bodies {
+        let mut harness = viewer_harness(vec![tokens_in(&body, cut)], Theme::Light);
+        harness.run();
+        assert!(!all_text(&harness).contains(secret), "drawn: {body}");
+        let copied = copied_by(&mut harness, "Copy body");
+        assert!(!copied.contains(secret), "copied: {copied}");
+        assert!(copied.contains("••••"), "masked where it was: {copied}");
+    }
+}

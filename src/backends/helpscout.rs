@@ -10,7 +10,7 @@ use std::time::{Duration, SystemTime};
 use serde_json::Value;
 use tokio::sync::Mutex;
 
-use super::exchange::{Exchange, ResponseRecord};
+use super::exchange::{Exchange, ResponseRecord, mask_customer_secrets};
 use super::http::{
     ClientSetupError, Endpoint, HeaderText, RequestBody, RequestSpec, body_json, body_message, build_http_client,
     classify_common_status, send, send_read,
@@ -362,15 +362,33 @@ pub fn classify_token_response(record: &ResponseRecord, grant: GrantType) -> (Ou
     }
 }
 
-/// Replaces token values in a token response body with their masked form.
+/// Replaces token values in a token response body with their masked form, whatever its shape:
+/// top-level tokens keep their last four characters (`••••a1b2`), tokens deeper in the JSON or in
+/// a body that is not JSON are masked whole. The record is what the viewer and the history keep.
 fn mask_token_body(record: &mut ResponseRecord) {
-    let Ok(Value::Object(mut map)) = serde_json::from_slice::<Value>(&record.body) else { return };
-    for key in ["access_token", "refresh_token", "id_token"] {
-        if let Some(Value::String(token)) = map.get_mut(key) {
-            *token = super::secret::mask_secret(token);
+    match serde_json::from_slice::<Value>(&record.body) {
+        Ok(Value::Object(mut map)) => {
+            for key in ["access_token", "refresh_token", "id_token"] {
+                if let Some(Value::String(token)) = map.get_mut(key) {
+                    *token = super::secret::mask_secret(token);
+                }
+            }
+            let mut body = Value::Object(map);
+            mask_customer_secrets(&mut body);
+            record.body = body.to_string().into_bytes();
+        }
+        Ok(mut other) => {
+            if mask_customer_secrets(&mut other) {
+                record.body = other.to_string().into_bytes();
+            }
+        }
+        Err(_) => {
+            let text = String::from_utf8_lossy(&record.body);
+            if let std::borrow::Cow::Owned(masked) = super::exchange::mask_secrets_in_text(&text) {
+                record.body = masked.into_bytes();
+            }
         }
     }
-    record.body = Value::Object(map).to_string().into_bytes();
 }
 
 /// Reads `{"_embedded": {"customer-properties": [{slug, name, type, options: [{label}]}]}}`;

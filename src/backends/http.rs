@@ -85,13 +85,23 @@ pub fn build_http_client(endpoint: &Endpoint) -> Result<reqwest::Client, ClientS
     Ok(builder.build()?)
 }
 
-/// A request body and how to show it.
-#[derive(Debug, Clone)]
+/// A request body and how to show it. Its `Debug` shows a form as recorded (secrets masked),
+/// never as sent.
+#[derive(Clone)]
 pub enum RequestBody {
     /// JSON text, shown as is.
     Json(String),
     /// A form body; the second string is the same body with secrets masked, for the record.
     Form { sent: String, shown: String },
+}
+
+impl std::fmt::Debug for RequestBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Json(text) => f.debug_tuple("Json").field(&super::exchange::masked_body_text(text)).finish(),
+            Self::Form { shown, .. } => f.debug_struct("Form").field("shown", shown).finish_non_exhaustive(),
+        }
+    }
 }
 
 /// One request to make: method, URL, headers (secret ones flagged), body.
@@ -419,5 +429,23 @@ mod tests {
             classify_common_status(&limited(&[])),
             Outcome::RateLimited { retry_after: None, server_value: None }
         );
+    }
+}
+
+#[cfg(test)]
+mod debug_masking_tests {
+    use super::RequestBody;
+
+    #[test]
+    fn a_form_body_debugs_as_recorded_never_as_sent() {
+        let body = RequestBody::Form {
+            sent: "grant_type=refresh_token&refresh_token=rt-very-secret&client_secret=cs-very-secret".to_owned(),
+            shown: "grant_type=refresh_token&refresh_token=••••cret&client_secret=••••cret".to_owned(),
+        };
+        let debug = format!("{body:?}");
+        assert!(!debug.contains("very-secret"), "{debug}");
+        assert!(debug.contains("••••cret"), "{debug}");
+        let json = RequestBody::Json("{\"access_token\": \"at-very-secret\"}".to_owned());
+        assert!(!format!("{json:?}").contains("very-secret"));
     }
 }

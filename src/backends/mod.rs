@@ -12,7 +12,7 @@ pub mod server_numbers;
 pub mod server_text;
 
 pub use curl::curl_command;
-pub use exchange::{Exchange, Header, ResponseRecord, mask_customer_secrets, masked_body_text};
+pub use exchange::{Exchange, Header, ResponseRecord, mask_customer_secrets, mask_secrets_in_text, masked_body_text};
 pub use finosu::FinosuClient;
 pub use helpscout::{HelpScoutAuth, HelpScoutClient, OAuthApp, TokenGrant, TokenSink};
 pub use http::Endpoint;

@@ -56,9 +56,10 @@ impl PreparedBody {
         let masked = json.as_mut().is_some_and(mask_customer_secrets);
         let (text, valid_utf8) = match &json {
             Some(value) => (serde_json::to_string_pretty(value).unwrap_or_default(), true),
+            // Not JSON, or cut: a token in it is masked by its name all the same.
             None => match std::str::from_utf8(bytes) {
-                Ok(text) => (text.to_owned(), true),
-                Err(_) => (String::from_utf8_lossy(bytes).into_owned(), false),
+                Ok(text) => (crate::backends::mask_secrets_in_text(text).into_owned(), true),
+                Err(_) => (crate::backends::mask_secrets_in_text(&String::from_utf8_lossy(bytes)).into_owned(), false),
             },
         };
         let rows = split_rows(&text);
@@ -67,7 +68,8 @@ impl PreparedBody {
         let description = describe(json.as_ref(), bytes.len(), line_count, valid_utf8);
         let preview = match &json {
             Some(value) if masked => preview_of(value.to_string().as_bytes()),
-            _ => preview_of(bytes),
+            Some(_) => preview_of(bytes),
+            None => preview_of(text.as_bytes()),
         };
         Self {
             preview,
