@@ -177,6 +177,20 @@ mod tests {
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no temp file left behind");
     }
 
+    #[cfg(unix)]
+    #[test]
+    fn a_saved_draft_is_private_and_its_chosen_folder_is_left_alone() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = |path: &Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+        let path = dir.path().join("ada.json");
+        std::fs::write(&path, "{}").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        write_draft_file(&path, &json!({"firstName": "Ada"})).unwrap();
+        assert_eq!((mode(&path), mode(dir.path())), (0o600, 0o755));
+    }
+
     #[test]
     fn guesses_backend_from_keys() {
         assert_eq!(guess_backend(&json!({"firstName": "A", "zipCode": "1"})), Some(Backend::Finosu));

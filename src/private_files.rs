@@ -22,6 +22,27 @@ pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     }
 }
 
+/// Creates the folders of `dir` that are missing, each 0700 on Unix, and leaves existing ones
+/// as they are: a folder the person chose to save into is theirs, not ours to narrow.
+pub fn create_missing_dirs(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
+}
+
+/// Writes `bytes` over `path` in place (not atomically), creating it 0600 on Unix: for a file
+/// rewritten often whose reader copes with a half-written one (the frame statistics).
+pub fn write_private_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).write(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?.write_all(bytes)
+}
+
 /// Creates `path` empty if it is missing, and makes it 0600 on Unix.
 pub fn touch_private_file(path: &Path) -> std::io::Result<()> {
     let mut options = std::fs::OpenOptions::new();
@@ -69,5 +90,21 @@ mod tests {
         std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
         touch_private_file(&file).unwrap();
         assert_eq!((mode(&file), std::fs::read_to_string(&file).unwrap().as_str()), (0o600, "kept"));
+    }
+
+    #[test]
+    fn missing_folders_are_made_private_and_existing_ones_left_alone() {
+        let temp = tempfile::tempdir().unwrap();
+        let chosen = temp.path().join("chosen");
+        std::fs::create_dir(&chosen).unwrap();
+        std::fs::set_permissions(&chosen, std::fs::Permissions::from_mode(0o755)).unwrap();
+        create_missing_dirs(&chosen.join("new/deeper")).unwrap();
+        assert_eq!(mode(&chosen), 0o755, "a folder that existed keeps its mode");
+        assert_eq!(mode(&chosen.join("new")), 0o700);
+        assert_eq!(mode(&chosen.join("new/deeper")), 0o700);
+
+        let stats = chosen.join("stats.json");
+        write_private_file(&stats, b"{}").unwrap();
+        assert_eq!(mode(&stats), 0o600);
     }
 }

@@ -289,6 +289,34 @@ fn save_errors_are_shown_at_their_field_and_nothing_typed_is_lost() {
 }
 
 #[test]
+fn a_profile_saved_in_the_window_keeps_what_the_command_line_changed_meanwhile() {
+    let doomed = unique("GUI Doomed");
+    let ProfilesApp { mut harness, home, sandbox } =
+        app_with(Vault::session_only("test"), SANDBOX_FINOSU, egui::Theme::Light, |store| {
+            let profile = Profile::new(&doomed, ProfileKind::Finosu, Some("https://doomed.example".to_owned()));
+            store.add(profile).expect("add");
+        });
+    // While the window is open, another process removes one profile and adds another.
+    let paths = IntakePaths::under(home.path());
+    let cli = unique("GUI From the command line");
+    let mut outside = ProfileStore::load(&paths).expect("load");
+    outside.remove(&doomed).expect("remove");
+    outside.add(Profile::new(&cli, ProfileKind::Finosu, Some("https://cli.example".to_owned()))).expect("add");
+    outside.save().expect("save");
+
+    let mine = unique("GUI From the window");
+    new_profile(&mut harness, &mine, false, &sandbox.finosu_base_url());
+    save(&mut harness);
+
+    let on_file = ProfileStore::load(&paths).expect("load");
+    assert!(on_file.find(&mine).is_some(), "the window's profile is saved");
+    assert!(on_file.find(&cli).is_some(), "the profile added meanwhile stays");
+    assert!(on_file.find(&doomed).is_none(), "the profile removed meanwhile does not come back");
+    let window = harness.state().profiles();
+    assert!(window.find(&cli).is_some() && window.find(&doomed).is_none(), "the window shows the merged list");
+}
+
+#[test]
 fn without_a_keyring_secrets_are_kept_for_the_session_only_and_nothing_is_written() {
     let ProfilesApp { mut harness, home, sandbox } =
         app_with(Vault::session_only("test"), SANDBOX_FINOSU, egui::Theme::Light, |_| {});

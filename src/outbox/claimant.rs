@@ -39,7 +39,11 @@ impl Claimant {
         crate::private_files::create_private_dir(&dir)?;
         let id = format!("p{}-{:08x}", std::process::id(), fastrand::u32(..));
         let path = dir.join(format!("{id}.lock"));
-        let file = File::options().create_new(true).write(true).open(&path)?;
+        let mut options = File::options();
+        options.create_new(true).write(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let file = options.open(&path)?;
         file.try_lock().map_err(|error| match error {
             TryLockError::Error(error) => error,
             TryLockError::WouldBlock => std::io::Error::other("a new lock file is already locked"),
@@ -96,6 +100,17 @@ mod tests {
         assert_eq!(Claimant::liveness(temp.path(), &id), Liveness::Gone);
         assert_eq!(Claimant::liveness(temp.path(), "../../etc/passwd"), Liveness::Gone);
         assert_eq!(Claimant::liveness(temp.path(), other.id()), Liveness::Alive);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_claims_folder_and_lock_files_are_private() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = |path: &Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+        let temp = tempfile::tempdir().unwrap();
+        let claimant = Claimant::register(temp.path()).unwrap();
+        assert_eq!(mode(&temp.path().join(CLAIMS_DIR)), 0o700);
+        assert_eq!(mode(&claimant.path), 0o600);
     }
 
     #[test]

@@ -284,7 +284,7 @@ pub enum ProfileError {
     /// Reading or writing the file failed.
     #[error("cannot {action} the profiles file {path}: {source}")]
     Io {
-        /// `read` or `write`.
+        /// `read`, `write`, `lock` or `create the folder of`.
         action: &'static str,
         /// The file.
         path: std::path::PathBuf,

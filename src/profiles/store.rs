@@ -1,4 +1,9 @@
 //! The profiles file: load (creating the built-ins on first run), change, save atomically.
+//!
+//! The window keeps a store open for hours while `intake profile add/remove` may run: a save
+//! therefore never writes the list it loaded. It takes an exclusive lock on `profiles.json.lock`,
+//! reads the file again and replays this store's own changes (add, update or rename, remove, and
+//! the learned facts of one profile) onto it, so nobody's change is undone.
 
 use std::path::{Path, PathBuf};
 
@@ -19,6 +24,33 @@ pub struct ProfileStore {
     /// `None` for a store that lives only in memory (tests, or no home directory).
     path: Option<PathBuf>,
     profiles: Vec<Profile>,
+    /// Changes made here since the last load or save, replayed onto the file by the next save.
+    pending: Vec<Change>,
+}
+
+/// One change to one profile, as made through this store.
+#[derive(Debug, Clone)]
+enum Change {
+    Add(Profile),
+    /// `before` is the profile as this store had it, to tell which learned facts the edit changed.
+    Update {
+        old_name: String,
+        before: Box<Profile>,
+        profile: Box<Profile>,
+    },
+    Remove(String),
+    TokenExpiry {
+        name: String,
+        expires_at: Option<chrono::DateTime<chrono::Utc>>,
+    },
+    TaskTypes {
+        name: String,
+        task_types: Vec<String>,
+    },
+    Definitions {
+        name: String,
+        definitions: Vec<crate::model::PropertyDefinition>,
+    },
 }
 
 impl ProfileStore {
@@ -48,26 +80,86 @@ impl ProfileStore {
             })
             .collect();
         profiles.extend(file.profiles.into_iter().filter(|p| !p.kind.is_sandbox()));
-        Ok(Self { path: Some(path.to_owned()), profiles })
+        Ok(Self { path: Some(path.to_owned()), profiles, pending: Vec::new() })
     }
 
     /// Only the built-in profiles, kept in memory: nothing is read or written.
     pub fn builtin_only() -> Self {
-        Self { path: None, profiles: Profile::builtins().to_vec() }
+        Self { path: None, profiles: Profile::builtins().to_vec(), pending: Vec::new() }
     }
 
-    /// Writes the file (atomically); does nothing for an in-memory store.
-    pub fn save(&self) -> Result<(), ProfileError> {
-        let Some(path) = &self.path else { return Ok(()) };
-        let file = ProfilesFile { profiles: self.profiles.clone() };
+    /// Writes this store's changes into the file (0600, in a 0700 folder, atomically).
+    ///
+    /// Under an exclusive lock, the file is read again and the changes replayed onto it, so
+    /// changes other processes saved meanwhile stay; afterwards this store holds the merged
+    /// list. Replaying fails as the change itself would on the file as it is now (a name
+    /// another process took meanwhile is a duplicate, an edited profile another process
+    /// removed is not found); on any failure the changes stay pending and the file untouched.
+    pub fn save(&mut self) -> Result<(), ProfileError> {
+        let Some(path) = self.path.clone() else {
+            self.pending.clear();
+            return Ok(());
+        };
+        let io_error = |action, path: &Path| {
+            let path = path.to_owned();
+            move |source| ProfileError::Io { action, path, source }
+        };
+        if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            crate::private_files::create_private_dir(folder).map_err(io_error("create the folder of", &path))?;
+        }
+        let _lock = lock_exclusively(&lock_path(&path)).map_err(io_error("lock", &path))?;
+        let mut merged = Self::load_from(&path)?;
+        for change in &self.pending {
+            merged.apply(change.clone())?;
+        }
+        let file = ProfilesFile { profiles: merged.profiles };
         let mut text = serde_json::to_string_pretty(&file)
             .map_err(|source| ProfileError::Damaged { path: path.clone(), source })?;
         text.push('\n');
-        crate::atomic_write::write_atomically(path, text.as_bytes()).map_err(|source| ProfileError::Io {
-            action: "write",
-            path: path.clone(),
-            source,
-        })
+        crate::atomic_write::write_atomically(&path, text.as_bytes()).map_err(io_error("write", &path))?;
+        self.profiles = file.profiles;
+        self.pending.clear();
+        Ok(())
+    }
+
+    /// Replays one change onto a freshly read store. A profile another process removed stays
+    /// removed: its learned facts are dropped, and removing it again is no error.
+    fn apply(&mut self, change: Change) -> Result<(), ProfileError> {
+        match change {
+            Change::Add(profile) => self.add(profile),
+            Change::Update { old_name, before, profile } => {
+                let mut profile = *profile;
+                // What another process learned meanwhile stays, unless this edit changed it too.
+                if let Some(current) = self.profiles.iter().find(|p| p.name == old_name) {
+                    if profile.token_expires_at == before.token_expires_at {
+                        profile.token_expires_at = current.token_expires_at;
+                    }
+                    if profile.learned_task_types == before.learned_task_types {
+                        profile.learned_task_types.clone_from(&current.learned_task_types);
+                    }
+                    if profile.property_definitions == before.property_definitions {
+                        profile.property_definitions.clone_from(&current.property_definitions);
+                    }
+                }
+                self.update(&old_name, profile)
+            }
+            Change::Remove(name) => match self.remove(&name) {
+                Ok(_) | Err(ProfileError::NotFound(_)) => Ok(()),
+                Err(error) => Err(error),
+            },
+            Change::TokenExpiry { name, expires_at } => {
+                self.set_token_expiry(&name, expires_at);
+                Ok(())
+            }
+            Change::TaskTypes { name, task_types } => {
+                self.learn_task_types(&name, &task_types);
+                Ok(())
+            }
+            Change::Definitions { name, definitions } => {
+                self.cache_property_definitions(&name, &definitions);
+                Ok(())
+            }
+        }
     }
 
     /// The file these profiles live in (`None` in memory).
@@ -92,6 +184,7 @@ impl ProfileStore {
     /// Adds a real profile after checking its name and base URL.
     pub fn add(&mut self, profile: Profile) -> Result<(), ProfileError> {
         let profile = self.checked(profile, None)?;
+        self.pending.push(Change::Add(profile.clone()));
         self.profiles.push(profile);
         Ok(())
     }
@@ -109,10 +202,20 @@ impl ProfileStore {
             if profile.name != current.name || profile.kind != current.kind || profile.base_url.is_some() {
                 return Err(ProfileError::BuiltInChange(current.name.clone()));
             }
+            self.pending.push(Change::Update {
+                old_name: old_name.to_owned(),
+                before: Box::new(current.clone()),
+                profile: Box::new(profile.clone()),
+            });
             self.profiles[index] = profile;
             return Ok(());
         }
         let profile = self.checked(profile, Some(old_name))?;
+        self.pending.push(Change::Update {
+            old_name: old_name.to_owned(),
+            before: Box::new(self.profiles[index].clone()),
+            profile: Box::new(profile.clone()),
+        });
         self.profiles[index] = profile;
         Ok(())
     }
@@ -140,6 +243,7 @@ impl ProfileStore {
             return false;
         }
         profile.token_expires_at = expires_at;
+        self.pending.push(Change::TokenExpiry { name: name.to_owned(), expires_at });
         true
     }
 
@@ -167,7 +271,9 @@ impl ProfileStore {
             return Err(ProfileError::BuiltIn(profile.name.clone()));
         }
         let name = profile.name.clone();
-        let index = self.profiles.iter().position(|p| p.name == name).ok_or(ProfileError::NotFound(name))?;
+        let index =
+            self.profiles.iter().position(|p| p.name == name).ok_or_else(|| ProfileError::NotFound(name.clone()))?;
+        self.pending.push(Change::Remove(name));
         Ok(self.profiles.remove(index))
     }
 
@@ -178,6 +284,7 @@ impl ProfileStore {
             return false;
         }
         profile.property_definitions = definitions.to_vec();
+        self.pending.push(Change::Definitions { name: name.to_owned(), definitions: definitions.to_vec() });
         true
     }
 
@@ -188,8 +295,29 @@ impl ProfileStore {
             return false;
         }
         profile.learned_task_types = task_types.to_vec();
+        self.pending.push(Change::TaskTypes { name: name.to_owned(), task_types: task_types.to_vec() });
         true
     }
+}
+
+/// The lock file beside the profiles file: `profiles.json.lock`. It is never removed, so every
+/// process locks the same file.
+fn lock_path(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".lock");
+    PathBuf::from(name)
+}
+
+/// Opens (creating it 0600) and locks `path` exclusively, waiting for another holder; the lock
+/// (an advisory `flock` on Unix) goes when the returned file is dropped.
+fn lock_exclusively(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).write(true).truncate(false);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let file = options.open(path)?;
+    file.lock()?;
+    Ok(file)
 }
 
 /// A profile name, trimmed: 1 to 80 characters.
@@ -265,5 +393,88 @@ mod tests {
         std::fs::write(paths.profiles_file(), "{not json").expect("write");
         let error = ProfileStore::load(&paths).expect_err("damaged");
         assert!(error.to_string().contains("damaged"), "{error}");
+    }
+
+    fn acme(name: &str) -> Profile {
+        Profile::new(name, ProfileKind::Finosu, Some("https://api.acme.test".to_owned()))
+    }
+
+    fn names_on_file(paths: &IntakePaths) -> Vec<String> {
+        ProfileStore::load(paths).expect("load").profiles().iter().map(|p| p.name.clone()).collect()
+    }
+
+    #[test]
+    fn two_stores_loaded_before_either_saved_lose_nothing() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let paths = IntakePaths::under(dir.path());
+        let mut setup = ProfileStore::load(&paths).expect("load");
+        setup.add(acme("Y")).expect("add Y");
+        setup.add(acme("Z")).expect("add Z");
+        setup.save().expect("save");
+
+        let mut a = ProfileStore::load(&paths).expect("A loads");
+        let mut b = ProfileStore::load(&paths).expect("B loads");
+        a.add(acme("X")).expect("A adds X");
+        a.save().expect("A saves");
+        b.remove("Y").expect("B removes Y");
+        b.save().expect("B saves");
+        assert_eq!(names_on_file(&paths)[2..], ["Z", "X"]);
+        assert_eq!(b.find("X").map(|p| p.name.as_str()), Some("X"), "B now holds the merged list");
+
+        // A still has Y in memory: a learned fact about it does not bring it back.
+        assert!(a.set_token_expiry("Y", Some(chrono::Utc::now())));
+        assert!(a.learn_task_types("Y", &["calls".to_owned()]));
+        a.save().expect("A saves again");
+        assert_eq!(names_on_file(&paths)[2..], ["Z", "X"]);
+        assert!(a.find("Y").is_none(), "A now holds the merged list");
+
+        // A rename in one store and an addition in the other both stay.
+        let mut renamed = a.find("Z").cloned().expect("Z");
+        renamed.name = "Z2".to_owned();
+        a.update("Z", renamed).expect("rename");
+        b.add(acme("W")).expect("add W");
+        b.save().expect("B saves");
+        a.save().expect("A saves the rename");
+        assert_eq!(names_on_file(&paths)[2..], ["Z2", "X", "W"]);
+
+        // An edit in one store keeps the token expiry the other learned meanwhile.
+        let expiry = chrono::DateTime::from_timestamp(2_000_000_000, 0);
+        assert!(b.set_token_expiry("X", expiry));
+        b.save().expect("B saves the expiry");
+        let mut edited = a.find("X").cloned().expect("X");
+        edited.timeout_secs = 99;
+        a.update("X", edited).expect("edit");
+        a.save().expect("A saves the edit");
+        let x = ProfileStore::load(&paths).expect("load").find("X").cloned().expect("X");
+        assert_eq!((x.timeout_secs, x.token_expires_at), (99, expiry));
+
+        // Taking a name another store took meanwhile is refused, and nothing is written.
+        b.add(acme("V")).expect("B adds V");
+        a.add(acme("v")).expect("A adds v");
+        b.save().expect("B saves");
+        assert!(matches!(a.save(), Err(ProfileError::Duplicate(_))));
+        assert_eq!(names_on_file(&paths)[2..], ["Z2", "X", "W", "V"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_profiles_file_its_lock_and_the_config_folder_are_private() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = |path: &Path| std::fs::metadata(path).expect("exists").permissions().mode() & 0o777;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let paths = IntakePaths::under(dir.path());
+        let mut store = ProfileStore::load(&paths).expect("load");
+        store.add(acme("Acme")).expect("add");
+        store.save().expect("save");
+        assert_eq!(mode(&paths.config_dir), 0o700);
+        assert_eq!(mode(&paths.profiles_file()), 0o600);
+        assert_eq!(mode(&lock_path(&paths.profiles_file())), 0o600);
+
+        // A folder and file left wide by an older version are narrowed by the next save.
+        std::fs::set_permissions(&paths.config_dir, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        std::fs::set_permissions(paths.profiles_file(), std::fs::Permissions::from_mode(0o644)).expect("chmod");
+        store.remove("Acme").expect("remove");
+        store.save().expect("save");
+        assert_eq!((mode(&paths.config_dir), mode(&paths.profiles_file())), (0o700, 0o600));
     }
 }

@@ -36,6 +36,11 @@ const ICON_PNG: &[u8] = include_bytes!("../../assets/icon.png");
 
 /// Opens the window and runs until it is closed.
 pub fn run_native(options: AppOptions) -> eframe::Result {
+    if let Some(paths) = &options.paths
+        && let Err(error) = prepare_window_state(paths)
+    {
+        tracing::warn!("the window's state file may be readable by others: {error}");
+    }
     let native = native_options(options.paths.as_ref());
     eframe::run_native(
         WINDOW_TITLE,
@@ -60,6 +65,19 @@ fn native_options(paths: Option<&crate::paths::IntakePaths>) -> eframe::NativeOp
     eframe::NativeOptions { viewport, persist_window: true, persistence_path, ..Default::default() }
 }
 
+/// Makes the data folder 0700 and `window.ron` 0600 before eframe writes it: eframe creates the
+/// file with the default mode but keeps the mode of one that exists.
+fn prepare_window_state(paths: &crate::paths::IntakePaths) -> std::io::Result<()> {
+    crate::private_files::create_private_dir(&paths.data_dir)?;
+    let file = paths.window_state_file();
+    match std::fs::symlink_metadata(&file) {
+        Ok(_) => crate::private_files::touch_private_file(&file),
+        // An empty map in RON, so that eframe reads the new file without a warning.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => crate::private_files::write_private_file(&file, b"{}\n"),
+        Err(e) => Err(e),
+    }
+}
+
 fn decode_icon() -> Result<egui::IconData, image::ImageError> {
     let image = image::load_from_memory_with_format(ICON_PNG, image::ImageFormat::Png)?.into_rgba8();
     let (width, height) = image.dimensions();
@@ -69,6 +87,27 @@ fn decode_icon() -> Result<egui::IconData, image::ImageError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn the_window_state_and_its_folder_are_private_before_eframe_writes_them() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = |path: &std::path::Path| std::fs::metadata(path).expect("exists").permissions().mode() & 0o777;
+        let home = tempfile::tempdir().expect("tempdir");
+        let paths = crate::paths::IntakePaths::under(home.path());
+        prepare_window_state(&paths).expect("prepare");
+        assert_eq!((mode(&paths.data_dir), mode(&paths.window_state_file())), (0o700, 0o600));
+        // eframe truncates and rewrites the file in place: the mode stays.
+        std::fs::File::create(paths.window_state_file()).expect("rewrite");
+        assert_eq!(mode(&paths.window_state_file()), 0o600);
+        // A wide file and folder from an older version are narrowed, the file's content kept.
+        std::fs::write(paths.window_state_file(), "{\"k\":\"v\"}").expect("write");
+        std::fs::set_permissions(paths.window_state_file(), std::fs::Permissions::from_mode(0o644)).expect("chmod");
+        std::fs::set_permissions(&paths.data_dir, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        prepare_window_state(&paths).expect("prepare again");
+        assert_eq!((mode(&paths.data_dir), mode(&paths.window_state_file())), (0o700, 0o600));
+        assert_eq!(std::fs::read_to_string(paths.window_state_file()).expect("read"), "{\"k\":\"v\"}");
+    }
 
     #[test]
     fn eframe_keeps_its_state_in_a_file_inside_the_data_folder() {

@@ -113,10 +113,13 @@ impl IntakeApp {
         }
         match done.result {
             Ok(definitions) => {
-                if self.profiles.cache_property_definitions(&done.profile, &definitions)
-                    && let Err(error) = self.profiles.save()
-                {
-                    self.notify(Notice::error(format!("Could not save the property definitions: {error}")));
+                if self.profiles.cache_property_definitions(&done.profile, &definitions) {
+                    match self.profiles.save() {
+                        Ok(()) => self.profiles_changed(),
+                        Err(error) => {
+                            self.notify(Notice::error(format!("Could not save the property definitions: {error}")));
+                        }
+                    }
                 }
                 self.reload_profile_if_active(&done.profile);
             }

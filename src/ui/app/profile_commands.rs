@@ -48,8 +48,12 @@ impl IntakeApp {
         if !self.profiles.set_token_expiry(name, expires_at) {
             return;
         }
-        if let Err(error) = self.profiles.save() {
-            self.notify(Notice::error(format!("Could not save the token expiry of profile {name:?}: {error}")));
+        // A save also takes in what other processes changed meanwhile.
+        match self.profiles.save() {
+            Ok(()) => self.profiles_changed(),
+            Err(error) => {
+                self.notify(Notice::error(format!("Could not save the token expiry of profile {name:?}: {error}")));
+            }
         }
         self.reload_profile_if_active(name);
     }

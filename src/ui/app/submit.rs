@@ -230,8 +230,9 @@ impl IntakeApp {
             return;
         }
         self.reload_profile_if_active(profile);
-        if let Err(error) = self.profiles.save() {
-            tracing::warn!("could not save the learned task types: {error}");
+        match self.profiles.save() {
+            Ok(()) => self.profiles_changed(),
+            Err(error) => tracing::warn!("could not save the learned task types: {error}"),
         }
     }
 }
