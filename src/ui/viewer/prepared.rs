@@ -23,7 +23,12 @@ pub struct PreparedExchange {
     summary: String,
     status: String,
     started_clock: String,
+    bodies_let_go: bool,
 }
+
+/// What a body let go of says instead.
+const LET_GO_NOTE: &str = "(The body was let go: the viewer keeps the bodies of its newest 200 attempts and 64 MB in \
+     all. The record's history in Drafts still has this attempt.)";
 
 impl PreparedExchange {
     /// Prepares `exchange`, showing its start time in the local time zone.
@@ -46,7 +51,33 @@ impl PreparedExchange {
             request_body,
             response_body,
             exchange: Arc::new(exchange),
+            bodies_let_go: false,
         }
+    }
+
+    /// The bytes of both bodies as received (what the viewer's bound counts).
+    pub fn body_bytes(&self) -> usize {
+        self.request_body.received_bytes() + self.response_body.as_ref().map_or(0, PreparedBody::received_bytes)
+    }
+
+    /// Whether the bodies were let go ([`Self::let_go_of_bodies`]).
+    pub fn bodies_let_go(&self) -> bool {
+        self.bodies_let_go
+    }
+
+    /// Drops both bodies, the record's bytes and their reading, keeping the summary line: the
+    /// viewer keeps only its newest attempts whole. Each body says it was let go.
+    pub fn let_go_of_bodies(&mut self) {
+        let exchange = Arc::make_mut(&mut self.exchange);
+        exchange.request_body = None;
+        if let Some(response) = exchange.response.as_mut() {
+            response.body = Vec::new();
+            response.body_truncated_from = None;
+        }
+        let note = PreparedBody::from_bytes(LET_GO_NOTE.as_bytes(), None);
+        self.response_body = self.response_body.as_ref().map(|_| note.clone());
+        self.request_body = note;
+        self.bodies_let_go = true;
     }
 
     /// The record itself.
