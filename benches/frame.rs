@@ -26,7 +26,7 @@ use intake::backends::Secret;
 use intake::model::{Backend, Tab};
 use intake::paths::IntakePaths;
 use intake::profiles::{Profile, ProfileKind, ProfileStore};
-use intake::sandbox::{Fault, SandboxConfig, SandboxServer};
+use intake::sandbox::{FINOSU_API_KEY, Fault, SandboxConfig, SandboxServer};
 use intake::ui::state::PersistedState;
 use intake::ui::{AppOptions, IntakeApp};
 use support::{FrameClock, is_bench_run, run_frame, summarize, thread_cpu_time, verdict, wait_until_ready};
@@ -125,7 +125,7 @@ fn in_flight_frames(bench: bool, warm_up: usize, measured: usize) -> Result<(), 
     let state = PersistedState { profile: "Hanging".into(), ..Default::default() };
     let mut app = IntakeApp::new(state, AppOptions { paths: Some(paths), ..AppOptions::default() });
     app.form_mut().edit_finosu(|d| *d = full_finosu());
-    app.use_session_secret(Secret::new("bench-key-0000"));
+    app.use_session_secret(Secret::new(FINOSU_API_KEY));
     let ctx = egui::Context::default();
     let mut clock = FrameClock::default();
     wait_until_ready(&ctx, &mut app, &mut clock)?;

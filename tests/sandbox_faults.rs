@@ -21,10 +21,17 @@ use sandbox_support::{
 /// At least this many bytes in a huge answer.
 const TEN_MIB: usize = 10 * 1024 * 1024;
 
-/// `GET {base}/v2/users/me` with no token (faults strike before authentication).
-async fn helpscout_get(base: &str, client: &Client) -> reqwest::Result<reqwest::Response> {
-    client.get(format!("{base}/v2/users/me")).send().await
+/// `GET {base}/v2/users/me` with `token` (faults strike only after authentication).
+async fn helpscout_get(base: &str, client: &Client, token: &str) -> reqwest::Result<reqwest::Response> {
+    client.get(format!("{base}/v2/users/me")).bearer_auth(token).send().await
 }
+
+/// The client-credentials grant's form with the sandbox's app.
+const APP_FORM: [(&str, &str); 3] = [
+    ("grant_type", "client_credentials"),
+    ("client_id", intake::sandbox::HELPSCOUT_CLIENT_ID),
+    ("client_secret", intake::sandbox::HELPSCOUT_CLIENT_SECRET),
+];
 
 /// Asserts that `result` failed with no HTTP answer at all, and not by timing out.
 #[track_caller]
@@ -110,19 +117,24 @@ async fn unknown_faults_and_faults_without_an_api_are_404() {
 #[tokio::test]
 async fn hang_never_answers_so_a_short_timeout_strikes() {
     let server = start();
+    let token = sandbox_support::tokens(&server, &client()).await.access;
     let client = client_with_timeout(Duration::from_millis(500));
-    for backend in [Backend::Finosu, Backend::HelpScout] {
-        let base = server.fault_base_url(&Fault::Hang, backend);
-        let error = client.get(format!("{base}/customers/x")).send().await.expect_err("no answer");
-        assert!(error.is_timeout(), "{backend:?}: {error:?}");
-    }
+    let base = server.fault_base_url(&Fault::Hang, Backend::Finosu);
+    let error =
+        client.get(format!("{base}/customers/x")).header("X-API-Key", FINOSU_API_KEY).send().await.expect_err("hangs");
+    assert!(error.is_timeout(), "{error:?}");
+    let base = server.fault_base_url(&Fault::Hang, Backend::HelpScout);
+    let error = helpscout_get(&base, &client, &token).await.expect_err("no answer");
+    assert!(error.is_timeout(), "{error:?}");
 }
 
 #[tokio::test]
 async fn a_hanging_request_does_not_hold_up_shutdown() {
     let server = start();
     let base = server.fault_base_url(&Fault::Hang, Backend::Finosu);
-    let waiting = tokio::spawn(async move { client().get(format!("{base}/customers/x")).send().await });
+    let waiting = tokio::spawn(async move {
+        client().get(format!("{base}/customers/x")).header("X-API-Key", FINOSU_API_KEY).send().await
+    });
     // Shut down only once the request is held by the hang, not before it arrived (it would be
     // refused instead, which says nothing about hanging requests).
     wait_until("the request to hang", || server.hanging_requests() == 1).await;
@@ -150,7 +162,9 @@ async fn drop_closes_the_connection_without_an_answer() {
         .await;
     assert_connection_error(result);
     assert_eq!(finosu_get(&server, &client, "d").await.status(), 404, "nothing was stored");
-    assert_connection_error(helpscout_get(&server.fault_base_url(&Fault::Drop, Backend::HelpScout), &client).await);
+    let token = sandbox_support::tokens(&server, &client).await.access;
+    let base = server.fault_base_url(&Fault::Drop, Backend::HelpScout);
+    assert_connection_error(helpscout_get(&base, &client, &token).await);
     // The server is fine afterwards.
     assert_eq!(finosu_post(&server, &client, &finosu_customer("d")).await.status(), 201);
 }
@@ -209,7 +223,9 @@ async fn garbage_is_a_200_labelled_json_that_is_not_json() {
     assert!(text.starts_with("<!DOCTYPE html>"), "{text}");
     assert!(serde_json::from_str::<Value>(&text).is_err());
     assert_eq!(finosu_get(&server, &client, "g").await.status(), 404, "nothing was stored");
-    let response = helpscout_get(&server.fault_base_url(&Fault::Garbage, Backend::HelpScout), &client).await.unwrap();
+    let token = sandbox_support::tokens(&server, &client).await.access;
+    let base = server.fault_base_url(&Fault::Garbage, Backend::HelpScout);
+    let response = helpscout_get(&base, &client, &token).await.unwrap();
     assert_eq!(response.status(), 200);
     assert!(response.json::<Value>().await.is_err());
 }
@@ -267,14 +283,15 @@ async fn status_answers_that_status_in_each_api_shape_without_processing() {
     assert!(body["message"].as_str().unwrap().contains("503"), "{body}");
     assert_eq!(finosu_get(&server, &client, "s").await.status(), 404, "nothing was stored");
 
+    let token = sandbox_support::tokens(&server, &client).await.access;
     for code in [500, 502, 401, 403, 400] {
         let base = server.fault_base_url(&Fault::Status(code), Backend::HelpScout);
-        let body = vnd_error(helpscout_get(&base, &client).await.unwrap(), code).await;
+        let body = vnd_error(helpscout_get(&base, &client, &token).await.unwrap(), code).await;
         assert!(body["message"].as_str().unwrap().contains(&code.to_string()), "{body}");
     }
 
     let base = server.fault_base_url(&Fault::Status(204), Backend::HelpScout);
-    let response = helpscout_get(&base, &client).await.unwrap();
+    let response = helpscout_get(&base, &client, &token).await.unwrap();
     assert_eq!(response.status(), 204);
     assert!(response.bytes().await.unwrap().is_empty());
 }
@@ -283,8 +300,9 @@ async fn status_answers_that_status_in_each_api_shape_without_processing() {
 async fn status_429_carries_the_rate_headers_with_a_retry_after_of_7() {
     let server = start();
     let client = client();
+    let token = sandbox_support::tokens(&server, &client).await.access;
     let base = server.fault_base_url(&Fault::Status(429), Backend::HelpScout);
-    let response = helpscout_get(&base, &client).await.unwrap();
+    let response = helpscout_get(&base, &client, &token).await.unwrap();
     assert_eq!(header(&response, "x-ratelimit-retry-after"), Some("7"));
     assert_eq!(header(&response, "retry-after"), Some("7"));
     assert_eq!(header(&response, "x-ratelimit-limit-minute"), Some("200"));
@@ -310,7 +328,12 @@ async fn slow_waits_then_processes_normally() {
 
     let base = server.fault_base_url(&Fault::SlowMs(1500), Backend::Finosu);
     let impatient = client_with_timeout(Duration::from_millis(300));
-    let error = impatient.get(format!("{base}/customers/slow")).send().await.expect_err("too slow");
+    let error = impatient
+        .get(format!("{base}/customers/slow"))
+        .header("X-API-Key", FINOSU_API_KEY)
+        .send()
+        .await
+        .expect_err("too slow");
     assert!(error.is_timeout(), "{error:?}");
 }
 
@@ -335,9 +358,12 @@ async fn a_fail_rate_of_one_answers_503_in_each_api_shape() {
         assert_eq!(response.status(), 503);
         assert_eq!(response.json::<Value>().await.unwrap()["error"], "Service Unavailable");
     }
-    vnd_error(helpscout_get(&server.helpscout_base_url(), &client).await.unwrap(), 503).await;
-    let token = sandbox_support::token_request(&server.helpscout_base_url(), &client, &[]).await;
-    assert_eq!(token.status(), 503, "the token endpoint fails too");
+    let token = sandbox_support::token_request(&server.helpscout_base_url(), &client, &APP_FORM).await;
+    vnd_error(token, 503).await;
+    // A token request without the app's credentials is answered by the endpoint itself: no
+    // configured failure runs for a stranger.
+    let stranger = sandbox_support::token_request(&server.helpscout_base_url(), &client, &[]).await;
+    assert_eq!(stranger.status(), 400);
     // Anything outside the two APIs is left alone.
     assert_eq!(client.get(format!("http://{}/", server.addr())).send().await.unwrap().status(), 404);
 }
@@ -355,7 +381,15 @@ async fn a_drop_rate_of_one_answers_nothing() {
             .await;
         assert_connection_error(result);
     }
-    assert_connection_error(helpscout_get(&server.helpscout_base_url(), &client).await);
+    // Help Scout's token grant with the app's credentials is dropped too.
+    let form = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(APP_FORM).finish();
+    let result = client
+        .post(format!("{}/v2/oauth2/token", server.helpscout_base_url()))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(form)
+        .send()
+        .await;
+    assert_connection_error(result);
 }
 
 #[tokio::test]
@@ -385,8 +419,9 @@ async fn the_clients_classify_each_fault() {
     assert_eq!(outcome(Fault::Status(502)).await, Outcome::ServerError { status: 502 });
     assert_eq!(outcome(Fault::Huge).await, Outcome::Created { id: Some("classified".to_owned()), location: None });
 
+    let token = sandbox_support::tokens(&server, &client()).await.access;
     let endpoint = Endpoint::new(Url::parse(&server.fault_base_url(&Fault::Status(429), Backend::HelpScout)).unwrap());
-    let helpscout = HelpScoutClient::new(endpoint, HelpScoutAuth::access_token(Secret::new("pasted"))).unwrap();
+    let helpscout = HelpScoutClient::new(endpoint, HelpScoutAuth::access_token(Secret::new(token))).unwrap();
     let exchanges = helpscout.create_customer(&json!({"firstName": "Rate"})).await;
     assert_eq!(
         exchanges[0].outcome,

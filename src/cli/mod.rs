@@ -366,6 +366,9 @@ pub struct SandboxArgs {
     /// Lifetime of the Help Scout access tokens it hands out, in seconds.
     #[arg(long, value_name = "SECS", default_value_t = 172_800, value_parser = clap::value_parser!(u64).range(1..))]
     pub token_lifetime: u64,
+    /// Open connections at most; at the cap the oldest idle one is closed for a new one.
+    #[arg(long, value_name = "N", default_value_t = 256, value_parser = clap::value_parser!(u64).range(1..=65_536))]
+    pub max_connections: u64,
     /// Print the base URLs and credentials as one JSON line first.
     #[arg(long)]
     pub json: bool,

@@ -21,6 +21,8 @@ pub fn run_sandbox(args: &SandboxArgs, out: &mut dyn Write, err: &mut dyn Write)
         fail_rate: args.fail_rate,
         drop_rate: args.drop_rate,
         token_lifetime: Duration::from_secs(args.token_lifetime),
+        max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
+        ..SandboxConfig::default()
     };
     let server = match SandboxServer::start(config) {
         Ok(server) => server,

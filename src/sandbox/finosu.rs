@@ -42,7 +42,7 @@ pub fn router(shared: Arc<Shared>) -> Router {
 /// The API key first, then the rate limit.
 async fn gate(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
     if !has_key(request.headers()) {
-        return finosu_error(StatusCode::UNAUTHORIZED, "Invalid or missing API key");
+        return unauthorized();
     }
     if let Err(refused) = rate_limit::admit(&shared, Api::Finosu, request.method()) {
         return refused.response(Api::Finosu);
@@ -50,7 +50,13 @@ async fn gate(State(shared): State<Arc<Shared>>, request: Request, next: Next) -
     next.run(request).await
 }
 
-fn has_key(headers: &HeaderMap) -> bool {
+/// Finosu's 401, also sent by the sandbox's guard before any fault runs.
+pub fn unauthorized() -> Response {
+    finosu_error(StatusCode::UNAUTHORIZED, "Invalid or missing API key")
+}
+
+/// Whether `headers` carry the sandbox's API key.
+pub fn has_key(headers: &HeaderMap) -> bool {
     headers.get("X-API-Key").is_some_and(|key| key.as_bytes() == FINOSU_API_KEY.as_bytes())
 }
 

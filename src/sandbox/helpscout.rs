@@ -78,20 +78,8 @@ pub fn router(shared: Arc<Shared>) -> Router {
 
 /// A valid token first, then the rate limit; the rate headers go on every answer.
 async fn gate(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
-    let token = bearer_token(request.headers());
-    let valid = token.is_some_and(|token| lock(&shared.oauth).is_valid(token, Instant::now()));
-    if !valid {
-        let message = if token.is_some() {
-            "Invalid or expired access token: get a new one from /v2/oauth2/token"
-        } else {
-            "No access token: send Authorization: Bearer <token>; invalid or expired tokens are refused too"
-        };
-        let mut response = vnd_error(StatusCode::UNAUTHORIZED, message, &[]);
-        response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-        if let Some((limit, remaining)) = rate_limit::current(&shared, Api::HelpScout) {
-            add_rate_headers(&mut response, limit, remaining);
-        }
-        return response;
+    if let Some(refused) = unauthorized(&shared, request.headers()) {
+        return refused;
     }
     let counted = match rate_limit::admit(&shared, Api::HelpScout, request.method()) {
         Ok(counted) => counted,
@@ -102,6 +90,26 @@ async fn gate(State(shared): State<Arc<Shared>>, request: Request, next: Next) -
         add_rate_headers(&mut response, limit, remaining);
     }
     response
+}
+
+/// The 401 for `headers` without a valid access token, or `None` when the token is valid. Also
+/// used by the sandbox's guard before any fault runs.
+pub fn unauthorized(shared: &Shared, headers: &HeaderMap) -> Option<Response> {
+    let token = bearer_token(headers);
+    if token.is_some_and(|token| lock(&shared.oauth).is_valid(token, Instant::now())) {
+        return None;
+    }
+    let message = if token.is_some() {
+        "Invalid or expired access token: get a new one from /v2/oauth2/token"
+    } else {
+        "No access token: send Authorization: Bearer <token>; invalid or expired tokens are refused too"
+    };
+    let mut response = vnd_error(StatusCode::UNAUTHORIZED, message, &[]);
+    response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    if let Some((limit, remaining)) = rate_limit::current(shared, Api::HelpScout) {
+        add_rate_headers(&mut response, limit, remaining);
+    }
+    Some(response)
 }
 
 /// The token of `Authorization: Bearer <token>` (the scheme in any case).

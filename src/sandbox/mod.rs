@@ -12,9 +12,11 @@
 //! code (the GUI, the CLI, tests) can start it.
 
 mod checks;
+mod connections;
 mod faults;
 mod finosu;
 mod finosu_checks;
+mod guard;
 mod helpscout;
 mod helpscout_checks;
 mod oauth;
@@ -60,7 +62,22 @@ pub struct SandboxConfig {
     pub drop_rate: f64,
     /// Lifetime of Help Scout access tokens.
     pub token_lifetime: Duration,
+    /// Open connections at most; at the cap a new one replaces the oldest idle one, or is closed
+    /// when all are answering. Bounds what a local process can pin down (0 counts as 1).
+    pub max_connections: usize,
+    /// How long a request's head may take to arrive (also bounds an idle keep-alive connection),
+    /// and then its body; a stalled sender is cut off instead of holding a connection forever.
+    pub header_read_timeout: Duration,
+    /// Largest request body accepted; a longer one is answered 413 in the API's shape.
+    pub max_body_bytes: usize,
 }
+
+/// Default of [`SandboxConfig::max_connections`].
+pub const DEFAULT_MAX_CONNECTIONS: usize = 256;
+/// Default of [`SandboxConfig::header_read_timeout`].
+pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default of [`SandboxConfig::max_body_bytes`]: far above any customer, far below harm.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 
 impl Default for SandboxConfig {
     fn default() -> Self {
@@ -71,6 +88,9 @@ impl Default for SandboxConfig {
             fail_rate: 0.0,
             drop_rate: 0.0,
             token_lifetime: Duration::from_hours(48),
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
         }
     }
 }
@@ -111,12 +131,14 @@ impl SandboxServer {
     /// Binds 127.0.0.1:`config.port` and starts serving on a new thread.
     pub fn start(config: SandboxConfig) -> Result<Self, SandboxError> {
         let port = config.port;
-        let listener = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, port))
-            .and_then(|l| l.set_nonblocking(true).map(|()| l))
-            .map_err(|source| SandboxError::Bind { port, source })?;
-        let addr = listener.local_addr().map_err(|source| SandboxError::Bind { port, source })?;
         let runtime =
             tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(SandboxError::Runtime)?;
+        let listener = {
+            // The listener registers with this runtime's reactor, which serves it on the thread.
+            let _entered = runtime.enter();
+            listen(port).map_err(|source| SandboxError::Bind { port, source })?
+        };
+        let addr = listener.local_addr().map_err(|source| SandboxError::Bind { port, source })?;
         let (stop, stopped) = watch::channel(false);
         let shared = Arc::new(state::Shared::new(config, addr, stopped.clone()));
         let served = Arc::clone(&shared);
@@ -166,6 +188,12 @@ impl SandboxServer {
         self.shared.hanging.load(std::sync::atomic::Ordering::SeqCst)
     }
 
+    /// How many connections the sandbox holds open now (at most
+    /// [`SandboxConfig::max_connections`]).
+    pub fn open_connections(&self) -> usize {
+        self.shared.connections.count()
+    }
+
     /// Makes every refresh token issued so far stop working, as if the app's access was revoked.
     pub fn revoke_refresh_tokens(&self) {
         state::lock(&self.shared.oauth).revoke_refresh_tokens();
@@ -180,6 +208,19 @@ impl SandboxServer {
     pub fn shutdown(self) {
         // Drop does the work.
     }
+}
+
+/// Connections the kernel holds ready for the accept loop. The usual 128 overflows when hundreds
+/// of connections arrive at once (each over the cap evicts an idle one): the kernel then drops new
+/// connection attempts, and the product's own client waits a second to retry.
+const LISTEN_BACKLOG: u32 = 1024;
+
+/// A listener on 127.0.0.1:`port` (as `std`'s, with `SO_REUSEADDR`) with [`LISTEN_BACKLOG`].
+fn listen(port: u16) -> std::io::Result<tokio::net::TcpListener> {
+    let socket = tokio::net::TcpSocket::new_v4()?;
+    socket.set_reuseaddr(true)?;
+    socket.bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port)))?;
+    socket.listen(LISTEN_BACKLOG)
 }
 
 impl Drop for SandboxServer {

@@ -1,12 +1,13 @@
 //! What the sandbox remembers while it runs: customers, tokens and rate windows, all in memory.
 
 use std::net::SocketAddr;
-use std::sync::Mutex;
 use std::sync::atomic::AtomicUsize;
+use std::sync::{Arc, Mutex};
 
 use tokio::sync::watch;
 
 use super::SandboxConfig;
+use super::connections::Connections;
 use super::finosu::FinosuStore;
 use super::helpscout::HelpScoutStore;
 use super::oauth::TokenStore;
@@ -34,6 +35,8 @@ pub struct Shared {
     pub helpscout_window: Mutex<RateWindow>,
     /// Requests a hang fault is holding right now.
     pub hanging: AtomicUsize,
+    /// The open connections, under [`SandboxConfig::max_connections`].
+    pub connections: Arc<Connections>,
 }
 
 impl Shared {
@@ -42,6 +45,7 @@ impl Shared {
         config.fail_rate = clamp_rate(config.fail_rate);
         config.drop_rate = clamp_rate(config.drop_rate);
         let limit = config.rate_limit_per_minute;
+        let max_connections = config.max_connections;
         Self {
             config,
             addr,
@@ -52,6 +56,7 @@ impl Shared {
             finosu_window: Mutex::new(RateWindow::new(limit)),
             helpscout_window: Mutex::new(RateWindow::new(limit)),
             hanging: AtomicUsize::new(0),
+            connections: Connections::new(max_connections),
         }
     }
 
