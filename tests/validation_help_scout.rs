@@ -588,3 +588,28 @@ fn dropdown_properties_take_one_of_their_options() {
     assert!(issues[0].message.ends_with("must be one of: Free, Pro."), "{}", issues[0].message);
     assert!(check(json!(2))[0].message.contains("must be one of its options"));
 }
+
+#[test]
+fn values_longer_than_the_form_takes_are_reported_at_their_field() {
+    // A draft file or an import can hold what the editor would have cut: 5,000 characters of a
+    // name, 20,000 of notes.
+    let mut body = full();
+    body["jobTitle"] = json!("x".repeat(5_000));
+    body["background"] = json!("y".repeat(20_000));
+    body["emails"][0]["value"] = json!(format!("{}@example.com", "z".repeat(2_000)));
+    let issues = check(&body);
+    let at = |path: &str| issues.iter().find(|issue| issue.path == path).map(|issue| issue.message.clone());
+    assert_eq!(
+        at("/jobTitle").as_deref(),
+        Some("Job title is 5,000 characters long; the form takes at most 1,000. Shorten it by 4,000.")
+    );
+    assert_eq!(
+        at("/background").as_deref(),
+        Some("Notes is 20,000 characters long; the form takes at most 10,000. Shorten it by 10,000.")
+    );
+    assert!(at("/emails/0/value").is_some_and(|m| m.contains("the form takes at most 1,000")), "{issues:?}");
+    assert!(has_errors(&issues));
+    // Up to the editor's limit, only the backend's own rule speaks (Help Scout takes 60).
+    body["jobTitle"] = json!("x".repeat(1_000));
+    assert!(check(&body).iter().any(|i| i.path == "/jobTitle" && i.message.contains("the limit is 60")));
+}

@@ -17,6 +17,7 @@ use serde_json::{Map, Value};
 pub use checks::{is_phone_metadata_warm, is_zip, parse_iso_date, phone_e164, warm_up_phone_metadata};
 pub use rules::{CrossRule, FieldRule, Kind, rules_for, tab_for_path};
 
+use crate::model::limits::{LINE_MAX_CHARS, max_chars_at, thousands};
 use crate::model::{Backend, PropertyKind, Tab};
 use crate::reference::us_states;
 
@@ -301,6 +302,10 @@ impl Walker<'_> {
                 };
                 self.push(loc, Severity::Error, format!("{name} must be {expected}, not {}.", describe(other)));
             }
+            // Longer than the form's editor takes (a draft file, an import): said at the field,
+            // never kept silently past the limit. The byte length bounds the character count, so
+            // ordinary values never pay for the pointer.
+            (_, Value::String(text)) if text.len() > LINE_MAX_CHARS && self.over_editor_limit(text, name, loc) => {}
             (_, Value::String(text)) => {
                 if let Some((severity, message)) = checks::check_text(kind, text.trim(), self.context.today) {
                     self.push(loc, severity, format!("{name} {message}"));
@@ -311,6 +316,24 @@ impl Walker<'_> {
                 self.push(loc, Severity::Error, message);
             }
         }
+    }
+
+    /// Reports `text` at `loc` when it is longer than the form's editor takes there.
+    fn over_editor_limit(&mut self, text: &str, name: Name<'_>, loc: &Loc<'_>) -> bool {
+        let pointer = loc.to_string();
+        let max = max_chars_at(&pointer);
+        let len = text.chars().count();
+        if len <= max {
+            return false;
+        }
+        let message = format!(
+            "{name} is {} characters long; the form takes at most {}. Shorten it by {}.",
+            thousands(len),
+            thousands(max),
+            thousands(len - max)
+        );
+        self.push_at(&pointer, Severity::Error, message);
+        true
     }
 
     fn json_object(&mut self, value: &Value, label: Name<'_>, loc: &Loc<'_>) {
