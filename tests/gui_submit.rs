@@ -216,3 +216,35 @@ fn a_10_mb_answer_arrives_parsed_and_the_window_keeps_drawing() {
     assert!(shown(&harness, "MB"), "the viewer gives the body's size");
     assert!(shown(&harness, "Created customer INT-7K2M9QXD"));
 }
+
+/// 2,000 idle connections held open to the in-window sandbox (what a hostile local process
+/// could do): the window goes on painting frames and a Submit still creates the customer.
+#[test]
+fn two_thousand_idle_connections_to_the_in_window_sandbox_stop_neither_painting_nor_sending() {
+    let mut harness = app_harness(Backend::Finosu);
+    open_draft(&mut harness, "examples/finosu-customer.json");
+    step_until(&mut harness, "the in-window sandbox", |app| app.sandbox_address().is_some());
+    let address = harness.state().sandbox_address().expect("the sandbox listens");
+    let mut idle = Vec::new();
+    for _ in 0..2_000 {
+        match std::net::TcpStream::connect(address) {
+            Ok(stream) => idle.push(stream),
+            // A machine whose descriptor limit is lower stops here; enough are open to matter.
+            Err(error) if idle.len() >= 500 => {
+                eprintln!("stopped at {} connections: {error}", idle.len());
+                break;
+            }
+            Err(error) => panic!("only {} connections: {error}", idle.len()),
+        }
+    }
+    // Frames go on (the sandbox runs on its own thread; nothing on the UI thread waits for it).
+    for _ in 0..10 {
+        harness.step();
+    }
+    assert!(shown(&harness, "Submit"), "the window is still drawn");
+    press(&mut harness, "Submit");
+    wait_for_answer(&mut harness, 1);
+    let latest = harness.state().viewer().latest().expect("an attempt");
+    assert_eq!(latest.outcome.created_id(), Some("INT-7K2M9QXD"), "{:?}", latest.outcome);
+    drop(idle);
+}

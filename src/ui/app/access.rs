@@ -143,6 +143,11 @@ impl IntakeApp {
         self.tab
     }
 
+    /// Where the in-process sandbox listens, once it runs.
+    pub fn sandbox_address(&self) -> Option<std::net::SocketAddr> {
+        self.network.sandbox().map(crate::sandbox::SandboxServer::addr)
+    }
+
     /// The Import window.
     pub fn import_window(&self) -> &ImportWindow {
         &self.import
