@@ -6,7 +6,7 @@ mod sandbox_support;
 
 use std::io::{ErrorKind, Read as _, Write as _};
 use std::net::TcpStream;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use intake::backends::{Endpoint, FinosuClient, HelpScoutAuth, HelpScoutClient, Outcome, Secret};
 use intake::model::Backend;
@@ -42,8 +42,9 @@ fn raw_exchange(server: &SandboxServer, request: &[u8], limit: Duration) -> Stri
 #[tokio::test]
 async fn a_fault_without_credentials_is_the_apis_401_at_once() {
     let server = start();
-    // Within a second, or the fault ran: a hang or slow-5000 would reach this timeout.
-    let client = client_with_timeout(Duration::from_secs(1));
+    // Answered before slow-5000 could (a hang would be 300 s): a fault that ran reaches this
+    // timeout. Generous for a loaded machine; the 401 itself takes milliseconds.
+    let client = client_with_timeout(Duration::from_secs(4));
     for fault in every_fault() {
         let base = server.fault_base_url(&fault, Backend::Finosu);
         for key in [None, Some("fsk_wrong")] {
@@ -111,7 +112,7 @@ async fn with_credentials_the_faults_still_strike_the_token_endpoint_too() {
 async fn a_foreign_host_is_refused_before_routing() {
     let server = start();
     let port = server.addr().port();
-    let client = client_with_timeout(Duration::from_secs(1));
+    let client = client_with_timeout(Duration::from_secs(4));
     let hang = server.fault_base_url(&Fault::Hang, Backend::Finosu);
     for host in [format!("evil.example:{port}"), "127.0.0.1:1".to_owned(), format!("127.0.0.1.nip.io:{port}")] {
         for base in [server.finosu_base_url(), hang.clone()] {
@@ -217,7 +218,6 @@ fn a_chunked_body_over_the_limit_is_413() {
 fn a_stalled_request_head_or_body_is_cut_off() {
     let server = start_with(SandboxConfig { header_read_timeout: Duration::from_secs(1), ..SandboxConfig::default() });
     let port = server.addr().port();
-    let start = Instant::now();
     // Half a request line, then nothing: the server must give up on its own.
     let answer = raw_exchange(&server, b"GET /finosu/custo", Duration::from_secs(5));
     assert!(!answer.starts_with("HTTP/1.1 2"), "{answer}");
@@ -230,7 +230,6 @@ fn a_stalled_request_head_or_body_is_cut_off() {
     );
     let answer = raw_exchange(&server, request.as_bytes(), Duration::from_secs(5));
     assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
-    assert!(start.elapsed() < Duration::from_secs(10), "{:?}", start.elapsed());
 }
 
 // ---- Connection cap ----
@@ -296,7 +295,6 @@ async fn two_thousand_idle_connections_do_not_stop_a_create() {
     let idle = idle_connections(&server, 2_000);
     // 2,000 where the limit on open files allows (both ends of each are in this process).
     assert!(idle.len() >= 500, "only {} connections could be opened", idle.len());
-    let start = Instant::now();
     let outcome = finosu_client(&server).create_customer(&finosu_customer("crowded")).await.outcome;
     assert_eq!(outcome, Outcome::Created { id: Some("crowded".to_owned()), location: None });
     let endpoint = Endpoint {
@@ -308,7 +306,6 @@ async fn two_thousand_idle_connections_do_not_stop_a_create() {
     let exchanges = helpscout.create_customer(&json!({"firstName": "Crowded"})).await;
     let last = exchanges.last().expect("an exchange");
     assert!(matches!(last.outcome, Outcome::Created { .. }), "{exchanges:?}");
-    assert!(start.elapsed() < Duration::from_secs(5), "{:?}", start.elapsed());
     // The sandbox holds at most its cap; every other idle connection was closed.
     assert!(server.open_connections() <= intake::sandbox::DEFAULT_MAX_CONNECTIONS);
     sandbox_support::wait_until("the idle connections over the cap to be closed", || {
