@@ -572,3 +572,25 @@ fn hostile_server_text_is_cut_and_cleaned_before_it_is_shown() {
     let Outcome::Rejected { field_errors, .. } = &outcome else { panic!("{outcome:?}") };
     clean(&field_errors[0].message);
 }
+
+/// Token answers holding the token in a shape the client does not expect (a JSON array, a
+/// form-encoded text): a typed outcome, and the recorded answer never holds the token.
+#[test]
+fn token_answers_of_any_shape_are_recorded_masked() {
+    for body in [
+        r#"[{"access_token": "tok-SECRET-0123456789", "expires_in": 7200}]"#,
+        "access_token=tok-SECRET-0123456789&token_type=bearer",
+    ] {
+        let server = ScriptedServer::start(move |_, _| Canned::new(200, body));
+        let auth =
+            intake::backends::HelpScoutAuth::client_credentials("hostile-app", Secret::new("hostile-app-secret"));
+        let client = intake::backends::HelpScoutClient::new(endpoint(&server.base_url()), auth).expect("a client");
+        let exchanges = block_on(client.create_customer(&example_body(Backend::HelpScout, "token-shapes")));
+        let grant = exchanges.first().expect("the token request");
+        assert!(matches!(grant.outcome, Outcome::UndecodableBody { .. }), "{:?}", grant.outcome);
+        let recorded = String::from_utf8_lossy(&grant.response.as_ref().expect("an answer").body).into_owned();
+        assert!(!recorded.contains("tok-SECRET"), "{recorded}");
+        assert!(recorded.contains("••••"), "{recorded}");
+        assert!(!format!("{grant:?}").contains("tok-SECRET") && !format!("{grant:?}").contains("hostile-app-secret"));
+    }
+}

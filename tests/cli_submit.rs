@@ -314,3 +314,34 @@ fn absurd_token_lifetimes_do_not_stop_submit_before_the_next_file() {
         }
     }
 }
+
+/// A server that answers the first create with a 409 whose message is 2 MB of escape codes and
+/// text, then creates the rest: `intake submit` prints one short clean line and goes on.
+#[test]
+fn a_huge_message_with_escape_codes_is_shown_short_and_clean_and_submit_goes_on() {
+    let nasty = format!("\u{1b}[2J\u{1b}]0;pwned\u{7}Already there\r\n{}", "B".repeat(2 * 1024 * 1024));
+    let creates = AtomicUsize::new(0);
+    let server = ScriptedServer::start(move |_, _| {
+        if creates.fetch_add(1, Ordering::SeqCst) == 0 {
+            return Canned::new(409, json!({"message": nasty.clone()}).to_string());
+        }
+        Canned::new(201, r#"{"id":"INT-7K2M9QX2"}"#)
+    });
+    let home = Home::new();
+    let base = format!("{}/finosu", server.base_url());
+    let add = home.run(&["profile", "add", "--name", "f", "--backend", "finosu", "--base-url", &base]);
+    assert_eq!(code(&add), 0, "{}", stderr(&add));
+    let drafts = ["INT-7K2M9QX1", "INT-7K2M9QX2"].map(|id| {
+        let mut body = example("finosu-customer.json");
+        body["id"] = json!(id);
+        home.draft(&format!("{id}.json"), &body)
+    });
+    let args = ["submit", "--profile", "f", drafts[0].to_str().unwrap(), drafts[1].to_str().unwrap(), "--secret-stdin"];
+    let output = home.run_with_stdin(&args, Some("fsk_any_key_123456\n"));
+    let out = stdout(&output);
+    assert!(!out.contains('\u{1b}') && !out.contains('\u{7}'), "no escape codes reach the terminal");
+    assert!(out.len() < 4_000, "{} bytes of output", out.len());
+    assert!(out.contains("Already there BBB"), "{out}");
+    assert!(out.contains("Created customer INT-7K2M9QX2"), "the next file is sent: {out}");
+    assert_eq!(code(&output), 1);
+}
