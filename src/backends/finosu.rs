@@ -131,7 +131,7 @@ fn id_text(value: &Value) -> Option<String> {
 pub fn read_finosu_error(body: Option<&Value>, raw: &[u8]) -> (String, Vec<FieldError>, Vec<String>) {
     let mut message = body_message(body);
     if message.is_empty() && body.is_none() {
-        String::from_utf8_lossy(raw).chars().take(300).collect::<String>().trim().clone_into(&mut message);
+        shown_server_text(&String::from_utf8_lossy(raw)).clone_into(&mut message);
     }
     let mut field_errors = Vec::new();
     if let Some(errors) = body.and_then(|b| b.get("errors")) {

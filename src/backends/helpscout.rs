@@ -332,7 +332,8 @@ impl HelpScoutClient {
 /// (`invalid_client`, `invalid_grant`, any 400 or 401) are [`Outcome::GrantRefused`].
 pub fn classify_token_response(record: &ResponseRecord, grant: GrantType) -> (Outcome, Option<TokenGrant>) {
     let body = body_json(record);
-    let text = |key: &str| body.as_ref().and_then(|b| b.get(key)).and_then(Value::as_str).filter(|s| !s.is_empty());
+    let text =
+        |key: &str| body.as_ref().and_then(|b| b.get(key)).and_then(Value::as_str).filter(|s| !s.trim().is_empty());
     match record.status {
         200..=299 => match text("access_token") {
             Some(token) => {
@@ -446,7 +447,7 @@ pub fn classify_create_response(record: &ResponseRecord) -> Outcome {
 pub fn read_vnd_error(body: Option<&Value>, raw: &[u8]) -> (String, Vec<FieldError>) {
     let mut message = body_message(body);
     if message.is_empty() && body.is_none() {
-        String::from_utf8_lossy(raw).chars().take(300).collect::<String>().trim().clone_into(&mut message);
+        shown_server_text(&String::from_utf8_lossy(raw)).clone_into(&mut message);
     }
     let errors = body
         .and_then(|b| b.pointer("/_embedded/errors"))
