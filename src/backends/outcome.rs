@@ -278,7 +278,10 @@ impl Outcome {
         let api = backend.display_name();
         match self {
             Self::Created { id: Some(id), .. } => {
-                format!("Created customer {}.", super::server_text::shown_within(id, super::server_text::MAX_NAME_CHARS))
+                format!(
+                    "Created customer {}.",
+                    super::server_text::shown_within(id, super::server_text::MAX_NAME_CHARS)
+                )
             }
             Self::Created { id: None, .. } => format!("Created the customer; {api} did not say its id."),
             Self::Answered { status } => format!("{api} answered {status}."),
