@@ -2,6 +2,7 @@
 //! the response viewer and the server's field errors at their fields.
 
 mod gui_support;
+mod net_support;
 
 use egui_kittest::kittest::Queryable as _;
 use gui_support::*;
@@ -247,4 +248,31 @@ fn two_thousand_idle_connections_to_the_in_window_sandbox_stop_neither_painting_
     let latest = harness.state().viewer().latest().expect("an attempt");
     assert_eq!(latest.outcome.created_id(), Some("INT-7K2M9QXD"), "{:?}", latest.outcome);
     drop(idle);
+}
+
+/// A server answering a 409 whose message is 2 MB of escape codes, newlines and text: the
+/// window's status line says it in one short clean line.
+#[test]
+fn a_hostile_servers_huge_message_reaches_the_window_short_and_clean() {
+    let nasty = format!("\u{1b}[2J\u{1b}]0;pwned\u{7}Already there\r\n{}", "B".repeat(2 * 1024 * 1024));
+    let server = net_support::ScriptedServer::start(move |_, _| {
+        net_support::Canned::new(409, serde_json::json!({ "message": nasty.clone() }).to_string())
+    });
+    let home = tempfile::tempdir().expect("home");
+    let paths = IntakePaths::under(home.path());
+    let mut store = ProfileStore::load(&paths).expect("profiles");
+    let url = format!("{}/finosu", server.base_url());
+    store.add(Profile::new("Hostile", ProfileKind::Finosu, Some(url))).expect("add");
+    store.save().expect("save");
+    let state = PersistedState { profile: "Hostile".to_owned(), ..PersistedState::default() };
+    let mut harness = harness_with(IntakeApp::new(state, AppOptions { paths: Some(paths), ..AppOptions::default() }));
+    open_draft(&mut harness, "examples/finosu-customer.json");
+    harness.state_mut().use_session_secret(intake::backends::Secret::new("fsk_any_key_123456"));
+    press(&mut harness, "Submit");
+    wait_for_answer(&mut harness, 1);
+    let status = harness.state().status().cloned().expect("a status line");
+    assert!(status.text.contains("Already there BBB"), "{:?}", &status.text[..80.min(status.text.len())]);
+    assert!(status.text.chars().count() < 1_000 && !status.text.chars().any(char::is_control), "one short clean line");
+    // The status bar draws it as cut and cleaned (the raw body stays in the viewer only).
+    assert!(harness.query_all_by_label_contains("Already there BBB").next().is_some(), "drawn in the status bar");
 }
