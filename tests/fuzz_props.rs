@@ -16,7 +16,7 @@ use intake::draft_file::parse_draft_text;
 use intake::import::{ImportFormat, ImportTable, auto_mapping, build_rows, read_table, read_table_skipping_bad_rows};
 use intake::model::{Backend, Draft};
 use intake::normalize::normalize_for_sending;
-use intake::validation::validate_draft;
+use intake::validation::{FieldRule, Kind, rules_for, validate_draft};
 use proptest::prelude::*;
 use proptest::test_runner::FileFailurePersistence;
 use serde_json::{Map, Value};
@@ -27,49 +27,11 @@ fn config() -> ProptestConfig {
     ProptestConfig { failure_persistence: Some(Box::new(FileFailurePersistence::Off)), ..ProptestConfig::default() }
 }
 
-/// Field names of both backends and of the answers read, so that generated objects hit the
-/// readers' paths and not only their "unknown key" branches.
-const KEYS: &[&str] = &[
-    "id",
-    "firstName",
-    "lastName",
-    "email",
-    "phoneNumber",
-    "timezone",
-    "birthday",
-    "ssnLastFour",
-    "streetAddress1",
-    "streetAddress2",
-    "city",
-    "state",
-    "zipCode",
-    "taskType",
-    "doNotCall",
-    "isTest",
-    "test",
-    "externalMetadata",
+/// Names the answers read, and awkward ones; with the field names of both backends' rule
+/// tables ([`known_keys`]) they make generated objects hit the readers' paths and not only their
+/// "unknown key" branches.
+const ANSWER_KEYS: &[&str] = &[
     "employer",
-    "phone",
-    "jobTitle",
-    "organization",
-    "age",
-    "gender",
-    "location",
-    "background",
-    "photoUrl",
-    "photoType",
-    "emails",
-    "phones",
-    "chats",
-    "socialProfiles",
-    "websites",
-    "address",
-    "lines",
-    "postalCode",
-    "country",
-    "properties",
-    "type",
-    "value",
     "message",
     "errors",
     "error",
@@ -88,6 +50,37 @@ const KEYS: &[&str] = &[
     "~1",
     "a/b",
 ];
+
+/// Every field name of both backends' rule tables (nested objects and list entries too), then
+/// [`ANSWER_KEYS`].
+fn known_keys() -> Vec<&'static str> {
+    fn walk(fields: &'static [FieldRule], out: &mut Vec<&'static str>) {
+        for rule in fields {
+            out.push(rule.key);
+            match &rule.kind {
+                Kind::Object(nested) | Kind::List { item: Kind::Object(nested), .. } => walk(nested, out),
+                _ => {}
+            }
+        }
+    }
+    let mut keys = Vec::new();
+    for backend in Backend::ALL {
+        walk(rules_for(backend).fields, &mut keys);
+    }
+    keys.extend_from_slice(ANSWER_KEYS);
+    keys.sort_unstable();
+    keys.dedup();
+    keys
+}
+
+/// The top-level fields of `backend` that hold text or a flag (not lists, objects, metadata or
+/// properties), from its rule table, then `extra`.
+fn scalar_keys(backend: Backend, extra: &[&'static str]) -> Vec<&'static str> {
+    let structured =
+        |kind: &Kind| matches!(kind, Kind::List { .. } | Kind::Object(_) | Kind::JsonObject | Kind::Properties);
+    let fields = rules_for(backend).fields.iter().filter(|rule| !structured(&rule.kind)).map(|rule| rule.key);
+    fields.chain(extra.iter().copied()).collect()
+}
 
 /// Text that means something to some reader, or that is known to be awkward.
 const SPECIAL: &[&str] = &[
@@ -162,7 +155,7 @@ fn number_text() -> impl Strategy<Value = String> {
 
 /// An object key: usually a known one.
 fn key() -> impl Strategy<Value = String> {
-    prop_oneof![3 => prop::sample::select(KEYS).prop_map(str::to_owned), 1 => hostile_text()]
+    prop_oneof![3 => prop::sample::select(known_keys()).prop_map(str::to_owned), 1 => hostile_text()]
 }
 
 /// A JSON number that is awkward: the extremes, fractions, negative zero, huge floats.
@@ -198,7 +191,7 @@ fn json_value() -> impl Strategy<Value = Value> {
 }
 
 /// An object with the given keys (each present or not) holding `values`, plus random members.
-fn object_of(keys: &'static [&'static str], values: BoxedStrategy<Value>) -> impl Strategy<Value = Value> {
+fn object_of(keys: Vec<&'static str>, values: BoxedStrategy<Value>) -> impl Strategy<Value = Value> {
     (
         prop::collection::vec(prop::option::weighted(0.6, values), keys.len()),
         prop::collection::vec((key(), json_value()), 0..3),
@@ -218,7 +211,7 @@ fn field_value() -> BoxedStrategy<Value> {
 
 /// A Help Scout list entry: `{"type": …, "value": …}` with either missing or of a wrong type.
 fn list_entry() -> BoxedStrategy<Value> {
-    object_of(&["type", "value", "id"], field_value()).boxed()
+    object_of(vec!["type", "value", "id"], field_value()).boxed()
 }
 
 /// A draft-shaped body of either backend: known fields with hostile values, lists of entries,
@@ -230,49 +223,14 @@ fn draft_value() -> impl Strategy<Value = Value> {
     ]
     .boxed();
     let nested = prop_oneof![
-        2 => object_of(&["lines", "city", "state", "postalCode", "country", "a"], field_value()),
+        2 => object_of(vec!["lines", "city", "state", "postalCode", "country", "a"], field_value()),
         1 => prop::collection::vec((key(), field_value()), 0..4).prop_map(|p| Value::Object(p.into_iter().collect())),
         1 => json_value(),
     ]
     .boxed();
-    let finosu = object_of(
-        &[
-            "id",
-            "firstName",
-            "lastName",
-            "email",
-            "phoneNumber",
-            "timezone",
-            "birthday",
-            "ssnLastFour",
-            "streetAddress1",
-            "streetAddress2",
-            "city",
-            "state",
-            "zipCode",
-            "taskType",
-            "doNotCall",
-            "isTest",
-            "employer",
-        ],
-        field_value(),
-    );
-    let help_scout = object_of(
-        &[
-            "firstName",
-            "lastName",
-            "phone",
-            "jobTitle",
-            "organization",
-            "age",
-            "gender",
-            "location",
-            "background",
-            "photoUrl",
-            "photoType",
-        ],
-        field_value(),
-    );
+    // Metadata and the structured fields come in below, as parts.
+    let finosu = object_of(scalar_keys(Backend::Finosu, &["employer"]), field_value());
+    let help_scout = object_of(scalar_keys(Backend::HelpScout, &[]), field_value());
     let with_parts = |body: Value, parts: Vec<(&'static str, Value)>| {
         let mut body = body;
         if let Value::Object(map) = &mut body {
@@ -434,7 +392,7 @@ fn status(read: &'static [u16]) -> impl Strategy<Value = u16> {
 /// `{"message": X, "errors": [{"field": X, "message": X}] or {"field": X | [X]}, "validTaskTypes": […]}`
 /// with every member optional and any JSON in each place.
 fn finosu_error_body() -> BoxedStrategy<Value> {
-    let item = object_of(&["field", "path", "name", "message", "msg", "error", "rejectedValue"], field_value());
+    let item = object_of(vec!["field", "path", "name", "message", "msg", "error", "rejectedValue"], field_value());
     let errors = prop_oneof![
         3 => prop::collection::vec(item, 0..5).prop_map(Value::Array),
         2 => prop::collection::vec(
@@ -449,7 +407,7 @@ fn finosu_error_body() -> BoxedStrategy<Value> {
         1 => prop::collection::vec(hostile_text().prop_map(Value::String), 90..140).prop_map(Value::Array),
     ];
     (
-        object_of(&["message", "error", "error_description", "detail"], field_value()),
+        object_of(vec!["message", "error", "error_description", "detail"], field_value()),
         prop::option::of(errors),
         prop::option::of(task_types),
         prop::sample::select(&["validTaskTypes", "taskTypes", "details", "TASK"][..]),
@@ -475,7 +433,7 @@ fn finosu_error_body() -> BoxedStrategy<Value> {
 
 /// `{"message": X, "_embedded": {"errors": [{"path": X, "message": X, "rejectedValue": X}]}}`.
 fn vnd_error_body() -> BoxedStrategy<Value> {
-    let item = object_of(&["path", "message", "rejectedValue", "logref"], field_value());
+    let item = object_of(vec!["path", "message", "rejectedValue", "logref"], field_value());
     let errors = prop_oneof![
         4 => prop::collection::vec(item, 0..6).prop_map(Value::Array),
         1 => json_value(),
@@ -484,7 +442,7 @@ fn vnd_error_body() -> BoxedStrategy<Value> {
         4 => errors.prop_map(|e| Value::Object([("errors".to_owned(), e)].into_iter().collect())),
         1 => json_value(),
     ];
-    (object_of(&["message", "logref", "error"], field_value()), prop::option::weighted(0.8, embedded))
+    (object_of(vec!["message", "logref", "error"], field_value()), prop::option::weighted(0.8, embedded))
         .prop_map(|(mut body, embedded)| {
             if let (Value::Object(map), Some(embedded)) = (&mut body, embedded) {
                 map.insert("_embedded".to_owned(), embedded);
@@ -503,7 +461,7 @@ fn token_body() -> BoxedStrategy<Value> {
         1 => number_text().prop_map(Value::String),
     ]
     .boxed();
-    object_of(&["access_token", "expires_in", "refresh_token", "token_type", "error", "error_description"], value)
+    object_of(vec!["access_token", "expires_in", "refresh_token", "token_type", "error", "error_description"], value)
         .boxed()
 }
 
