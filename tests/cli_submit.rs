@@ -242,18 +242,23 @@ fn submit_two(home: &Home, profile: &str, drafts: [&std::path::Path; 2], stdin: 
     assert_eq!(lines[1]["outcome"], "created", "the second file is still sent: {}", lines[1]);
 }
 
+/// A Finosu profile `f` in `home` aimed at `server`, and two drafts with their own ids.
+fn finosu_profile_and_two_drafts(home: &Home, server: &ScriptedServer) -> [std::path::PathBuf; 2] {
+    let base = format!("{}/finosu", server.base_url());
+    let add = home.run(&["profile", "add", "--name", "f", "--backend", "finosu", "--base-url", &base]);
+    assert_eq!(code(&add), 0, "{}", stderr(&add));
+    ["INT-7K2M9QX1", "INT-7K2M9QX2"].map(|id| {
+        let mut body = example("finosu-customer.json");
+        body["id"] = json!(id);
+        home.draft(&format!("{id}.json"), &body)
+    })
+}
+
 #[test]
 fn an_absurd_retry_after_does_not_stop_submit_before_the_next_file() {
     let server = hostile_server("3600", "Retry-After", "1e20");
     let home = Home::new();
-    let base = format!("{}/finosu", server.base_url());
-    let add = home.run(&["profile", "add", "--name", "f", "--backend", "finosu", "--base-url", &base]);
-    assert_eq!(code(&add), 0, "{}", stderr(&add));
-    let drafts = ["INT-7K2M9QX1", "INT-7K2M9QX2"].map(|id| {
-        let mut body = example("finosu-customer.json");
-        body["id"] = json!(id);
-        home.draft(&format!("{id}.json"), &body)
-    });
+    let drafts = finosu_profile_and_two_drafts(&home, &server);
     submit_two(&home, "f", [&drafts[0], &drafts[1]], Some("fsk_any_key_123456\n"), "1e20");
 }
 
@@ -328,14 +333,7 @@ fn a_huge_message_with_escape_codes_is_shown_short_and_clean_and_submit_goes_on(
         Canned::new(201, r#"{"id":"INT-7K2M9QX2"}"#)
     });
     let home = Home::new();
-    let base = format!("{}/finosu", server.base_url());
-    let add = home.run(&["profile", "add", "--name", "f", "--backend", "finosu", "--base-url", &base]);
-    assert_eq!(code(&add), 0, "{}", stderr(&add));
-    let drafts = ["INT-7K2M9QX1", "INT-7K2M9QX2"].map(|id| {
-        let mut body = example("finosu-customer.json");
-        body["id"] = json!(id);
-        home.draft(&format!("{id}.json"), &body)
-    });
+    let drafts = finosu_profile_and_two_drafts(&home, &server);
     let args = ["submit", "--profile", "f", drafts[0].to_str().unwrap(), drafts[1].to_str().unwrap(), "--secret-stdin"];
     let output = home.run_with_stdin(&args, Some("fsk_any_key_123456\n"));
     let out = stdout(&output);
