@@ -186,35 +186,22 @@ impl Store {
 
     /// Every batch, newest first, with its counts.
     pub fn batches(&self) -> Result<Vec<BatchSummary>, StoreError> {
-        let mut statement = self.connection.prepare_cached(
-            "SELECT id, profile, backend, file_name, created_at, rows FROM batches ORDER BY created_at DESC, id DESC",
-        )?;
-        let batches: Vec<BatchSummary> = statement
-            .query_map([], |row| {
-                let backend: String = row.get(2)?;
-                Ok(BatchSummary {
-                    id: BatchId(row.get(0)?),
-                    profile: row.get(1)?,
-                    backend: if backend == "finosu" { Backend::Finosu } else { Backend::HelpScout },
-                    file_name: row.get(3)?,
-                    created_at: row.get(4)?,
-                    rows: usize::try_from(row.get::<_, i64>(5)?).unwrap_or(0),
-                    counts: StateCounts::default(),
-                })
-            })?
-            .collect::<Result<_, _>>()?;
-        batches
-            .into_iter()
-            .map(|mut batch| {
-                batch.counts = self.batch_counts(&batch.id)?;
-                Ok(batch)
-            })
-            .collect()
+        let sql = format!("SELECT {BATCH_COLUMNS} FROM batches ORDER BY created_at DESC, id DESC");
+        let batches: Vec<BatchSummary> =
+            self.connection.prepare_cached(&sql)?.query_map([], batch_from_row)?.collect::<Result<_, _>>()?;
+        batches.into_iter().map(|batch| self.with_counts(batch)).collect()
     }
 
-    /// One batch, with its counts.
+    /// One batch, with its counts (read alone: the window follows a batch at every change).
     pub fn batch(&self, id: &BatchId) -> Result<Option<BatchSummary>, StoreError> {
-        Ok(self.batches()?.into_iter().find(|batch| batch.id == *id))
+        let sql = format!("SELECT {BATCH_COLUMNS} FROM batches WHERE id = ?1");
+        let batch = self.connection.query_row(&sql, params![id.as_str()], batch_from_row).optional()?;
+        batch.map(|batch| self.with_counts(batch)).transpose()
+    }
+
+    fn with_counts(&self, mut batch: BatchSummary) -> Result<BatchSummary, StoreError> {
+        batch.counts = self.batch_counts(&batch.id)?;
+        Ok(batch)
     }
 
     /// A batch's rows by state.
@@ -347,4 +334,20 @@ impl Store {
             )
             .optional()?)
     }
+}
+
+/// The columns [`batch_from_row`] reads, in its order.
+const BATCH_COLUMNS: &str = "id, profile, backend, file_name, created_at, rows";
+
+/// A batch's row, its counts not read yet.
+fn batch_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<BatchSummary> {
+    Ok(BatchSummary {
+        id: BatchId(row.get(0)?),
+        profile: row.get(1)?,
+        backend: super::rows::backend_at(row, 2)?,
+        file_name: row.get(3)?,
+        created_at: row.get(4)?,
+        rows: usize::try_from(row.get::<_, i64>(5)?).unwrap_or(0),
+        counts: StateCounts::default(),
+    })
 }

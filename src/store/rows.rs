@@ -58,7 +58,7 @@ pub fn summary_from_row(row: &Row<'_>) -> rusqlite::Result<RecordSummary> {
     })
 }
 
-fn backend_at(row: &Row<'_>, index: usize) -> rusqlite::Result<Backend> {
+pub(super) fn backend_at(row: &Row<'_>, index: usize) -> rusqlite::Result<Backend> {
     match row.get::<_, String>(index)?.as_str() {
         "finosu" => Ok(Backend::Finosu),
         "helpscout" => Ok(Backend::HelpScout),
