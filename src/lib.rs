@@ -10,6 +10,7 @@ pub mod batch;
 pub mod cli;
 pub mod credentials;
 pub mod draft_file;
+pub mod duplicate_check;
 pub mod import;
 pub mod model;
 pub mod normalize;

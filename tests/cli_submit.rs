@@ -205,7 +205,8 @@ fn the_foreground_sandbox_prints_its_credentials_as_json() {
 }
 
 /// A loopback server playing Finosu or Help Scout: every token answer carries `expires_in` as
-/// `raw` JSON; the first create is a 429 with `header: value`, every later one a 201.
+/// `raw` JSON; the duplicate check's reads find nobody; the first create is a 429 with
+/// `header: value`, every later one a 201.
 fn hostile_server(raw: &'static str, header: &'static str, value: &'static str) -> ScriptedServer {
     let creates = AtomicUsize::new(0);
     ScriptedServer::start(move |request, index| {
@@ -214,6 +215,12 @@ fn hostile_server(raw: &'static str, header: &'static str, value: &'static str) 
                 200,
                 format!(r#"{{"token_type":"bearer","access_token":"tok-{index}","expires_in":{raw}}}"#),
             );
+        }
+        if request.method == "GET" && request.path.contains("/v2/customers?query=") {
+            return Canned::new(200, r#"{"_embedded":{"customers":[]}}"#);
+        }
+        if request.method == "GET" {
+            return Canned::new(404, r#"{"message":"no such customer"}"#);
         }
         if creates.fetch_add(1, Ordering::SeqCst) == 0 {
             return Canned::new(429, r#"{"message":"slow down"}"#).header(header, value);

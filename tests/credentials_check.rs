@@ -112,7 +112,9 @@ fn forced_statuses_give_their_verdicts() {
     let wrong = check(&client_with(&nowhere, Credentials::FinosuApiKey(Secret::new(FINOSU_API_KEY))));
     assert_eq!(wrong.kind, VerdictKind::WrongBaseUrl, "{wrong:?}");
     assert!(wrong.headline.starts_with("Wrong base URL: nothing at http://127.0.0.1:"), "{}", wrong.headline);
-    assert_eq!(wrong.exchanges.len(), 2, "a 404 is confirmed by the keyless read");
+    let methods: Vec<&str> = wrong.exchanges.iter().map(|e| e.method.as_str()).collect();
+    assert_eq!(methods, ["GET", "GET", "POST"], "a 404 is confirmed by the keyless read, then the empty create");
+    assert_eq!(wrong.probe, intake::credentials::Probe::EmptyCreate);
 }
 
 #[test]

@@ -39,10 +39,14 @@ fn a_finosu_customer_is_created_and_shown_in_the_viewer() {
     assert!(!text.contains("6789"), "the SSN last four is on screen (request or echoed response)");
     assert!(text.contains("ssnLastFour"), "the viewer shows the bodies");
 
+    // The duplicate check's read and keyless read came before the create.
+    let methods: Vec<String> = harness.state().viewer().exchanges().map(|e| e.method.clone()).collect();
+    assert_eq!(methods, ["GET", "GET", "POST"]);
+
     // The same draft is not created twice by a second click.
     press(&mut harness, "Submit");
     harness.run();
-    assert_eq!(harness.state().viewer().len(), 1);
+    assert_eq!(harness.state().viewer().len(), 3, "nothing more was sent");
     assert!(harness.state().status().is_some_and(|s| s.text.starts_with("Not sent again")));
 
     // Ctrl+N starts the next one; the sent one stays in the store.
@@ -66,12 +70,20 @@ fn ctrl_enter_creates_a_help_scout_customer() {
     harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Enter);
     harness.step();
     assert!(harness.state().is_sending() || harness.state().viewer().len() > before, "Ctrl+Enter started a send");
-    wait_for_answer(&mut harness, before + 1);
+    wait_for_answer(&mut harness, before + 2);
     let latest = harness.state().viewer().latest().expect("an attempt");
     assert_eq!((latest.method.as_str(), latest.url.ends_with("/v2/customers")), ("POST", true), "{}", latest.url);
     let Outcome::Created { id: Some(id), .. } = &latest.outcome else { panic!("{:?}", latest.outcome) };
     assert!(shown(&harness, &format!("Created customer {id}")));
-    assert_eq!(harness.state().viewer().len(), before + 1, "one create; every request of the session is listed");
+    let new: Vec<(String, bool)> = harness
+        .state()
+        .viewer()
+        .exchanges()
+        .skip(before)
+        .map(|e| (e.method.clone(), e.url.contains("/v2/customers?query=")))
+        .collect();
+    let expected = [("GET", true), ("POST", false)].map(|(m, q)| (m.to_owned(), q));
+    assert_eq!(new, expected, "the duplicate check's search, then one create; every request is listed");
     let sent = latest.request_body.as_deref().unwrap_or_default();
     assert!(sent.contains(r#""plan":"Enterprise""#), "{sent}");
 }

@@ -3,6 +3,8 @@
 //! Its error format is not published, so errors are read best effort: a message from `message`/`error`/`errors`, field errors from
 //! whatever shape `errors` has, and the valid task types a 400 lists.
 
+use std::sync::atomic::{AtomicU8, Ordering};
+
 use serde_json::Value;
 
 use super::exchange::{Exchange, ResponseRecord};
@@ -16,17 +18,45 @@ use super::server_text::{MAX_NAME_CHARS, shown_server_text, shown_within};
 use crate::model::Backend;
 
 /// A Finosu API client for one profile.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct FinosuClient {
     http: reqwest::Client,
     endpoint: Endpoint,
     api_key: Secret,
+    /// What this server showed of `GET /customers/{id}`, which Finosu does not document:
+    /// [`READ_ROUTE_UNKNOWN`], [`READ_ROUTE_PRESENT`] or [`READ_ROUTE_MISSING`].
+    read_route: AtomicU8,
+}
+
+const READ_ROUTE_UNKNOWN: u8 = 0;
+const READ_ROUTE_PRESENT: u8 = 1;
+const READ_ROUTE_MISSING: u8 = 2;
+
+/// What `GET /customers/{id}` told about a customer.
+///
+/// Finosu documents `POST /customers` only; the read is the sandbox's assumption, so every
+/// caller must cope with a server that has no read route.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FinosuRead {
+    /// The customer exists; its body when the answer was JSON.
+    Found(Option<Value>),
+    /// No customer with that id (the route exists: it refuses a read without the key).
+    NotFound,
+    /// The server has no read route: 404 with and without the key. Finosu cannot be asked.
+    NoReadRoute,
+    /// The read itself failed (offline, 5xx, 401…).
+    Failed(Outcome),
 }
 
 impl FinosuClient {
     /// A client for `endpoint` sending `api_key`.
     pub fn new(endpoint: Endpoint, api_key: Secret) -> Result<Self, ClientSetupError> {
-        Ok(Self { http: build_http_client(&endpoint)?, endpoint, api_key })
+        Ok(Self {
+            http: build_http_client(&endpoint)?,
+            endpoint,
+            api_key,
+            read_route: AtomicU8::new(READ_ROUTE_UNKNOWN),
+        })
     }
 
     /// Where this client's requests go.
@@ -64,6 +94,49 @@ impl FinosuClient {
     /// still answers 404 is not a Finosu API, which tells a wrong base URL from an accepted key.
     pub async fn get_customer_without_key(&self, id: &str) -> Exchange {
         self.get(id, false).await
+    }
+
+    /// Reads the customer with `id`. A 404 is believed only once the same read without the key
+    /// was refused (401/403) — the route exists and checks keys; a second 404 means the server
+    /// has no read route, which is remembered so it is not asked again. Every exchange taken is
+    /// returned, for the viewer and the record's history.
+    pub async fn read_customer(&self, id: &str) -> (FinosuRead, Vec<Exchange>) {
+        if self.read_route.load(Ordering::Relaxed) == READ_ROUTE_MISSING {
+            return (FinosuRead::NoReadRoute, Vec::new());
+        }
+        let first = self.get_customer(id).await;
+        let read = match &first.outcome {
+            Outcome::Answered { .. } => {
+                self.read_route.store(READ_ROUTE_PRESENT, Ordering::Relaxed);
+                FinosuRead::Found(first.response.as_ref().and_then(body_json))
+            }
+            Outcome::NotFound if self.read_route.load(Ordering::Relaxed) == READ_ROUTE_PRESENT => FinosuRead::NotFound,
+            Outcome::NotFound => {
+                let probe = self.get_customer_without_key(id).await;
+                let read = match &probe.outcome {
+                    Outcome::Unauthorized { .. } | Outcome::Forbidden { .. } => {
+                        self.read_route.store(READ_ROUTE_PRESENT, Ordering::Relaxed);
+                        FinosuRead::NotFound
+                    }
+                    Outcome::NotFound => {
+                        self.read_route.store(READ_ROUTE_MISSING, Ordering::Relaxed);
+                        FinosuRead::NoReadRoute
+                    }
+                    other => FinosuRead::Failed(other.clone()),
+                };
+                return (read, vec![first, probe]);
+            }
+            other => FinosuRead::Failed(other.clone()),
+        };
+        (read, vec![first])
+    }
+
+    /// `POST /customers` with an empty object: the documented endpoint, asked something it
+    /// must refuse. A 400 naming the missing fields means the key was accepted, 401/403 that
+    /// it was not; an empty customer cannot be created. Used to test a key when the server has
+    /// no read route.
+    pub async fn probe_create_without_fields(&self) -> Exchange {
+        self.create_customer(&Value::Object(serde_json::Map::new())).await
     }
 
     async fn get(&self, id: &str, with_key: bool) -> Exchange {

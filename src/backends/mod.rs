@@ -3,6 +3,7 @@
 
 pub mod curl;
 pub mod exchange;
+pub mod existing;
 pub mod finosu;
 pub mod helpscout;
 pub mod http;

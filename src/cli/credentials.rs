@@ -161,6 +161,8 @@ struct CheckLine<'a> {
     profile: &'a str,
     backend: &'a str,
     verdict: &'a str,
+    /// `read`, or `empty_create` when the server has no read route (Finosu).
+    probe: crate::credentials::Probe,
     headline: &'a str,
     next_step: &'a str,
     identity: Option<&'a str>,
@@ -217,6 +219,7 @@ fn check(
             profile: &profile.name,
             backend: profile.kind.as_str(),
             verdict: report.kind.as_str(),
+            probe: report.probe,
             headline: &report.headline,
             next_step: &report.next_step,
             identity: report.identity.as_deref(),

@@ -143,6 +143,7 @@ pub enum CredentialsCommand {
 
 /// Arguments of `intake submit`.
 #[derive(Debug, Args)]
+#[expect(clippy::struct_excessive_bools, reason = "the independent flags of `intake submit`, as clap parses them")]
 pub struct SubmitArgs {
     /// The profile to send to (`intake profile list`); `sandbox-finosu` and `sandbox-helpscout`
     /// name the built-in sandbox, started for the run.
@@ -158,6 +159,10 @@ pub struct SubmitArgs {
     /// Send even a file already sent to this profile (a new customer record each time).
     #[arg(long)]
     pub again: bool,
+    /// Create the customer even when the server already has one with the same email (Help
+    /// Scout) or id (Finosu). Without it such a file is not sent: outcome `duplicate`, exit 1.
+    #[arg(long)]
+    pub allow_duplicate: bool,
     /// Draft files: JSON request bodies.
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
@@ -369,6 +374,10 @@ pub struct SandboxArgs {
     /// Open connections at most; at the cap the oldest idle one is closed for a new one.
     #[arg(long, value_name = "N", default_value_t = 256, value_parser = clap::value_parser!(u64).range(1..=65_536))]
     pub max_connections: u64,
+    /// Serve Finosu without `GET /customers/{id}` (404 with and without the key), as a Finosu
+    /// that has only its documented `POST /customers`.
+    #[arg(long)]
+    pub finosu_without_read_route: bool,
     /// Print the base URLs and credentials as one JSON line first.
     #[arg(long)]
     pub json: bool,

@@ -22,6 +22,7 @@ pub fn run_sandbox(args: &SandboxArgs, out: &mut dyn Write, err: &mut dyn Write)
         drop_rate: args.drop_rate,
         token_lifetime: Duration::from_secs(args.token_lifetime),
         max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
+        finosu_read_route: !args.finosu_without_read_route,
         ..SandboxConfig::default()
     };
     let server = match SandboxServer::start(config) {

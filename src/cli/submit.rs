@@ -1,7 +1,10 @@
 //! `intake submit`: validate draft files and send the valid ones to a profile's API.
 //!
 //! Sends go through the store and outbox: each file's customer becomes a record, so running it
-//! again on a file already sent says so instead of creating a duplicate.
+//! again on a file already sent says so instead of creating a duplicate. Before a customer is
+//! sent, the server is asked whether it exists already (the duplicate check): a match is not
+//! sent unless `--allow-duplicate`; a lookup that fails is reported in the line, and the
+//! customer is sent.
 
 use std::io::Write;
 
@@ -14,6 +17,8 @@ use super::validate::{FileTally, write_issue_lines, write_json_line};
 use super::{SubmitArgs, load_profile_store, usage_error};
 use crate::backends::{CustomerClient, Outcome};
 use crate::draft_file::read_draft_file;
+use crate::duplicate_check::{DuplicateCheck, DuplicateCheckReport, DuplicateVerdict, check_for_duplicates};
+use crate::model::Backend;
 use crate::normalize::normalize_for_sending;
 use crate::outbox::{AttemptReport, Outbox};
 use crate::paths::IntakePaths;
@@ -35,12 +40,15 @@ struct SubmitReport<'a> {
     message: String,
     issues: Vec<Issue>,
     latency_ms: Option<u128>,
+    /// The duplicate check before the send, when one was made.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    duplicate_check: Option<DuplicateCheckReport>,
 }
 
 impl<'a> SubmitReport<'a> {
     /// The line for a file that was not sent (`unreadable`, `invalid`).
     fn not_sent(file: String, outcome: &'a str, message: String, issues: Vec<Issue>) -> Self {
-        Self { file, outcome, status: None, id: None, message, issues, latency_ms: None }
+        Self { file, outcome, status: None, id: None, message, issues, latency_ms: None, duplicate_check: None }
     }
 }
 
@@ -68,7 +76,13 @@ pub fn run_submit(args: &SubmitArgs, out: &mut dyn Write, err: &mut dyn Write) -
         Ok(runtime) => runtime,
         Err(e) => return usage_error(err, &format!("cannot start the network runtime: {e}")),
     };
-    let sender = Sender { outbox: &outbox, client: &connection.client, profile: &profile, again: args.again };
+    let sender = Sender {
+        outbox: &outbox,
+        client: &connection.client,
+        profile: &profile,
+        again: args.again,
+        allow_duplicate: args.allow_duplicate,
+    };
     let backend = profile.backend();
     let mut tally = FileTally::default();
     for path in &args.files {
@@ -99,7 +113,7 @@ pub fn run_submit(args: &SubmitArgs, out: &mut dyn Write, err: &mut dyn Write) -
             continue;
         }
         match runtime.block_on(sender.submit(&file, body)) {
-            Ok(Submitted::Attempted(report)) => {
+            Ok(Submitted::Attempted(report, check)) => {
                 tally.failed |= report.state != RecordState::Sent;
                 if let Some(Outcome::Rejected { valid_task_types, .. }) = report.exchanges.last().map(|e| &e.outcome)
                     && profiles.learn_task_types(&profile.name, valid_task_types)
@@ -107,12 +121,14 @@ pub fn run_submit(args: &SubmitArgs, out: &mut dyn Write, err: &mut dyn Write) -
                 {
                     writeln!(err, "intake: could not remember the valid task types: {e}")?;
                 }
-                report_attempt(out, args.json, file, &report)?;
+                report_attempt(out, args.json, file, &report, check.as_ref(), backend)?;
             }
-            Ok(Submitted::NotSent { outcome, message, failed }) => {
+            Ok(Submitted::NotSent { outcome, message, failed, check }) => {
                 tally.failed |= failed;
                 if args.json {
-                    write_json_line(out, &SubmitReport::not_sent(file, outcome, message, Vec::new()))?;
+                    let mut line = SubmitReport::not_sent(file, outcome, message, Vec::new());
+                    line.duplicate_check = check.map(|check| check.report(backend));
+                    write_json_line(out, &line)?;
                 } else {
                     writeln!(out, "{file}: {message}")?;
                 }
@@ -128,9 +144,9 @@ pub fn run_submit(args: &SubmitArgs, out: &mut dyn Write, err: &mut dyn Write) -
 
 /// What submitting one valid file came to.
 enum Submitted {
-    /// An attempt was made (or an abandoned one settled).
-    Attempted(AttemptReport),
-    /// Nothing was sent: already sent, being sent elsewhere, or possibly created.
+    /// An attempt was made (or an abandoned one settled), after the duplicate check if one ran.
+    Attempted(AttemptReport, Option<DuplicateCheck>),
+    /// Nothing was sent: already sent, being sent elsewhere, possibly created, or a duplicate.
     NotSent {
         /// The machine name for `--json`.
         outcome: &'static str,
@@ -138,6 +154,8 @@ enum Submitted {
         message: String,
         /// Whether it counts as a failure for the exit status.
         failed: bool,
+        /// The duplicate check that stopped it.
+        check: Option<DuplicateCheck>,
     },
 }
 
@@ -147,6 +165,7 @@ struct Sender<'a> {
     client: &'a CustomerClient,
     profile: &'a Profile,
     again: bool,
+    allow_duplicate: bool,
 }
 
 impl Sender<'_> {
@@ -163,35 +182,52 @@ impl Sender<'_> {
         } else {
             self.outbox.with_store(move |store| store.find_by_fingerprint(&known_name, &known_payload)).await?
         };
-        let id = if let Some(record) = known {
-            match self.resume(record, payload).await? {
-                Ok(id) => id,
+        let resumed = match known {
+            Some(record) => match self.resume(record).await? {
+                Ok(resumed) => Some(resumed),
                 Err(done) => return Ok(done),
+            },
+            None => None,
+        };
+        let check = if self.allow_duplicate { None } else { Some(check_for_duplicates(self.client, &payload).await) };
+        if let Some(check) = check.as_ref().filter(|c| matches!(c.verdict, DuplicateVerdict::Found(_))) {
+            let message =
+                format!("not sent: {} Use --allow-duplicate to create it anyway.", check.verdict.sentence(backend));
+            return Ok(Submitted::NotSent { outcome: "duplicate", message, failed: true, check: Some(check.clone()) });
+        }
+        let id = match resumed {
+            Some((id, true)) => id,
+            Some((id, false)) => {
+                let (queued, name) = (id.clone(), self.profile.name.clone());
+                self.outbox.with_store(move |store| store.queue(&queued, &name, &payload)).await?;
+                id
             }
-        } else {
-            let new = NewRecord {
-                backend,
-                profile: name,
-                body,
-                payload: Some(payload),
-                valid: true,
-                source: Some(file.to_owned()),
-            };
-            self.outbox.with_store(move |store| store.insert(&new)).await?
+            None => {
+                let new = NewRecord {
+                    backend,
+                    profile: name,
+                    body,
+                    payload: Some(payload),
+                    valid: true,
+                    source: Some(file.to_owned()),
+                };
+                self.outbox.with_store(move |store| store.insert(&new)).await?
+            }
         };
         let Some(claim) = self.outbox.claim(id.clone()).await? else { return Ok(busy(&id, "sent")) };
-        Ok(Submitted::Attempted(self.outbox.send(claim, self.client).await?))
+        Ok(Submitted::Attempted(self.outbox.send(claim, self.client).await?, check))
     }
 
-    /// What to do with the record this file's customer already has: send it (its id), or
-    /// nothing (already sent, possibly created, being sent elsewhere).
-    async fn resume(&self, record: Record, payload: Value) -> Result<Result<RecordId, Submitted>, StoreError> {
+    /// What to do with the record this file's customer already has: send it (its id, and
+    /// whether it is queued already), or nothing (already sent, possibly created, being sent
+    /// elsewhere).
+    async fn resume(&self, record: Record) -> Result<Result<(RecordId, bool), Submitted>, StoreError> {
         match (record.state, record.failure) {
             (RecordState::Sent, _) => {
                 let id = record.server_id.map(|id| format!(" as {id}")).unwrap_or_default();
                 let message =
                     format!("already sent{id} (record {}); not sent again. Use --again to send it anyway.", record.id);
-                Ok(Err(Submitted::NotSent { outcome: "already_sent", message, failed: false }))
+                Ok(Err(Submitted::NotSent { outcome: "already_sent", message, failed: false, check: None }))
             }
             (RecordState::Sending, _) => self.settle_abandoned(record).await.map(Err),
             (RecordState::Failed, Some(FailureKind::Ambiguous)) => {
@@ -200,14 +236,10 @@ impl Sender<'_> {
                     record.id,
                     record.message.unwrap_or_default()
                 );
-                Ok(Err(Submitted::NotSent { outcome: "ambiguous", message, failed: true }))
+                Ok(Err(Submitted::NotSent { outcome: "ambiguous", message, failed: true, check: None }))
             }
-            (RecordState::Queued, _) => Ok(Ok(record.id)),
-            _ => {
-                let (id, name) = (record.id.clone(), self.profile.name.clone());
-                self.outbox.with_store(move |store| store.queue(&record.id, &name, &payload)).await?;
-                Ok(Ok(id))
-            }
+            (RecordState::Queued, _) => Ok(Ok((record.id, true))),
+            _ => Ok(Ok((record.id, false))),
         }
     }
 
@@ -217,17 +249,24 @@ impl Sender<'_> {
         let abandoned = self.outbox.abandoned(Some(record.profile.clone())).await?;
         let Some(record) = abandoned.into_iter().find(|r| r.id == id) else { return Ok(busy(&id, "sent")) };
         let Some(claim) = self.outbox.take_over(record).await? else { return Ok(busy(&id, "settled")) };
-        Ok(Submitted::Attempted(self.outbox.reconcile(claim, self.client).await?))
+        Ok(Submitted::Attempted(self.outbox.reconcile(claim, self.client).await?, None))
     }
 }
 
 /// Nothing sent from here: another process is at it.
 fn busy(id: &RecordId, doing: &str) -> Submitted {
     let message = format!("record {id} is being {doing} by another process; not sent from here.");
-    Submitted::NotSent { outcome: "busy", message, failed: true }
+    Submitted::NotSent { outcome: "busy", message, failed: true, check: None }
 }
 
-fn report_attempt(out: &mut dyn Write, json: bool, file: String, report: &AttemptReport) -> std::io::Result<()> {
+fn report_attempt(
+    out: &mut dyn Write,
+    json: bool,
+    file: String,
+    report: &AttemptReport,
+    check: Option<&DuplicateCheck>,
+    backend: Backend,
+) -> std::io::Result<()> {
     let last = report.exchanges.last();
     let issues: Vec<Issue> = last
         .map(|e| e.outcome.field_errors())
@@ -249,12 +288,18 @@ fn report_attempt(out: &mut dyn Write, json: bool, file: String, report: &Attemp
             message: report.message.clone(),
             issues,
             latency_ms,
+            duplicate_check: check.map(|check| check.report(backend)),
         };
         write_json_line(out, &line)
     } else {
         let status = report.status.map(|s| format!("{s}, ")).unwrap_or_default();
         let latency = latency_ms.map(|ms| format!(" ({status}{ms} ms)")).unwrap_or_default();
-        writeln!(out, "{file}: {}{latency}", report.message)?;
+        // A check that could not be made is said before the send's outcome; a clear one is not.
+        let unchecked = check
+            .filter(|c| matches!(c.verdict, DuplicateVerdict::Unchecked(_) | DuplicateVerdict::LookupFailed(_)))
+            .map(|c| format!("{} Sent anyway: ", c.verdict.sentence(backend)))
+            .unwrap_or_default();
+        writeln!(out, "{file}: {unchecked}{}{latency}", report.message)?;
         write_issue_lines(out, &issues)
     }
 }

@@ -2,14 +2,19 @@
 //!
 //! Finosu has no "who am I" endpoint, so the check reads a customer that cannot exist: a 404
 //! means the key was accepted. Because a wrong base URL also answers 404, that 404 is confirmed
-//! by the same read without the key: a Finosu API refuses it (401/403); anything else is not
-//! Finosu. Help Scout: `GET /v2/users/me`, which names the user the credentials reach.
+//! by the same read without the key: a Finosu API refuses it (401/403). Finosu documents only
+//! `POST /customers`, so a server may have no read route at all (404 with and without the
+//! key): the check then falls back to `POST /customers` with an empty object, which can
+//! create nothing — 400 naming the missing fields means the key was accepted, 401/403 that it
+//! was not, 404 that nothing like Finosu is there. Help Scout: `GET /v2/users/me`, which names
+//! the user the credentials reach.
 
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::backends::finosu::FinosuRead;
 use crate::backends::http::body_json;
 use crate::backends::{CustomerClient, Exchange, GrantType, Outcome, TimeoutPhase};
 use crate::model::Backend;
@@ -67,6 +72,17 @@ impl VerdictKind {
     }
 }
 
+/// Which request a check's verdict rests on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Probe {
+    /// A harmless read (Finosu: `GET /customers/{random id}`; Help Scout: `users/me`).
+    Read,
+    /// Finosu without a read route: `POST /customers` with an empty object, which a server that
+    /// accepts the key refuses for its missing fields (400) and one that does not with 401/403.
+    EmptyCreate,
+}
+
 /// The verdict on a profile's credentials.
 #[derive(Debug, Clone)]
 pub struct CheckReport {
@@ -78,6 +94,8 @@ pub struct CheckReport {
     pub next_step: String,
     /// The user or account reached (Help Scout: name and email).
     pub identity: Option<String>,
+    /// Which request decided.
+    pub probe: Probe,
     /// Wall time of the whole check, token grant included.
     pub latency: Duration,
     /// Every request the check made, secrets masked, for the response viewer.
@@ -97,6 +115,7 @@ impl CheckReport {
             headline,
             next_step: next_step.to_owned(),
             identity: None,
+            probe: Probe::Read,
             latency: Duration::ZERO,
             exchanges: Vec::new(),
         }
@@ -112,24 +131,24 @@ pub fn random_check_id() -> String {
 pub async fn check_credentials(client: &CustomerClient) -> CheckReport {
     let started = Instant::now();
     let base_url = client.endpoint().base_url.to_string();
+    let mut probe = Probe::Read;
     let (exchanges, kind, identity) = match client {
         CustomerClient::Finosu(finosu) => {
-            let id = random_check_id();
-            let first = finosu.get_customer(&id).await;
-            let mut exchanges = vec![first];
-            let kind = match exchanges[0].outcome {
-                Outcome::Answered { .. } => VerdictKind::Ok,
-                Outcome::NotFound => {
-                    let probe = finosu.get_customer_without_key(&id).await;
-                    let kind = match probe.outcome {
-                        Outcome::Unauthorized { .. } | Outcome::Forbidden { .. } => VerdictKind::Ok,
-                        Outcome::NotFound | Outcome::Answered { .. } => VerdictKind::WrongBaseUrl,
-                        ref other => kind_of(other),
+            let (read, mut exchanges) = finosu.read_customer(&random_check_id()).await;
+            let kind = match read {
+                FinosuRead::Found(_) | FinosuRead::NotFound => VerdictKind::Ok,
+                FinosuRead::Failed(outcome) => kind_of(&outcome),
+                FinosuRead::NoReadRoute => {
+                    probe = Probe::EmptyCreate;
+                    let empty = finosu.probe_create_without_fields().await;
+                    let kind = match &empty.outcome {
+                        // Refused for its missing fields: the key got past authentication.
+                        Outcome::Rejected { .. } => VerdictKind::Ok,
+                        other => kind_of(other),
                     };
-                    exchanges.push(probe);
+                    exchanges.push(empty);
                     kind
                 }
-                ref other => kind_of(other),
             };
             (exchanges, kind, None)
         }
@@ -144,8 +163,15 @@ pub async fn check_credentials(client: &CustomerClient) -> CheckReport {
     let latency = started.elapsed();
     let backend = client.backend();
     let last = exchanges.last().map(|e| &e.outcome);
-    let (headline, next_step) = sentences(kind, backend, last, identity.as_deref(), &base_url);
-    CheckReport { kind, headline, next_step, identity, latency, exchanges }
+    let (mut headline, next_step) = sentences(kind, backend, last, identity.as_deref(), &base_url);
+    if probe == Probe::EmptyCreate {
+        let answer =
+            if kind == VerdictKind::Ok { " (refused for its missing fields: nothing was created)" } else { "" };
+        headline.push_str(" Checked with an empty POST /customers");
+        headline.push_str(answer);
+        headline.push_str(", as this server has no GET /customers/{id} (Finosu documents none).");
+    }
+    CheckReport { kind, headline, next_step, identity, probe, latency, exchanges }
 }
 
 /// The verdict kind of a read's last outcome.

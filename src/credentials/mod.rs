@@ -7,7 +7,7 @@ mod vault;
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
-pub use check::{CheckReport, VerdictKind, check_credentials, random_check_id};
+pub use check::{CheckReport, Probe, VerdictKind, check_credentials, random_check_id};
 pub use vault::{KEYRING_SERVICE, KeyringError, SecretKind, Storage, StoredSecret, Vault, keyring_user};
 
 use crate::backends::server_numbers::{MAX_TOKEN_LIFETIME, utc_of};

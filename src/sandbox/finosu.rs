@@ -6,7 +6,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, Request, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -61,8 +61,21 @@ pub fn has_key(headers: &HeaderMap) -> bool {
 }
 
 async fn not_found(request: Request) -> Response {
-    let message = format!("No such endpoint: {} {}", request.method(), request.uri().path());
-    finosu_error(StatusCode::NOT_FOUND, &message)
+    no_such_endpoint(request.method(), request.uri().path())
+}
+
+/// Finosu's 404 for a route it does not have.
+pub fn no_such_endpoint(method: &Method, path: &str) -> Response {
+    finosu_error(StatusCode::NOT_FOUND, &format!("No such endpoint: {method} {path}"))
+}
+
+/// Whether `request` is the read of one customer, `GET /finosu/customers/{id}` (the API's
+/// prefix still on the path).
+pub fn is_read<B>(request: &axum::http::Request<B>) -> bool {
+    let path = request.uri().path().trim_start_matches('/');
+    let rest = path.split_once('/').map_or("", |(_, rest)| rest);
+    request.method() == Method::GET
+        && rest.strip_prefix("customers/").is_some_and(|id| !id.is_empty() && !id.contains('/'))
 }
 
 /// `POST /customers`: 201 with the customer as stored.

@@ -70,6 +70,11 @@ pub struct SandboxConfig {
     pub header_read_timeout: Duration,
     /// Largest request body accepted; a longer one is answered 413 in the API's shape.
     pub max_body_bytes: usize,
+    /// Whether Finosu answers `GET /customers/{id}`. Finosu documents only `POST /customers`;
+    /// turned off, the sandbox answers that read 404 with and without the key, as a real Finosu
+    /// without a read route would, so the credential check, the duplicate check and
+    /// reconciliation can be tested against one.
+    pub finosu_read_route: bool,
 }
 
 /// Default of [`SandboxConfig::max_connections`].
@@ -91,6 +96,7 @@ impl Default for SandboxConfig {
             max_connections: DEFAULT_MAX_CONNECTIONS,
             header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            finosu_read_route: true,
         }
     }
 }

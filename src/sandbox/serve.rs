@@ -122,6 +122,10 @@ async fn handle(request: Request<Incoming>, router: Router, shared: Arc<Shared>)
         Err(message) => return Ok(finosu_error(StatusCode::NOT_FOUND, &message)),
     };
     let api = Api::of_path(request.uri().path());
+    if api == Some(Api::Finosu) && !shared.config.finosu_read_route && finosu::is_read(&request) {
+        // No such route on this server: a 404 before any key is looked at.
+        return Ok(finosu::no_such_endpoint(request.method(), request.uri().path()));
+    }
     tracing::debug!(method = %request.method(), path = request.uri().path(), fault = ?forced, "sandbox request");
     // Latency delays every answer, refusals included, as a slow network would.
     if !shared.config.latency.is_zero() {

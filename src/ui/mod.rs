@@ -4,6 +4,7 @@
 mod app;
 pub mod client_pool;
 pub mod drafts;
+pub mod duplicate_warning;
 mod error;
 pub mod file_worker;
 pub mod form_state;

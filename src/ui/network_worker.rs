@@ -12,6 +12,7 @@ use super::client_pool::ClientPool;
 use super::error::UiError;
 use super::jobs::{Background, Task};
 use crate::credentials::{CheckReport, VerdictKind, check_credentials};
+use crate::duplicate_check::{DuplicateVerdict, check_for_duplicates};
 use crate::model::{Backend, PerBackend, PropertyDefinition};
 use crate::profiles::Profile;
 use crate::sandbox::{SandboxConfig, SandboxServer};
@@ -39,6 +40,19 @@ pub struct CheckDone {
     pub exchanges: Vec<PreparedExchange>,
 }
 
+/// A finished duplicate check (before a Submit).
+#[derive(Debug)]
+pub struct DuplicateDone {
+    /// The profile asked.
+    pub profile: String,
+    /// The normalised body it was asked about.
+    pub payload: serde_json::Value,
+    /// What it concluded.
+    pub verdict: DuplicateVerdict,
+    /// Its requests, for the viewer.
+    pub exchanges: Vec<PreparedExchange>,
+}
+
 /// Runs definition fetches and credential checks, and owns the in-process sandbox.
 #[derive(Debug)]
 pub struct NetworkWorker {
@@ -51,6 +65,7 @@ pub struct NetworkWorker {
     check: Task<CheckDone>,
     /// The profile whose credentials are being tested.
     checking: Option<String>,
+    duplicates: Task<DuplicateDone>,
 }
 
 impl NetworkWorker {
@@ -64,6 +79,7 @@ impl NetworkWorker {
             fetching: None,
             check: Task::Idle,
             checking: None,
+            duplicates: Task::Idle,
         }
     }
 
@@ -177,5 +193,47 @@ impl NetworkWorker {
             );
             CheckDone { profile, report, exchanges: Vec::new() }
         }))
+    }
+
+    /// Asks `profile`'s server whether the customer of `payload` exists already, before it is
+    /// sent (one check at a time).
+    pub fn start_duplicate_check(
+        &mut self,
+        profile: &Profile,
+        payload: serde_json::Value,
+        ctx: &egui::Context,
+    ) -> Result<(), UiError> {
+        if self.duplicates.is_running() {
+            return Err(UiError::Busy);
+        }
+        if profile.kind.is_sandbox() {
+            self.ensure_sandbox()?;
+        }
+        self.pool.endpoint(profile)?;
+        let (pool, owned) = (Arc::clone(&self.pool), profile.clone());
+        let job = self.background.spawn(ctx, async move {
+            let (verdict, exchanges) = match pool.client(&owned).await {
+                Ok(client) => {
+                    let check = check_for_duplicates(&client, &payload).await;
+                    (check.verdict, check.exchanges)
+                }
+                // No secret yet (or a locked keyring): the record waits in the outbox until
+                // there is one, and the outbox says why; the server cannot be asked meanwhile.
+                Err(reason) => (DuplicateVerdict::Unchecked(reason), Vec::new()),
+            };
+            let exchanges = exchanges.into_iter().map(PreparedExchange::new).collect();
+            DuplicateDone { profile: owned.name, payload, verdict, exchanges }
+        })?;
+        self.duplicates.start(job)
+    }
+
+    /// Whether a duplicate check is under way.
+    pub fn is_checking_duplicates(&self) -> bool {
+        self.duplicates.is_running()
+    }
+
+    /// A finished duplicate check, once; `Err` with why when it stopped without a verdict.
+    pub fn poll_duplicate_check(&mut self) -> Option<Result<DuplicateDone, String>> {
+        Some(self.duplicates.poll_take()?.map_err(|lost| lost.to_string()))
     }
 }

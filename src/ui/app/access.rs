@@ -35,9 +35,15 @@ impl IntakeApp {
         &self.viewer
     }
 
-    /// Whether the form's record is being sent (Submit, or the outbox's own send of it).
+    /// Whether the form's record is being sent (Submit, or the outbox's own send of it), or
+    /// checked for duplicates before it is.
     pub fn is_sending(&self) -> bool {
-        self.sending_elapsed().is_some()
+        self.sending_elapsed().is_some() || self.is_checking_duplicates()
+    }
+
+    /// Whether the duplicate warning (a customer found, or a lookup that failed) is on screen.
+    pub fn is_duplicate_warning_open(&self) -> bool {
+        self.is_asking_about_duplicates()
     }
 
     /// The state of the record the form of the active backend is, if it has one yet.

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use super::{IntakeApp, SidePanel};
 use crate::model::Tab;
 use crate::ui::drafts::DraftsCommand;
+use crate::ui::duplicate_warning::DuplicateAnswer;
 use crate::ui::import::ImportCommand;
 use crate::ui::profiles::{ProductionAnswer, ProfileCommand};
 
@@ -43,6 +44,8 @@ pub enum AppCommand {
     RemoveUnknownField(String),
     /// The answer to "Send to production profile X?".
     Production(ProductionAnswer),
+    /// The answer to the duplicate warning of a Submit.
+    Duplicate(DuplicateAnswer),
     /// Something asked in the Profiles window.
     Profile(ProfileCommand),
     /// Something asked in the Drafts panel.
@@ -85,10 +88,12 @@ impl IntakeApp {
             AppCommand::OpenPath(path) => self.open_draft_path(path, ctx),
             AppCommand::Save => self.request_save(ctx),
             AppCommand::Submit => self.request_submit(ctx),
+            AppCommand::CancelSubmit if self.is_checking_duplicates() => self.cancel_duplicate_check(),
             AppCommand::CancelSubmit => self.cancel_submit(ctx),
             AppCommand::ShowAllProblems => self.form.show_all_problems(self.backend()),
             AppCommand::RemoveUnknownField(key) => self.form.remove_unknown_field(self.backend(), &key),
             AppCommand::Production(answer) => self.production_answered(answer, ctx),
+            AppCommand::Duplicate(answer) => self.duplicate_answered(answer, ctx),
             AppCommand::Profile(command) => self.run_profile_command(command, ctx),
             AppCommand::Drafts(command) => self.run_drafts_command(command, ctx),
             AppCommand::ToggleImport => self.toggle_import(),

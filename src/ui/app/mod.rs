@@ -10,6 +10,7 @@ mod access;
 mod commands;
 mod dialogs;
 mod drafts_commands;
+mod duplicate_commands;
 mod files;
 mod form_panel;
 mod import_commands;
@@ -119,6 +120,8 @@ pub struct IntakeApp {
     production_confirmed: HashSet<String>,
     /// "Send to production profile X?" is on screen (for the active profile).
     confirm_production: bool,
+    /// The duplicate check of a Submit, and its warning.
+    duplicates: duplicate_commands::DuplicateStage,
     /// The in-process sandbox could not start (said once in the status line).
     sandbox_failed: bool,
     /// Profiles whose property definitions were already fetched (or tried) this session.
@@ -185,6 +188,7 @@ impl IntakeApp {
             vault_jobs: VaultJobs::new(background.clone()),
             production_confirmed: HashSet::new(),
             confirm_production: false,
+            duplicates: duplicate_commands::DuplicateStage::Idle,
             sandbox_failed: false,
             definitions_tried: HashSet::new(),
             definitions_asked: false,

@@ -14,11 +14,14 @@ use crate::ui::outbox_worker::OutboxEvent;
 use crate::ui::store_worker::StoreRequest;
 
 impl IntakeApp {
-    /// Sends the draft to the active profile (Submit, Ctrl+Enter): the record is queued and the
-    /// outbox sends it at once. Does nothing while a send runs; refuses with a reason when the
-    /// draft has errors or its record was already sent.
+    /// Sends the draft to the active profile (Submit, Ctrl+Enter): the server is asked whether
+    /// the customer exists already, then the record is queued and the outbox sends it at once.
+    /// Does nothing while a send or a check runs; refuses with a reason when the draft has
+    /// errors or its record was already sent.
     pub fn request_submit(&mut self, ctx: &egui::Context) {
-        if self.records.awaiting.is_some() {
+        if self.records.awaiting.is_some()
+            || !matches!(self.duplicates, super::duplicate_commands::DuplicateStage::Idle)
+        {
             return;
         }
         let backend = self.backend();
@@ -42,11 +45,12 @@ impl IntakeApp {
             self.confirm_production = true;
             return;
         }
-        self.queue_form(backend, ctx);
+        // The server is asked first whether the customer exists; the record is queued after.
+        self.start_duplicate_check(backend, ctx);
     }
 
     /// Queues the active form's record to the active profile.
-    fn queue_form(&mut self, backend: Backend, ctx: &egui::Context) {
+    pub(super) fn queue_form(&mut self, backend: Backend, ctx: &egui::Context) {
         let (Some(draft), Some(payload)) = (self.form.draft_json().cloned(), self.form.preview().cloned()) else {
             return;
         };

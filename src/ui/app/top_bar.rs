@@ -152,6 +152,14 @@ impl IntakeApp {
 
     /// Submit, or the spinner and Cancel while a send runs (drawn right to left).
     fn submit_ui(&self, ui: &mut Ui, commands: &mut Vec<AppCommand>) {
+        if self.is_checking_duplicates() {
+            if ui.button("Cancel").on_hover_text("Stop the duplicate check; nothing is sent").clicked() {
+                commands.push(AppCommand::CancelSubmit);
+            }
+            ui.label("Checking for an existing customer…");
+            ui.spinner();
+            return;
+        }
         if let Some(elapsed) = self.sending_elapsed() {
             if ui.button("Cancel").on_hover_text("Stop waiting for the answer").clicked() {
                 commands.push(AppCommand::CancelSubmit);

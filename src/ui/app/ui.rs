@@ -23,7 +23,7 @@ impl IntakeApp {
             stats.on_frame();
         }
         let ctx = ui.ctx().clone();
-        let scope = if self.confirm_production {
+        let scope = if self.confirm_production || self.is_asking_about_duplicates() {
             ShortcutScope::None
         } else if self.profile_manager.is_open() {
             ShortcutScope::ProfilesOnly
@@ -50,6 +50,7 @@ impl IntakeApp {
         self.profile_manager_ui(&ctx, &mut commands);
         self.import_window_ui(&ctx, &mut commands);
         self.production_question_ui(&ctx, &mut commands);
+        self.duplicate_question_ui(&ctx, &mut commands);
         self.run_commands(commands, &ctx);
         // What was typed this frame goes to the store's writer now.
         self.records_autosave();

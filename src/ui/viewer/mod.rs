@@ -93,6 +93,27 @@ impl ResponseViewer {
         }
     }
 
+    /// The attempts kept, oldest first.
+    pub fn exchanges(&self) -> impl Iterator<Item = &Exchange> {
+        self.attempts.iter().map(|attempt| attempt.prepared.exchange())
+    }
+
+    /// How many attempts were pushed this session (the newest one's number).
+    pub fn pushed(&self) -> usize {
+        self.pushed
+    }
+
+    /// Shows the attempt numbered `number` (1 for the session's first), if still kept.
+    pub fn select_number(&mut self, number: usize) -> bool {
+        match self.attempts.iter().position(|attempt| attempt.number == number) {
+            Some(index) => {
+                self.selected = index;
+                true
+            }
+            None => false,
+        }
+    }
+
     /// How many attempts this session made.
     pub fn len(&self) -> usize {
         self.attempts.len()
