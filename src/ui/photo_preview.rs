@@ -11,7 +11,7 @@
 //! `request_repaint_after`, and an arriving result wakes the window itself (see
 //! [`super::jobs`]).
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use egui::{RichText, Ui};
@@ -37,7 +37,7 @@ enum Stage {
     /// Typed at `since` (egui time); fetched once typing pauses.
     Waiting { since: f64 },
     /// Being fetched.
-    Loading(Job<Result<Thumbnail, PhotoError>>),
+    Loading(Job<Result<Thumbnail, String>>),
     /// Shown.
     Shown { texture: egui::TextureHandle, source_size: (u32, u32) },
     /// Why there is no preview, in one short line.
@@ -47,7 +47,8 @@ enum Stage {
 /// The photo URL's preview: the URL it is for, and its stage.
 pub struct PhotoPreview {
     background: Background,
-    fetcher: Option<Arc<PhotoFetcher>>,
+    /// Made by the first fetch, off the UI thread; or why it could not be.
+    fetcher: Arc<OnceLock<Result<PhotoFetcher, String>>>,
     limits: PhotoLimits,
     /// The URL (trimmed) the stage is for.
     url: String,
@@ -69,7 +70,13 @@ impl Default for PhotoPreview {
 impl PhotoPreview {
     /// A preview fetching on the window's `background` runtime.
     pub fn new(background: Background) -> Self {
-        Self { background, fetcher: None, limits: PhotoLimits::default(), url: String::new(), stage: Stage::Empty }
+        Self {
+            background,
+            fetcher: Arc::default(),
+            limits: PhotoLimits::default(),
+            url: String::new(),
+            stage: Stage::Empty,
+        }
     }
 
     /// Whether a fetch is waiting for typing to pause or running: a test waits for it.
@@ -135,31 +142,25 @@ impl PhotoPreview {
 
     /// The fetch of the current URL, or why there is none. An address the preview refuses is
     /// refused here, before any request.
-    fn start(&mut self, ctx: &egui::Context) -> Stage {
+    fn start(&self, ctx: &egui::Context) -> Stage {
         match parse_photo_url(&self.url) {
             Ok(_) => {}
             Err(PhotoError::NotAUrl) => return Stage::Empty,
             Err(refused) => return Stage::Failed(refused.to_string()),
         }
-        let fetcher = match self.fetcher() {
-            Ok(fetcher) => fetcher,
-            Err(reason) => return Stage::Failed(reason),
+        let (fetcher, limits, url) = (Arc::clone(&self.fetcher), self.limits, self.url.clone());
+        let work = async move {
+            // Made on the network thread: setting up TLS reads the system's certificates.
+            let fetcher = fetcher.get_or_init(|| PhotoFetcher::new(limits).map_err(|e| format!("Preview: {e}")));
+            match fetcher {
+                Ok(fetcher) => fetcher.thumbnail(&url).await.map_err(|refused| refused.to_string()),
+                Err(reason) => Err(reason.clone()),
+            }
         };
-        let url = self.url.clone();
-        match self.background.spawn(ctx, async move { fetcher.thumbnail(&url).await }) {
+        match self.background.spawn(ctx, work) {
             Ok(job) => Stage::Loading(job),
             Err(error) => Stage::Failed(format!("Preview: {error}")),
         }
-    }
-
-    /// The fetcher, made on first use.
-    fn fetcher(&mut self) -> Result<Arc<PhotoFetcher>, String> {
-        if let Some(fetcher) = &self.fetcher {
-            return Ok(Arc::clone(fetcher));
-        }
-        let fetcher = Arc::new(PhotoFetcher::new(self.limits).map_err(|e| format!("Preview: {e}"))?);
-        self.fetcher = Some(Arc::clone(&fetcher));
-        Ok(fetcher)
     }
 
     /// Turns a finished fetch into the thumbnail's texture, or its line.
@@ -173,7 +174,7 @@ impl PhotoPreview {
                 let texture = ctx.load_texture("photo-preview", image, egui::TextureOptions::LINEAR);
                 Stage::Shown { texture, source_size: thumbnail.source_size }
             }
-            Ok(Some(Err(error))) => Stage::Failed(error.to_string()),
+            Ok(Some(Err(line))) => Stage::Failed(line),
             Err(lost) => Stage::Failed(format!("Preview: {lost}")),
         };
         self.stage = stage;
