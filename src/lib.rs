@@ -1,7 +1,7 @@
 //! Intake: enter customers into customer APIs (Finosu, Help Scout).
 //!
 //! The core — [`model`], [`validation`], [`normalize`], [`mod@reference`], [`draft_file`], [`import`], [`batch`],
-//! [`backends`], [`sandbox`], [`profiles`], [`credentials`], [`store`], [`cli`] — knows nothing
+//! [`backends`], [`photo`], [`sandbox`], [`profiles`], [`credentials`], [`store`], [`cli`] — knows nothing
 //! about egui and is tested without a window; [`ui`] only draws state and sends commands.
 
 pub mod atomic_write;
@@ -16,6 +16,7 @@ pub mod model;
 pub mod normalize;
 pub mod outbox;
 pub mod paths;
+pub mod photo;
 pub mod private_files;
 pub mod profiles;
 pub mod reference;

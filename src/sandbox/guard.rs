@@ -5,6 +5,14 @@
 //! reaches the port, but its browser sends the page's own name as `Host`. The credentials check
 //! comes before any fault, so nobody without the sandbox's key or a token it issued can make it
 //! hang a connection or build a huge answer.
+//!
+//! The test photos under `/sandbox/photos/` are exempt from the credentials (not from the `Host`
+//! check): a photo URL is public on the real web, fetched with no credentials, and the preview
+//! must never send a profile's token to a photo host; asking for a key here would make the
+//! sandbox unlike what it stands for. They are outside both APIs' prefixes, so
+//! [`Api::of_path`] names no API for them and [`check_head`] is never asked. What a stranger
+//! can make them do is bounded: no faults (those are for the APIs), a slow photo waits at most
+//! a minute, and the 20 MB bodies are streamed, never built in memory.
 
 use std::sync::Arc;
 

@@ -4,6 +4,7 @@
 //! It follows the seeds' contracts (required fields and formats, error shapes, 401s, the OAuth
 //! token endpoint, `users/me`, customer properties, rate limiting) and can inject failures:
 //! latency, 5xx answers, dropped connections, and per-request faults chosen by a path prefix.
+//! It also serves test photos for the photo URL's preview (`/sandbox/photos/…`).
 //!
 //! Its checks are written on their own, not with [`crate::validation`]: the server and the
 //! client's validator are two readings of the seeds, so each can catch the other's mistakes.
@@ -20,6 +21,7 @@ mod guard;
 mod helpscout;
 mod helpscout_checks;
 mod oauth;
+mod photos;
 mod properties;
 mod rate_limit;
 mod responses;
@@ -37,6 +39,7 @@ use tokio::sync::watch;
 use crate::model::Backend;
 
 pub use faults::{Fault, FaultParseError};
+pub use photos::{BOMB_SIDE, LARGE_PHOTO_BYTES, PHOTOS_PATH, PORTRAIT_SIZE, bomb_png, photo_names, portrait_png};
 
 /// The sandbox's Finosu API key (published in the README).
 pub const FINOSU_API_KEY: &str = "fsk_sandbox_2f9c41d7e8a3";
@@ -179,6 +182,12 @@ impl SandboxServer {
     /// Help Scout's base URL here.
     pub fn helpscout_base_url(&self) -> String {
         self.base_url(Backend::HelpScout)
+    }
+
+    /// The URL of the test photo `name` (see [`photo_names`]): for the photo URL's preview,
+    /// over plain http, which the preview allows for loopback hosts only.
+    pub fn photo_url(&self, name: &str) -> String {
+        format!("http://{}{PHOTOS_PATH}/{name}", self.addr)
     }
 
     /// A base URL that forces `fault` on every request to `backend`'s API through it:

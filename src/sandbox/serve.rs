@@ -26,7 +26,7 @@ use super::faults::{self, Fault};
 use super::guard::{self, Credentials};
 use super::responses::{Api, api_error, finosu_error};
 use super::state::Shared;
-use super::{finosu, helpscout};
+use super::{finosu, helpscout, photos};
 
 /// The service's failure: hyper closes the connection with no answer.
 #[derive(Debug, Error)]
@@ -74,13 +74,17 @@ pub async fn serve(listener: tokio::net::TcpListener, shared: Arc<Shared>, mut s
     tracing::debug!("sandbox stopped");
 }
 
-/// Both APIs under their prefixes.
+/// Both APIs under their prefixes, and the test photos.
 fn routes(shared: &Arc<Shared>) -> Router {
     Router::new()
         .nest(&format!("/{}", Api::Finosu.prefix()), finosu::router(Arc::clone(shared)))
         .nest(&format!("/{}", Api::HelpScout.prefix()), helpscout::router(Arc::clone(shared)))
+        .nest(photos::PHOTOS_PATH, photos::router(Arc::clone(shared)))
         .fallback(|| async {
-            finosu_error(StatusCode::NOT_FOUND, "The sandbox serves /finosu/… and /helpscout/… (and /_fault/<fault>/…)")
+            finosu_error(
+                StatusCode::NOT_FOUND,
+                "The sandbox serves /finosu/…, /helpscout/… (and /_fault/<fault>/…) and /sandbox/photos/…",
+            )
         })
 }
 
@@ -133,6 +137,7 @@ async fn handle(request: Request<Incoming>, router: Router, shared: Arc<Shared>)
     }
     let credentials = match api {
         Some(api) => guard::check_head(&shared, api, request.uri().path(), request.headers()),
+        // Outside both APIs: the test photos, public on purpose (see `guard`), and the 404.
         None => Credentials::Valid,
     };
     let in_body = match credentials {

@@ -14,6 +14,7 @@ pub mod jobs;
 pub mod network_worker;
 pub mod notice;
 pub mod outbox_worker;
+pub mod photo_preview;
 pub mod preview;
 pub mod profiles;
 pub mod state;

@@ -43,6 +43,7 @@ use super::jobs::Background;
 use super::network_worker::NetworkWorker;
 use super::notice::Notice;
 use super::outbox_worker::OutboxWorker;
+use super::photo_preview::PhotoPreview;
 use super::profiles::{ProfileManager, VaultJobs};
 use super::state::PersistedState;
 use super::store_worker::StoreWorker;
@@ -196,7 +197,11 @@ impl IntakeApp {
             phone_metadata_wanted: std::sync::Arc::default(),
             tab,
             form,
-            tabs_runtime: TabsRuntime { focus_first_field: true, ..TabsRuntime::default() },
+            tabs_runtime: TabsRuntime {
+                focus_first_field: true,
+                photo_preview: PhotoPreview::new(background.clone()),
+                ..TabsRuntime::default()
+            },
             files: FileWorker::new(background),
             status,
             last_dir,

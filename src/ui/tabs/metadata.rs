@@ -8,6 +8,7 @@ use crate::model::Backend;
 use crate::model::limits::{METADATA_MAX_CHARS, NOTES_MAX_CHARS};
 use crate::model::metadata_rows::{MetadataRow, rows_from_text, text_from_rows};
 use crate::model::{FinosuDraft, HelpScoutDraft};
+use crate::ui::photo_preview::PhotoPreview;
 use crate::ui::widgets::{FIELD_WIDTH, FieldUi, ListSpec, choice_ui, line_edit, list_editor_ui};
 use crate::validation::rules::backend_max_chars;
 use crate::validation::rules::{CHAT_TYPES, PHOTO_TYPES, SOCIAL_TYPES};
@@ -92,7 +93,7 @@ fn metadata_rows_ui(ui: &mut Ui, text: &mut String, cache: &mut Option<(String, 
 }
 
 /// Help Scout: notes, websites, social profiles, chats, photo URL and type.
-pub fn help_scout_ui(ui: &mut Ui, fields: &mut FieldUi<'_>, draft: &mut HelpScoutDraft) {
+pub fn help_scout_ui(ui: &mut Ui, fields: &mut FieldUi<'_>, draft: &mut HelpScoutDraft, preview: &mut PhotoPreview) {
     let HelpScoutDraft { background, websites, social_profiles, chats, photo_url, photo_type, .. } = draft;
     fields.row(ui, "Notes", "/background", |ui, label_id| {
         let response = ui
@@ -123,8 +124,19 @@ pub fn help_scout_ui(ui: &mut Ui, fields: &mut FieldUi<'_>, draft: &mut HelpScou
     let chat_spec =
         ListSpec { key: "chats", item_label: "Chat", types: Some(CHAT_TYPES), default_type: "skype", hint: "handle" };
     list_editor_ui(ui, fields, "Chats", chat_spec, chats);
-    fields.text_row(ui, "Photo URL", "/photoUrl", photo_url, "https://…");
+    photo_url_row(ui, fields, photo_url, preview);
     fields.row(ui, "Photo type", "/photoType", |ui, label_id| {
         choice_ui(ui, "/photoType", photo_type, PHOTO_TYPES, 160.0).labelled_by(label_id)
+    });
+}
+
+/// Help Scout's photo URL, with its preview under the field (a quiet line when there is none;
+/// the field's own problems are the form's, shown as for any field).
+fn photo_url_row(ui: &mut Ui, fields: &mut FieldUi<'_>, photo_url: &mut String, preview: &mut PhotoPreview) {
+    fields.row(ui, "Photo URL", "/photoUrl", |ui, label_id| {
+        let response =
+            ui.add(line_edit(photo_url).hint_text("https://…").desired_width(FIELD_WIDTH)).labelled_by(label_id);
+        preview.ui(ui, photo_url, &response);
+        response
     });
 }

@@ -22,6 +22,8 @@ pub struct TabsRuntime {
     pub metadata_rows: Option<(String, Vec<crate::model::metadata_rows::MetadataRow>)>,
     /// The person asked to fetch Help Scout's property definitions again.
     pub reload_property_definitions: bool,
+    /// The thumbnail under Help Scout's photo URL.
+    pub photo_preview: crate::ui::photo_preview::PhotoPreview,
 }
 
 /// Draws the selected tab of the active backend's form and records the edits.
@@ -51,7 +53,9 @@ pub fn tab_ui(
                 (Backend::Finosu, Tab::Properties) => properties::finosu_ui(ui, &mut fields, finosu, task_types),
                 (Backend::HelpScout, Tab::Basic) => basic::help_scout_ui(ui, &mut fields, help_scout),
                 (Backend::HelpScout, Tab::Address) => address::help_scout_ui(ui, &mut fields, help_scout),
-                (Backend::HelpScout, Tab::Metadata) => metadata::help_scout_ui(ui, &mut fields, help_scout),
+                (Backend::HelpScout, Tab::Metadata) => {
+                    metadata::help_scout_ui(ui, &mut fields, help_scout, &mut runtime.photo_preview);
+                }
                 (Backend::HelpScout, Tab::Properties) => properties::help_scout_ui(
                     ui,
                     &mut fields,
