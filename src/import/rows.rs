@@ -8,8 +8,8 @@ use serde_json::{Map, Value};
 use super::fields::{PathInfo, Seg, resolve};
 use super::mapping::{ColumnTarget, Mapping};
 use super::read::{CsvTable, ImportTable};
-use crate::model::Backend;
-use crate::validation::{Issue, Kind, Severity, ValidationContext, validate_draft_with};
+use crate::model::{Backend, PropertyDefinition};
+use crate::validation::{AccountProperties, Issue, Kind, Severity, ValidationContext, validate_draft_with};
 
 /// Entry types filled in when a row gives a Help Scout list entry a value but no `type`
 /// (a "Mobile" column's type comes from the mapping's fixed values instead).
@@ -79,7 +79,19 @@ impl ImportSummary {
 /// the backend does not have are left out; check the mapping with
 /// [`Mapping::check`](super::Mapping::check) first); JSON items are used as they are.
 pub fn build_rows(backend: Backend, table: &ImportTable, mapping: &Mapping) -> Vec<ImportedRow> {
-    let context = ValidationContext::today();
+    build_rows_for_account(backend, table, mapping, None)
+}
+
+/// [`build_rows`] with the account's property definitions when known (the profile's), so a
+/// row's property slug the account does not define is an error, as in the form.
+pub fn build_rows_for_account(
+    backend: Backend,
+    table: &ImportTable,
+    mapping: &Mapping,
+    definitions: Option<&[PropertyDefinition]>,
+) -> Vec<ImportedRow> {
+    let account = definitions.map(AccountProperties::new);
+    let context = account.as_ref().map_or_else(ValidationContext::today, AccountProperties::context);
     let mut rows = match table {
         ImportTable::Csv(csv) => build_csv_rows(backend, csv, mapping, &context),
         ImportTable::Json { rows, .. } => rows

@@ -137,8 +137,11 @@ impl ProfileStore {
                     if profile.learned_task_types == before.learned_task_types {
                         profile.learned_task_types.clone_from(&current.learned_task_types);
                     }
-                    if profile.property_definitions == before.property_definitions {
+                    if profile.property_definitions == before.property_definitions
+                        && profile.property_definitions_fetched == before.property_definitions_fetched
+                    {
                         profile.property_definitions.clone_from(&current.property_definitions);
+                        profile.property_definitions_fetched = current.property_definitions_fetched;
                     }
                 }
                 self.update(&old_name, profile)
@@ -277,13 +280,15 @@ impl ProfileStore {
         Ok(self.profiles.remove(index))
     }
 
-    /// Caches a profile's Help Scout property definitions; true when that changed anything.
+    /// Caches a profile's Help Scout property definitions, as fetched from the account (an
+    /// empty list: it defines none); true when that changed anything.
     pub fn cache_property_definitions(&mut self, name: &str, definitions: &[crate::model::PropertyDefinition]) -> bool {
         let Some(profile) = self.profiles.iter_mut().find(|p| p.name == name) else { return false };
-        if profile.property_definitions == definitions {
+        if profile.property_definitions == definitions && profile.property_definitions_fetched {
             return false;
         }
         profile.property_definitions = definitions.to_vec();
+        profile.property_definitions_fetched = true;
         self.pending.push(Change::Definitions { name: name.to_owned(), definitions: definitions.to_vec() });
         true
     }
