@@ -35,7 +35,8 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Check draft files against a backend's rules without sending anything.
+    /// Check draft files against a backend's rules (or a profile's backend and account) without
+    /// sending anything.
     ///
     /// Exit status: 0 when every file is valid (warnings allowed), 1 when any file has an
     /// error, 2 for usage errors or files that cannot be read or are not JSON.

@@ -1,6 +1,8 @@
-//! `intake properties refresh|list`: a Help Scout profile's custom property definitions,
-//! fetched with the profile's credentials and cached on the profile, so that validation (the
-//! window, `intake validate --profile`, imports) knows which slugs the account defines.
+//! `intake properties refresh|list`: a Help Scout profile's custom property definitions.
+//!
+//! They are fetched with the profile's credentials and cached on the profile, so that
+//! validation (the window, `intake validate --profile`, imports) knows which slugs the account
+//! defines.
 
 use std::io::Write;
 

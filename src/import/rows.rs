@@ -496,6 +496,32 @@ mod tests {
     }
 
     #[test]
+    fn the_profiles_definitions_make_an_undefined_slug_an_error_with_its_column() {
+        let csv = "firstName,properties.shoeSize,properties.colour\nAda,44,green\n";
+        let table = read_table(csv.as_bytes(), "x.csv").expect("readable");
+        let ImportTable::Csv(csv_table) = &table else { panic!("not CSV") };
+        let mapping = auto_mapping(Backend::HelpScout, &csv_table.headers);
+        let definitions = [crate::model::PropertyDefinition {
+            slug: "shoeSize".to_owned(),
+            name: "Shoe size".to_owned(),
+            kind: crate::model::PropertyKind::Text,
+            options: Vec::new(),
+        }];
+        let found = |rows: &[ImportedRow]| -> Vec<(String, Severity, Option<String>)> {
+            rows[0].issues.iter().map(|i| (i.issue.path.clone(), i.issue.severity, i.column.clone())).collect()
+        };
+        let rows = build_rows_for_account(Backend::HelpScout, &table, &mapping, Some(&definitions));
+        let colour = ("/properties/colour".to_owned(), Severity::Error, Some("properties.colour".to_owned()));
+        assert_eq!(found(&rows), [colour]);
+        assert!(any_errors(&rows));
+        // Not known: only warnings, the row stays valid.
+        let rows = build_rows_for_account(Backend::HelpScout, &table, &mapping, None);
+        assert!(found(&rows).iter().all(|(_, severity, _)| *severity == Severity::Warning), "{:?}", found(&rows));
+        assert_eq!(found(&rows).len(), 2);
+        assert!(!any_errors(&rows));
+    }
+
+    #[test]
     fn columns_with_unknown_paths_are_left_out() {
         let table = read_table(b"a,b\n1,2\n", "x.csv").expect("readable");
         let mapping = Mapping {

@@ -461,6 +461,33 @@ mod tests {
         assert_eq!(names_on_file(&paths)[2..], ["Z2", "X", "W", "V"]);
     }
 
+    #[test]
+    fn fetched_definitions_are_known_even_when_none_and_an_edit_elsewhere_keeps_them() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let paths = IntakePaths::under(dir.path());
+        let mut setup = ProfileStore::load(&paths).expect("load");
+        setup.add(Profile::new("HS", ProfileKind::HelpScout, Some("https://api.hs.test".to_owned()))).expect("add");
+        setup.save().expect("save");
+        let mut window = ProfileStore::load(&paths).expect("the window loads");
+        let mut cli = ProfileStore::load(&paths).expect("the CLI loads");
+        assert_eq!(cli.find("HS").and_then(Profile::known_property_definitions), None, "never fetched");
+
+        // The account defines none: that is known, not "unknown".
+        assert!(cli.cache_property_definitions("HS", &[]));
+        assert!(!cli.cache_property_definitions("HS", &[]), "nothing new the second time");
+        cli.save().expect("the CLI saves");
+        let reloaded = ProfileStore::load(&paths).expect("load");
+        assert_eq!(reloaded.find("HS").and_then(Profile::known_property_definitions), Some(&[][..]));
+
+        // The window, loaded before, edits the profile's settings: the fetch stays known.
+        let mut edited = window.find("HS").cloned().expect("HS");
+        edited.timeout_secs = 9;
+        window.update("HS", edited).expect("edit");
+        window.save().expect("the window saves");
+        let after = ProfileStore::load(&paths).expect("load").find("HS").cloned().expect("HS");
+        assert_eq!((after.timeout_secs, after.known_property_definitions()), (9, Some(&[][..])));
+    }
+
     #[cfg(unix)]
     #[test]
     fn the_profiles_file_its_lock_and_the_config_folder_are_private() {
