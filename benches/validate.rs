@@ -17,7 +17,7 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use fixtures::{full_finosu, full_help_scout};
-use intake::model::{Backend, PropertyDefinition};
+use intake::model::{Backend, HelpScoutDraft, PropertyDefinition};
 use intake::normalize::normalize_for_sending;
 use intake::ui::form_state::FormState;
 use intake::validation::{AccountProperties, Issue, validate_draft_with};
@@ -34,18 +34,7 @@ fn main() -> Result<(), String> {
     let help_scout = full_help_scout();
     let finosu_json = finosu.to_json();
     let help_scout_json = help_scout.to_json();
-    // The account defines the draft's three properties, as a Help Scout profile with its
-    // definitions fetched (without them each property would get a "cannot be checked" warning).
-    let definitions: Vec<PropertyDefinition> = help_scout
-        .properties
-        .iter()
-        .map(|row| PropertyDefinition {
-            slug: row.slug.clone(),
-            name: row.slug.clone(),
-            kind: row.kind,
-            options: Vec::new(),
-        })
-        .collect();
+    let definitions = account_definitions(&help_scout);
     let account = AccountProperties::new(&definitions);
     let context = account.context();
     let validate_draft =
@@ -141,6 +130,21 @@ fn main() -> Result<(), String> {
         println!("validate bench: quick check passed (run `cargo bench --bench validate` to measure)");
     }
     Ok(())
+}
+
+/// The account defines the draft's properties, as for a Help Scout profile with its definitions
+/// fetched (without them each property would get a "cannot be checked" warning).
+fn account_definitions(draft: &HelpScoutDraft) -> Vec<PropertyDefinition> {
+    draft
+        .properties
+        .iter()
+        .map(|row| PropertyDefinition {
+            slug: row.slug.clone(),
+            name: row.slug.clone(),
+            kind: row.kind,
+            options: Vec::new(),
+        })
+        .collect()
 }
 
 /// Times `f` call by call.
