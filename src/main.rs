@@ -11,6 +11,7 @@ use intake::cli::drafts::run_drafts;
 use intake::cli::import::{run_batch, run_import};
 use intake::cli::outbox::run_outbox;
 use intake::cli::profile::run_profile;
+use intake::cli::properties::run_properties;
 use intake::cli::sandbox::run_sandbox;
 use intake::cli::submit::run_submit;
 use intake::cli::validate::{EXIT_USAGE_OR_IO, run_validate};
@@ -28,6 +29,7 @@ fn main() -> ExitCode {
         Some(Command::Profile { command }) => run_command(|out, err| run_profile(&command, out, err)),
         Some(Command::Sandbox(args)) => run_command(|out, err| run_sandbox(&args, out, err)),
         Some(Command::Credentials { command }) => run_command(|out, err| run_credentials(&command, out, err)),
+        Some(Command::Properties { command }) => run_command(|out, err| run_properties(&command, out, err)),
         Some(Command::Outbox { command }) => run_command(|out, err| run_outbox(&command, out, err)),
         Some(Command::Drafts { command }) => run_command(|out, err| run_drafts(&command, out, err)),
         Some(Command::Import(args)) => run_command(|out, err| run_import(&args, out, err)),

@@ -15,8 +15,19 @@ fn stdout(output: &Output) -> String {
 }
 
 /// The subcommands `intake --help` lists, each on one line with its summary.
-const SUBCOMMANDS: [&str; 10] =
-    ["validate", "submit", "outbox", "import", "batch", "drafts", "profile", "sandbox", "credentials", "completions"];
+const SUBCOMMANDS: [&str; 11] = [
+    "validate",
+    "submit",
+    "outbox",
+    "import",
+    "batch",
+    "drafts",
+    "profile",
+    "properties",
+    "sandbox",
+    "credentials",
+    "completions",
+];
 
 #[test]
 fn version_is_the_crate_version() {
@@ -64,6 +75,8 @@ fn zsh_and_fish_completions_are_generated() {
     assert_eq!(fish.status.code(), Some(0), "{fish:?}");
     assert!(stdout(&fish).contains("complete -c intake"), "{}", stdout(&fish));
     assert!(stdout(&fish).contains("outbox"));
+    assert!(stdout(&fish).contains("__fish_intake_using_subcommand properties"), "properties refresh|list");
+    assert!(stdout(&fish).contains("-a \"refresh\""), "{}", stdout(&fish));
 }
 
 #[test]

@@ -420,7 +420,7 @@ fn enter_in_the_time_zone_field_takes_the_best_match() {
 #[test]
 fn help_scout_property_rows_are_typed_by_hand_without_definitions() {
     let mut harness = app_harness(Backend::HelpScout);
-    harness.state_mut().form_mut().set_property_definitions(Vec::new());
+    harness.state_mut().form_mut().set_property_definitions(None);
     harness.key_press_modifiers(Modifiers::COMMAND, Key::Num4);
     harness.run();
     click(&mut harness, "Add property");
@@ -432,7 +432,10 @@ fn help_scout_property_rows_are_typed_by_hand_without_definitions() {
     assert!(harness.query_by_label_contains("\"shoeSize\": 44").is_some(), "sent as a number");
     type_into(&mut harness, "Property 1 value", ".5");
     assert!(harness.query_by_label_contains("Property \"shoeSize\" must be a whole number").is_some());
-    assert_eq!(tab_label(&harness, "Properties"), "Properties (1)");
+    // Without the account's definitions the slug itself cannot be checked: a warning says so.
+    assert!(harness.query_by_label_contains("Property \"shoeSize\" cannot be checked against the account").is_some());
+    assert!(harness.query_by_label("Remove property shoeSize").is_none(), "nothing says it is undefined");
+    assert_eq!(tab_label(&harness, "Properties"), "Properties (2)", "the error and the warning");
 }
 
 #[test]
@@ -453,7 +456,39 @@ fn values_no_editor_can_hold_are_reported_where_they_belong() {
     harness.key_press_modifiers(Modifiers::COMMAND, Key::Num4);
     harness.run();
     // The sandbox's definitions are loaded, so an undefined slug is reported as such.
-    assert!(harness.query_by_label_contains("Property \"tags\" is not a defined customer property").is_some());
+    assert!(harness.query_by_label_contains("Property \"tags\" is not defined in this Help Scout account").is_some());
+    click(&mut harness, "Remove property tags");
+    assert!(harness.state().form().help_scout().properties_extra.is_empty(), "the value no row holds is gone");
+    assert!(harness.query_by_label_contains("Property \"tags\"").is_none());
+}
+
+#[test]
+fn an_undefined_property_is_an_error_with_a_remove_button_once_definitions_are_known() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("colour.json");
+    let body = serde_json::json!({"firstName": "Vernon", "properties": {"shoeSize": 44, "colour": "green"}});
+    std::fs::write(&path, body.to_string()).unwrap();
+    let mut harness = app_harness(Backend::HelpScout);
+    assert!(
+        harness.state().profile().property_definitions.iter().any(|d| d.slug == "shoeSize"),
+        "the profile holds the sandbox's definitions"
+    );
+    open_draft(&mut harness, path);
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Num4);
+    harness.run();
+    let error = "Property \"colour\" is not defined in this Help Scout account; Help Scout rejects it.";
+    assert!(harness.query_by_label_contains(error).is_some(), "the error is shown at the row");
+    assert_eq!(tab_label(&harness, "Properties"), "Properties (1)");
+    assert!(harness.query_by_label("Remove property shoeSize").is_none(), "a defined property has no such button");
+    assert!(harness.query_by_label_contains("\"colour\": \"green\"").is_some(), "it would be sent");
+
+    click(&mut harness, "Remove property colour");
+    let slugs: Vec<String> = harness.state().form().help_scout().properties.iter().map(|r| r.slug.clone()).collect();
+    assert_eq!(slugs, ["shoeSize"], "only the undefined row went");
+    assert!(harness.query_by_label_contains(error).is_none(), "the error went with it");
+    assert!(harness.query_by_label("Remove property colour").is_none());
+    assert!(harness.query_by_label_contains("\"colour\"").is_none(), "no longer in the request");
+    assert_eq!(tab_label(&harness, "Properties"), "Properties");
 }
 
 #[test]

@@ -6,12 +6,15 @@ mod validation_support;
 
 use std::collections::BTreeMap;
 
-use intake::model::{Backend, PropertyKind};
-use intake::validation::{Issue, Severity, ValidationContext, has_errors, pointer_segment, validate_draft_with};
+use intake::model::{Backend, PropertyDefinition, PropertyKind};
+use intake::validation::{
+    Issue, Severity, ValidationContext, has_errors, pointer_segment, validate_draft_with, validate_for_account,
+};
 use serde_json::{Value, json};
 use validation_support::{TODAY, assert_only_issue as assert_issue};
 
-fn check(body: &Value) -> Vec<Issue> {
+/// Every issue of `body` when the account's property definitions are not known.
+fn check_without_definitions(body: &Value) -> Vec<Issue> {
     validate_draft_with(
         Backend::HelpScout,
         body,
@@ -22,6 +25,29 @@ fn check(body: &Value) -> Vec<Issue> {
             property_options: None,
         },
     )
+}
+
+/// The warning each property gets while the account's definitions are not known.
+fn is_unchecked_slug_warning(issue: &Issue) -> bool {
+    issue.severity == Severity::Warning && issue.message.contains("cannot be checked against the account")
+}
+
+/// The issues of `body` without definitions, apart from the one "cannot be checked" warning
+/// that each property sent must have (checked here).
+#[track_caller]
+fn check(body: &Value) -> Vec<Issue> {
+    let issues = check_without_definitions(body);
+    let sent: Vec<String> = body
+        .get("properties")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter(|(slug, value)| !slug.trim().is_empty() && !matches!(value, Value::String(s) if s.trim().is_empty()))
+        .map(|(slug, _)| format!("/properties/{}", pointer_segment(slug)))
+        .collect();
+    let warned: Vec<String> = issues.iter().filter(|i| is_unchecked_slug_warning(i)).map(|i| i.path.clone()).collect();
+    assert_eq!(warned, sent, "one \"cannot be checked\" warning per property sent: {issues:#?}");
+    issues.into_iter().filter(|i| !is_unchecked_slug_warning(i)).collect()
 }
 
 fn check_typed(body: &Value, kinds: &BTreeMap<String, PropertyKind>) -> Vec<Issue> {
@@ -529,19 +555,42 @@ fn typed_properties_reject_values_of_another_type() {
 }
 
 #[test]
-fn undefined_property_is_a_warning_when_definitions_are_known() {
+fn undefined_property_is_an_error_when_definitions_are_known() {
     let body = json!({"properties": {"shoeSize": 44, "colour": "green"}});
     let issues = check_typed(&body, &kinds());
-    let message =
-        assert_issue(&issues, "/properties/colour", Severity::Warning, "Property \"colour\"", &["not a defined"]);
-    assert!(message.contains("Help Scout will reject it"), "{message}");
-    assert!(!has_errors(&issues));
-    // Without definitions, the same body is fine.
-    assert_clean(&body);
-    // With an empty set of definitions every slug is undefined.
+    let message = assert_issue(
+        &issues,
+        "/properties/colour",
+        Severity::Error,
+        "Property \"colour\"",
+        &["is not defined in this Help Scout account"],
+    );
+    assert!(message.contains("Help Scout rejects it. Remove it or define it in Help Scout."), "{message}");
+    assert!(has_errors(&issues));
+    // With an empty set of definitions (an account that defines none) every slug is undefined.
     let issues = check_typed(&json!({"properties": {"a": 1, "b/c": 2}}), &BTreeMap::new());
     let paths: Vec<(&str, Severity)> = issues.iter().map(|i| (i.path.as_str(), i.severity)).collect();
-    assert_eq!(paths, [("/properties/a", Severity::Warning), ("/properties/b~1c", Severity::Warning)]);
+    assert_eq!(paths, [("/properties/a", Severity::Error), ("/properties/b~1c", Severity::Error)]);
+    // A blank value is not sent, so its slug is not checked either.
+    assert_eq!(check_typed(&json!({"properties": {"colour": " "}}), &kinds()), Vec::<Issue>::new());
+}
+
+#[test]
+fn without_definitions_each_slug_is_a_warning_saying_how_to_fetch_them() {
+    let body = json!({"properties": {"shoeSize": 44, "colour": "green"}});
+    let issues = check_without_definitions(&body);
+    let found: Vec<(&str, Severity)> = issues.iter().map(|i| (i.path.as_str(), i.severity)).collect();
+    assert_eq!(found, [("/properties/shoeSize", Severity::Warning), ("/properties/colour", Severity::Warning)]);
+    assert!(!has_errors(&issues), "an unknown slug does not block sending while it cannot be checked");
+    let message = &issues[1].message;
+    assert!(message.starts_with("Property \"colour\" cannot be checked against the account"), "{message}");
+    for how in ["Load definitions on the Properties tab", "`intake properties refresh`"] {
+        assert!(message.contains(how), "says how to fetch them ({how}): {message}");
+    }
+    // A wrong value is still an error next to the warning.
+    let issues = check_without_definitions(&json!({"properties": {"shoeSize": 4.5}}));
+    let found: Vec<Severity> = issues.iter().map(|i| i.severity).collect();
+    assert_eq!(found, [Severity::Error, Severity::Warning], "{issues:#?}");
 }
 
 #[test]
@@ -562,10 +611,13 @@ fn row_types_that_are_not_full_definitions_leave_other_slugs_to_their_json_type(
         property_options: None,
     };
     let body = json!({"properties": {"car": "Tesla", "size": 4.5, "tags": ["a"], "ok": 3}});
-    let issues = validate_draft_with(Backend::HelpScout, &body, &context);
+    let issues: Vec<Issue> = validate_draft_with(Backend::HelpScout, &body, &context)
+        .into_iter()
+        .filter(|i| !is_unchecked_slug_warning(i))
+        .collect();
     let paths: Vec<&str> = issues.iter().map(|i| i.path.as_str()).collect();
     assert_eq!(paths, ["/properties/size", "/properties/tags"], "{issues:#?}");
-    assert!(issues.iter().all(|i| i.severity == Severity::Error && !i.message.contains("not a defined")));
+    assert!(issues.iter().all(|i| i.severity == Severity::Error && !i.message.contains("not defined")));
 }
 
 #[test]
@@ -586,7 +638,32 @@ fn dropdown_properties_take_one_of_their_options() {
     assert_eq!(issues.len(), 1, "{issues:#?}");
     assert_eq!((issues[0].path.as_str(), issues[0].severity), ("/properties/plan", Severity::Error));
     assert!(issues[0].message.ends_with("must be one of: Free, Pro."), "{}", issues[0].message);
-    assert!(check(json!(2))[0].message.contains("must be one of its options"));
+    assert!(check(json!(2))[0].message.contains("must be one of its options (Free, Pro), not a number"));
+}
+
+#[test]
+fn a_long_dropdown_is_named_in_a_message_of_readable_length() {
+    let kinds = BTreeMap::from([("city".to_owned(), PropertyKind::Dropdown)]);
+    let mut labels: Vec<String> = (1..=300).map(|n| format!("City number {n}")).collect();
+    labels[0] = "A".repeat(500);
+    let options = BTreeMap::from([("city".to_owned(), labels)]);
+    let context = ValidationContext {
+        today: TODAY,
+        property_kinds: Some(&kinds),
+        property_kinds_complete: true,
+        property_options: Some(&options),
+    };
+    let issues = validate_draft_with(Backend::HelpScout, &json!({"properties": {"city": "Atlantis"}}), &context);
+    assert_eq!(issues.len(), 1, "{issues:#?}");
+    let message = &issues[0].message;
+    assert_eq!(issues[0].severity, Severity::Error);
+    assert!(message.contains("City number 2, City number 3"), "lists the first options: {message}");
+    assert!(message.contains("and 290 more"), "says how many it left out: {message}");
+    assert!(!message.contains("City number 11"), "{message}");
+    assert!(message.contains(&format!("{}…", "A".repeat(40))), "a long label is cut: {message}");
+    assert!(message.chars().count() < 400, "{} characters: {message}", message.chars().count());
+    let issues = validate_draft_with(Backend::HelpScout, &json!({"properties": {"city": "city number 300"}}), &context);
+    assert_eq!(issues, Vec::<Issue>::new(), "an option past the listed ones is accepted");
 }
 
 #[test]
@@ -612,4 +689,37 @@ fn values_longer_than_the_form_takes_are_reported_at_their_field() {
     // Up to the editor's limit, only the backend's own rule speaks (Help Scout takes 60).
     body["jobTitle"] = json!("x".repeat(1_000));
     assert!(check(&body).iter().any(|i| i.path == "/jobTitle" && i.message.contains("the limit is 60")));
+}
+
+#[test]
+fn a_profiles_definitions_decide_through_validate_for_account() {
+    let definition = |slug: &str, kind, options: &[&str]| PropertyDefinition {
+        slug: slug.to_owned(),
+        name: slug.to_uppercase(),
+        kind,
+        options: options.iter().map(|o| (*o).to_owned()).collect(),
+    };
+    let definitions = [
+        definition("plan", PropertyKind::Dropdown, &["Free", "Pro"]),
+        definition("shoeSize", PropertyKind::Number, &[]),
+    ];
+    let body = json!({"properties": {"plan": "Gold", "shoeSize": "44", "colour": "green"}});
+    let issues = validate_for_account(Backend::HelpScout, &body, Some(&definitions));
+    let found: Vec<(&str, Severity)> = issues.iter().map(|i| (i.path.as_str(), i.severity)).collect();
+    assert_eq!(
+        found,
+        [
+            ("/properties/plan", Severity::Error),
+            ("/properties/shoeSize", Severity::Error),
+            ("/properties/colour", Severity::Error)
+        ],
+        "{issues:#?}"
+    );
+    assert!(issues[0].message.ends_with("must be one of: Free, Pro."), "{}", issues[0].message);
+    assert!(issues[2].message.contains("is not defined in this Help Scout account"), "{}", issues[2].message);
+    let fixed = json!({"properties": {"plan": "Pro", "shoeSize": 44}});
+    assert_eq!(validate_for_account(Backend::HelpScout, &fixed, Some(&definitions)), Vec::<Issue>::new());
+    // Not known: nothing blocks, each slug is a warning.
+    let issues = validate_for_account(Backend::HelpScout, &body, None);
+    assert!(issues.iter().all(is_unchecked_slug_warning) && issues.len() == 3, "{issues:#?}");
 }

@@ -13,7 +13,8 @@ use crate::batch::{
     write_report_csv,
 };
 use crate::import::{
-    ColumnTarget, ImportTable, ImportedRow, Mapping, RowIssue, SkippedRow, build_rows, header_key, needs_review,
+    ColumnTarget, ImportTable, ImportedRow, Mapping, RowIssue, SkippedRow, build_rows_for_account, header_key,
+    needs_review,
 };
 use crate::profiles::{Profile, ProfileError};
 use crate::store::{BatchId, RecordState, Store};
@@ -86,7 +87,7 @@ pub fn run_import(args: &ImportArgs, out: &mut dyn Write, err: &mut dyn Write) -
         writeln!(out, "{}", mapping.to_file_text())?;
         return Ok(EXIT_VALID);
     }
-    let rows = build_rows(profile.backend(), table, &mapping);
+    let rows = build_rows_for_account(profile.backend(), table, &mapping, profile.known_property_definitions());
     report_skipped(&loaded.skipped, args.json, out)?;
     report_rows(&rows, args.json, out)?;
     let plan = BatchPlan {

@@ -7,6 +7,7 @@ pub mod drafts;
 pub mod import;
 pub mod outbox;
 pub mod profile;
+pub mod properties;
 pub mod sandbox;
 mod secret_input;
 pub mod submit;
@@ -34,7 +35,8 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Check draft files against a backend's rules without sending anything.
+    /// Check draft files against a backend's rules (or a profile's backend and account) without
+    /// sending anything.
     ///
     /// Exit status: 0 when every file is valid (warnings allowed), 1 when any file has an
     /// error, 2 for usage errors or files that cannot be read or are not JSON.
@@ -78,6 +80,12 @@ pub enum Command {
         /// What to do with profiles.
         #[command(subcommand)]
         command: ProfileCommand,
+    },
+    /// A Help Scout profile's custom property definitions: fetch them into the profile, list them.
+    Properties {
+        /// What to do with the definitions.
+        #[command(subcommand)]
+        command: PropertiesCommand,
     },
     /// Serve the built-in sandbox (emulated Finosu and Help Scout APIs) on 127.0.0.1 until
     /// stopped, printing its base URLs and credentials.
@@ -136,6 +144,34 @@ pub enum CredentialsCommand {
         #[arg(long)]
         secret_stdin: bool,
         /// One JSON object instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `intake properties …`.
+#[derive(Debug, Subcommand)]
+pub enum PropertiesCommand {
+    /// Fetch the account's custom property definitions with the profile's credentials and cache
+    /// them on the profile (validation then treats any other slug as an error).
+    ///
+    /// Exit status: 0 when fetched and saved, 1 when they could not be fetched (offline,
+    /// credentials refused or missing), 2 for usage errors, unknown or Finosu profiles.
+    Refresh {
+        /// The Help Scout profile.
+        #[arg(long, value_name = "NAME")]
+        profile: String,
+    },
+    /// List the definitions cached on the profile: slug, name, type and a dropdown's options.
+    /// Works offline.
+    ///
+    /// Exit status: 0 when definitions are cached (even none), 1 when they were never fetched,
+    /// 2 for usage errors, unknown or Finosu profiles.
+    List {
+        /// The Help Scout profile.
+        #[arg(long, value_name = "NAME")]
+        profile: String,
+        /// One JSON object per definition per line.
         #[arg(long)]
         json: bool,
     },
@@ -411,9 +447,13 @@ fn parse_share(text: &str) -> Result<f64, String> {
 /// Arguments of `intake validate`.
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
-    /// The backend whose rules apply.
-    #[arg(long, value_enum)]
-    pub backend: Backend,
+    /// The backend whose rules apply (no account: Help Scout property slugs are not checked).
+    #[arg(long, value_enum, required_unless_present = "profile", conflicts_with = "profile")]
+    pub backend: Option<Backend>,
+    /// Validate for this profile: its backend's rules and its account's property definitions
+    /// (cached; fetched first when none are cached and the server answers).
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
     /// One JSON object per file per line instead of text.
     #[arg(long)]
     pub json: bool,

@@ -18,7 +18,7 @@ use crate::paths::IntakePaths;
 use crate::profiles::{ProfileError, ProfileStore};
 use crate::sandbox::SandboxConfig;
 use crate::store::{Claim, ListFilter, NewRecord, RecordState, RecordSummary, STORE_FILE, Store, now_millis};
-use crate::validation::{Severity, has_errors, validate_draft};
+use crate::validation::{Severity, has_errors, validate_for_account};
 
 /// The longest `outbox send` waits for a record that is due again later (backoff, a rate
 /// limit's Retry-After) before it stops and reports the record as still queued.
@@ -86,7 +86,7 @@ fn add(
                 continue;
             }
         };
-        let issues = validate_draft(backend, &body);
+        let issues = validate_for_account(backend, &body, profile.known_property_definitions());
         if has_errors(&issues) {
             tally.failed = true;
             let errors = issues.iter().filter(|i| i.severity == Severity::Error).count();

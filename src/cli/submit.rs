@@ -25,7 +25,7 @@ use crate::paths::IntakePaths;
 use crate::profiles::{Profile, ProfileError};
 use crate::sandbox::SandboxConfig;
 use crate::store::{FailureKind, NewRecord, Record, RecordId, RecordState, STORE_FILE, StoreError};
-use crate::validation::{Issue, Severity, has_errors, validate_draft};
+use crate::validation::{Issue, Severity, has_errors, validate_for_account};
 
 /// One line of `--json` output.
 #[derive(Debug, Serialize)]
@@ -99,7 +99,8 @@ pub fn run_submit(args: &SubmitArgs, out: &mut dyn Write, err: &mut dyn Write) -
                 continue;
             }
         };
-        let issues = validate_draft(backend, &body);
+        // The account's property definitions, when known, decide as in the window.
+        let issues = validate_for_account(backend, &body, profile.known_property_definitions());
         if has_errors(&issues) {
             tally.failed = true;
             let errors = issues.iter().filter(|i| i.severity == Severity::Error).count();

@@ -5,9 +5,11 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::ValidateArgs;
+use super::{ValidateArgs, load_profile_store, usage_error};
 use crate::draft_file::read_draft_file;
-use crate::validation::{Issue, Severity, has_errors, validate_draft};
+use crate::model::{Backend, PropertyDefinition};
+use crate::profiles::ProfileError;
+use crate::validation::{Issue, Severity, has_errors, validate_for_account};
 
 /// Every file valid.
 pub const EXIT_VALID: u8 = 0;
@@ -55,8 +57,61 @@ struct FileReport<'a> {
     error: Option<String>,
 }
 
+/// What decides the verdict: a backend's rules, and the account's property definitions when
+/// known.
+struct Rules {
+    backend: Backend,
+    definitions: Option<Vec<PropertyDefinition>>,
+}
+
+/// The rules of `--backend`, or of `--profile`'s backend and account: its cached definitions,
+/// fetched (and cached) first when there are none and the server answers. Otherwise says once
+/// on `err` that properties are checked without them; `Err` carries an exit code.
+fn rules_for_args(args: &ValidateArgs, err: &mut dyn Write) -> std::io::Result<Result<Rules, u8>> {
+    let Some(name) = &args.profile else {
+        let Some(backend) = args.backend else {
+            return usage_error(err, "say which rules apply: --profile NAME or --backend BACKEND").map(Err);
+        };
+        return Ok(Ok(Rules { backend, definitions: None }));
+    };
+    let mut store = match load_profile_store() {
+        Ok(store) => store,
+        Err(message) => return usage_error(err, &message).map(Err),
+    };
+    let Some(profile) = store.find(name).cloned() else {
+        return usage_error(err, &ProfileError::NotFound(name.clone()).to_string()).map(Err);
+    };
+    let backend = profile.backend();
+    if backend != Backend::HelpScout {
+        return Ok(Ok(Rules { backend, definitions: None }));
+    }
+    if let Some(cached) = profile.known_property_definitions() {
+        return Ok(Ok(Rules { backend, definitions: Some(cached.to_vec()) }));
+    }
+    let definitions = match super::properties::fetch_and_cache(&mut store, &profile) {
+        Ok(definitions) => {
+            writeln!(err, "intake: {}", super::properties::fetched_line(definitions.len(), &profile.name))?;
+            Some(definitions)
+        }
+        Err(message) => {
+            writeln!(
+                err,
+                "intake: {message}; custom properties are checked without the account's definitions (warnings). \
+                 Fetch them with `intake properties refresh --profile {:?}`.",
+                profile.name
+            )?;
+            None
+        }
+    };
+    Ok(Ok(Rules { backend, definitions }))
+}
+
 /// Runs the command, writing reports to `out` and read errors to `err`; returns the exit code.
 pub fn run_validate(args: &ValidateArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<u8> {
+    let rules = match rules_for_args(args, err)? {
+        Ok(rules) => rules,
+        Err(code) => return Ok(code),
+    };
     let mut tally = FileTally::default();
     for path in &args.files {
         let file = path.display().to_string();
@@ -70,7 +125,7 @@ pub fn run_validate(args: &ValidateArgs, out: &mut dyn Write, err: &mut dyn Writ
                 }
             }
             Ok(body) => {
-                let issues = validate_draft(args.backend, &body);
+                let issues = validate_for_account(rules.backend, &body, rules.definitions.as_deref());
                 let valid = !has_errors(&issues);
                 tally.failed |= !valid;
                 if args.json {

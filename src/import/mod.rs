@@ -71,7 +71,9 @@ pub use read::{
     CsvRow, CsvTable, ImportError, ImportFormat, ImportTable, JsonRow, MAX_COLUMNS, MAX_FILE_BYTES, SkippedRow,
     read_table, read_table_skipping_bad_rows,
 };
-pub use rows::{DEFAULT_ENTRY_TYPES, ImportSummary, ImportedRow, RowIssue, any_errors, build_rows};
+pub use rows::{
+    DEFAULT_ENTRY_TYPES, ImportSummary, ImportedRow, RowIssue, any_errors, build_rows, build_rows_for_account,
+};
 
 #[cfg(test)]
 mod tests;

@@ -8,8 +8,8 @@ use serde_json::{Map, Value};
 use super::fields::{PathInfo, Seg, resolve};
 use super::mapping::{ColumnTarget, Mapping};
 use super::read::{CsvTable, ImportTable};
-use crate::model::Backend;
-use crate::validation::{Issue, Kind, Severity, ValidationContext, validate_draft_with};
+use crate::model::{Backend, PropertyDefinition};
+use crate::validation::{AccountProperties, Issue, Kind, Severity, ValidationContext, validate_draft_with};
 
 /// Entry types filled in when a row gives a Help Scout list entry a value but no `type`
 /// (a "Mobile" column's type comes from the mapping's fixed values instead).
@@ -79,7 +79,19 @@ impl ImportSummary {
 /// the backend does not have are left out; check the mapping with
 /// [`Mapping::check`](super::Mapping::check) first); JSON items are used as they are.
 pub fn build_rows(backend: Backend, table: &ImportTable, mapping: &Mapping) -> Vec<ImportedRow> {
-    let context = ValidationContext::today();
+    build_rows_for_account(backend, table, mapping, None)
+}
+
+/// [`build_rows`] with the account's property definitions when known (the profile's), so a
+/// row's property slug the account does not define is an error, as in the form.
+pub fn build_rows_for_account(
+    backend: Backend,
+    table: &ImportTable,
+    mapping: &Mapping,
+    definitions: Option<&[PropertyDefinition]>,
+) -> Vec<ImportedRow> {
+    let account = definitions.map(AccountProperties::new);
+    let context = account.as_ref().map_or_else(ValidationContext::today, AccountProperties::context);
     let mut rows = match table {
         ImportTable::Csv(csv) => build_csv_rows(backend, csv, mapping, &context),
         ImportTable::Json { rows, .. } => rows
@@ -481,6 +493,32 @@ mod tests {
         assert_eq!(ImportSummary::of(&rows), ImportSummary { rows: 2, valid: 1, invalid: 1, duplicates: 1 });
         assert!(any_errors(&rows));
         assert!(!any_errors(&rows[..1]));
+    }
+
+    #[test]
+    fn the_profiles_definitions_make_an_undefined_slug_an_error_with_its_column() {
+        let csv = "firstName,properties.shoeSize,properties.colour\nAda,44,green\n";
+        let table = read_table(csv.as_bytes(), "x.csv").expect("readable");
+        let ImportTable::Csv(csv_table) = &table else { panic!("not CSV") };
+        let mapping = auto_mapping(Backend::HelpScout, &csv_table.headers);
+        let definitions = [crate::model::PropertyDefinition {
+            slug: "shoeSize".to_owned(),
+            name: "Shoe size".to_owned(),
+            kind: crate::model::PropertyKind::Text,
+            options: Vec::new(),
+        }];
+        let found = |rows: &[ImportedRow]| -> Vec<(String, Severity, Option<String>)> {
+            rows[0].issues.iter().map(|i| (i.issue.path.clone(), i.issue.severity, i.column.clone())).collect()
+        };
+        let rows = build_rows_for_account(Backend::HelpScout, &table, &mapping, Some(&definitions));
+        let colour = ("/properties/colour".to_owned(), Severity::Error, Some("properties.colour".to_owned()));
+        assert_eq!(found(&rows), [colour]);
+        assert!(any_errors(&rows));
+        // Not known: only warnings, the row stays valid.
+        let rows = build_rows_for_account(Backend::HelpScout, &table, &mapping, None);
+        assert!(found(&rows).iter().all(|(_, severity, _)| *severity == Severity::Warning), "{:?}", found(&rows));
+        assert_eq!(found(&rows).len(), 2);
+        assert!(!any_errors(&rows));
     }
 
     #[test]

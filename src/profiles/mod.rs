@@ -165,6 +165,10 @@ pub struct Profile {
     /// Help Scout custom property definitions, as last fetched.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub property_definitions: Vec<crate::model::PropertyDefinition>,
+    /// Whether `property_definitions` came from the account (set by every fetch), so that an
+    /// empty list means "defines none", not "never fetched".
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub property_definitions_fetched: bool,
     /// How it authenticates; absent means the backend's usual way ([`Profile::auth_kind`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth: Option<AuthKind>,
@@ -195,6 +199,7 @@ impl Profile {
             timeout_secs: default_timeout(),
             learned_task_types: Vec::new(),
             property_definitions: Vec::new(),
+            property_definitions_fetched: false,
             auth: None,
             client_id: None,
             production: false,
@@ -220,6 +225,13 @@ impl Profile {
             Self::new(SANDBOX_FINOSU, ProfileKind::SandboxFinosu, None),
             Self::new(SANDBOX_HELPSCOUT, ProfileKind::SandboxHelpScout, None),
         ]
+    }
+
+    /// The account's property definitions when they are known (fetched now or before): then
+    /// any other slug is an error. `None` for a profile whose definitions were never fetched.
+    pub fn known_property_definitions(&self) -> Option<&[crate::model::PropertyDefinition]> {
+        (self.property_definitions_fetched || !self.property_definitions.is_empty())
+            .then_some(self.property_definitions.as_slice())
     }
 
     /// The API whose form and rules apply.

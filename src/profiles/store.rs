@@ -137,8 +137,11 @@ impl ProfileStore {
                     if profile.learned_task_types == before.learned_task_types {
                         profile.learned_task_types.clone_from(&current.learned_task_types);
                     }
-                    if profile.property_definitions == before.property_definitions {
+                    if profile.property_definitions == before.property_definitions
+                        && profile.property_definitions_fetched == before.property_definitions_fetched
+                    {
                         profile.property_definitions.clone_from(&current.property_definitions);
+                        profile.property_definitions_fetched = current.property_definitions_fetched;
                     }
                 }
                 self.update(&old_name, profile)
@@ -277,13 +280,15 @@ impl ProfileStore {
         Ok(self.profiles.remove(index))
     }
 
-    /// Caches a profile's Help Scout property definitions; true when that changed anything.
+    /// Caches a profile's Help Scout property definitions, as fetched from the account (an
+    /// empty list: it defines none); true when that changed anything.
     pub fn cache_property_definitions(&mut self, name: &str, definitions: &[crate::model::PropertyDefinition]) -> bool {
         let Some(profile) = self.profiles.iter_mut().find(|p| p.name == name) else { return false };
-        if profile.property_definitions == definitions {
+        if profile.property_definitions == definitions && profile.property_definitions_fetched {
             return false;
         }
         profile.property_definitions = definitions.to_vec();
+        profile.property_definitions_fetched = true;
         self.pending.push(Change::Definitions { name: name.to_owned(), definitions: definitions.to_vec() });
         true
     }
@@ -454,6 +459,33 @@ mod tests {
         b.save().expect("B saves");
         assert!(matches!(a.save(), Err(ProfileError::Duplicate(_))));
         assert_eq!(names_on_file(&paths)[2..], ["Z2", "X", "W", "V"]);
+    }
+
+    #[test]
+    fn fetched_definitions_are_known_even_when_none_and_an_edit_elsewhere_keeps_them() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let paths = IntakePaths::under(dir.path());
+        let mut setup = ProfileStore::load(&paths).expect("load");
+        setup.add(Profile::new("HS", ProfileKind::HelpScout, Some("https://api.hs.test".to_owned()))).expect("add");
+        setup.save().expect("save");
+        let mut window = ProfileStore::load(&paths).expect("the window loads");
+        let mut cli = ProfileStore::load(&paths).expect("the CLI loads");
+        assert_eq!(cli.find("HS").and_then(Profile::known_property_definitions), None, "never fetched");
+
+        // The account defines none: that is known, not "unknown".
+        assert!(cli.cache_property_definitions("HS", &[]));
+        assert!(!cli.cache_property_definitions("HS", &[]), "nothing new the second time");
+        cli.save().expect("the CLI saves");
+        let reloaded = ProfileStore::load(&paths).expect("load");
+        assert_eq!(reloaded.find("HS").and_then(Profile::known_property_definitions), Some(&[][..]));
+
+        // The window, loaded before, edits the profile's settings: the fetch stays known.
+        let mut edited = window.find("HS").cloned().expect("HS");
+        edited.timeout_secs = 9;
+        window.update("HS", edited).expect("edit");
+        window.save().expect("the window saves");
+        let after = ProfileStore::load(&paths).expect("load").find("HS").cloned().expect("HS");
+        assert_eq!((after.timeout_secs, after.known_property_definitions()), (9, Some(&[][..])));
     }
 
     #[cfg(unix)]

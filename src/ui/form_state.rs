@@ -10,7 +10,8 @@ use crate::model::limits::{max_chars_at, thousands};
 use crate::model::{Backend, Draft, FinosuDraft, HelpScoutDraft, PerBackend, PropertyDefinition, Tab};
 use crate::normalize::normalize_for_sending;
 use crate::validation::{
-    Issue, Severity, TabCount, ValidationContext, count_by_tab, has_content, pointer_segment, validate_draft_with,
+    AccountProperties, Issue, Severity, TabCount, ValidationContext, count_by_tab, has_content, pointer_segment,
+    validate_draft_with,
 };
 
 /// Both backends' drafts (switching profile keeps the other one), plus derived state.
@@ -29,8 +30,8 @@ pub struct FormState {
     notices: BTreeMap<String, String>,
     /// What a server said about fields of the last draft sent.
     server_issues: Vec<ServerIssue>,
-    /// The active Help Scout profile's custom property definitions (empty when unknown).
-    property_definitions: Vec<PropertyDefinition>,
+    /// The active Help Scout profile's custom property definitions; `None` when never fetched.
+    property_definitions: Option<Vec<PropertyDefinition>>,
     derived: Option<Derived>,
     generation: u64,
     /// Counts the edits of each backend's draft, so autosave knows which changed.
@@ -176,17 +177,23 @@ impl FormState {
         self.invalidate();
     }
 
-    /// Uses these Help Scout property definitions for typing and checking property rows.
-    pub fn set_property_definitions(&mut self, definitions: Vec<PropertyDefinition>) {
+    /// Uses these Help Scout property definitions (the account's full list; `None` when not
+    /// known) for typing and checking property rows.
+    pub fn set_property_definitions(&mut self, definitions: Option<Vec<PropertyDefinition>>) {
         if self.property_definitions != definitions {
             self.property_definitions = definitions;
             self.invalidate();
         }
     }
 
-    /// The Help Scout property definitions in use.
+    /// The Help Scout property definitions in use (empty when not known).
     pub fn property_definitions(&self) -> &[PropertyDefinition] {
-        &self.property_definitions
+        self.property_definitions.as_deref().unwrap_or_default()
+    }
+
+    /// Whether the account's property definitions are known, so an undefined slug is an error.
+    pub fn property_definitions_known(&self) -> bool {
+        self.property_definitions.is_some()
     }
 
     /// Recomputes issues and preview if an edit made them stale.
@@ -194,25 +201,19 @@ impl FormState {
         if self.derived.as_ref().is_some_and(|d| d.backend == backend) {
             return;
         }
-        let definitions = &self.property_definitions;
         if backend == Backend::HelpScout {
-            self.help_scout.apply_definitions(definitions);
+            self.help_scout.apply_definitions(self.property_definitions.as_deref().unwrap_or_default());
         }
-        let (draft_json, kinds) = match backend {
-            Backend::Finosu => (self.finosu.to_json(), None),
-            // Fetched definitions are the account's full list; without them, the rows' own types.
-            Backend::HelpScout if !definitions.is_empty() => {
-                (self.help_scout.to_json(), Some(definitions.iter().map(|d| (d.slug.clone(), d.kind)).collect()))
-            }
-            Backend::HelpScout => (self.help_scout.to_json(), Some(self.help_scout.property_kinds())),
+        let draft_json = match backend {
+            Backend::Finosu => self.finosu.to_json(),
+            Backend::HelpScout => self.help_scout.to_json(),
         };
-        let options: BTreeMap<String, Vec<String>> =
-            definitions.iter().filter(|d| !d.options.is_empty()).map(|d| (d.slug.clone(), d.options.clone())).collect();
-        let context = ValidationContext {
-            property_kinds: kinds.as_ref(),
-            property_kinds_complete: backend == Backend::HelpScout && !definitions.is_empty(),
-            property_options: Some(&options),
-            ..ValidationContext::today()
+        // The account's definitions decide; without them, the rows' own types.
+        let account = self.property_definitions.as_deref().map(AccountProperties::new);
+        let row_kinds = self.help_scout.property_kinds();
+        let context = match &account {
+            Some(account) if backend == Backend::HelpScout => account.context(),
+            _ => ValidationContext { property_kinds: Some(&row_kinds), ..ValidationContext::today() },
         };
         let mut issues = validate_draft_with(backend, &draft_json, &context);
         if backend == Backend::HelpScout {

@@ -18,7 +18,7 @@ pub use checks::{is_phone_metadata_warm, is_zip, parse_iso_date, phone_e164, war
 pub use rules::{CrossRule, FieldRule, Kind, rules_for, tab_for_path};
 
 use crate::model::limits::{LINE_MAX_CHARS, max_chars_at, thousands};
-use crate::model::{Backend, PropertyKind, Tab};
+use crate::model::{Backend, PropertyDefinition, PropertyKind, Tab};
 use crate::reference::us_states;
 
 /// How bad an issue is: errors block sending, warnings do not.
@@ -51,8 +51,9 @@ pub struct ValidationContext<'a> {
     /// Help Scout property types by slug; `None` when no definitions are known.
     pub property_kinds: Option<&'a BTreeMap<String, PropertyKind>>,
     /// Whether `property_kinds` is Help Scout's full list of definitions, so that any other slug
-    /// is unknown to it. When the kinds only come from the form's rows, other slugs (values from
-    /// a file that no row holds) are checked by their JSON type instead.
+    /// is an error (the account rejects it). When the kinds only come from the form's rows, or
+    /// there are none, each slug gets a warning that it cannot be checked yet, and slugs no row
+    /// types (values from a file) are checked by their JSON type.
     pub property_kinds_complete: bool,
     /// A dropdown property's option labels by slug, from its definition.
     pub property_options: Option<&'a BTreeMap<String, Vec<String>>>,
@@ -67,6 +68,47 @@ impl ValidationContext<'_> {
             property_kinds_complete: false,
             property_options: None,
         }
+    }
+}
+
+/// A Help Scout account's property definitions, indexed the way [`ValidationContext`] reads
+/// them, so the form, the CLI and imports build the same context from what the profile knows.
+#[derive(Debug, Clone, Default)]
+pub struct AccountProperties {
+    kinds: BTreeMap<String, PropertyKind>,
+    options: BTreeMap<String, Vec<String>>,
+}
+
+impl AccountProperties {
+    /// Indexes the account's full list of definitions (fetched, or cached on the profile).
+    pub fn new(definitions: &[PropertyDefinition]) -> Self {
+        Self {
+            kinds: definitions.iter().map(|d| (d.slug.clone(), d.kind)).collect(),
+            options: definitions
+                .iter()
+                .filter(|d| !d.options.is_empty())
+                .map(|d| (d.slug.clone(), d.options.clone()))
+                .collect(),
+        }
+    }
+
+    /// A context for today in which any slug these definitions lack is an error.
+    pub fn context(&self) -> ValidationContext<'_> {
+        ValidationContext {
+            property_kinds: Some(&self.kinds),
+            property_kinds_complete: true,
+            property_options: Some(&self.options),
+            ..ValidationContext::today()
+        }
+    }
+}
+
+/// Validates a draft body with what is known of the account: its property definitions when
+/// known (`None`: not fetched, so property slugs get a warning instead of a verdict).
+pub fn validate_for_account(backend: Backend, draft: &Value, definitions: Option<&[PropertyDefinition]>) -> Vec<Issue> {
+    match definitions {
+        Some(definitions) => validate_draft_with(backend, draft, &AccountProperties::new(definitions).context()),
+        None => validate_draft(backend, draft),
     }
 }
 
@@ -371,20 +413,33 @@ impl Walker<'_> {
                 continue;
             }
             let label = Name::Property(slug);
+            let complete = self.context.property_kinds_complete;
             let declared = self.context.property_kinds.map(|kinds| kinds.get(slug).copied());
-            let message = match declared {
-                Some(None) if self.context.property_kinds_complete => Some((
-                    Severity::Warning,
-                    format!("{label} is not a defined customer property; Help Scout will reject it."),
-                )),
+            let problem = match declared {
+                Some(None) if complete => {
+                    let message = format!(
+                        "{label} is not defined in this Help Scout account; Help Scout rejects it. \
+                         Remove it or define it in Help Scout."
+                    );
+                    self.push(&loc, Severity::Error, message);
+                    continue;
+                }
                 Some(Some(kind)) => {
                     let options = self.context.property_options.and_then(|o| o.get(slug)).map(Vec::as_slice);
-                    property_problem(kind, value, options).map(|m| (Severity::Error, format!("{label} {m}")))
+                    property_problem(kind, value, options)
                 }
-                Some(None) | None => untyped_property_problem(value).map(|m| (Severity::Error, format!("{label} {m}"))),
+                Some(None) | None => untyped_property_problem(value),
             };
-            if let Some((severity, message)) = message {
-                self.push(&loc, severity, message);
+            if let Some(problem) = problem {
+                self.push(&loc, Severity::Error, format!("{label} {problem}"));
+            }
+            if !complete {
+                let message = format!(
+                    "{label} cannot be checked against the account until its property definitions are \
+                     fetched (Load definitions on the Properties tab, or `intake properties refresh`); \
+                     Help Scout rejects a slug it does not define."
+                );
+                self.push(&loc, Severity::Warning, message);
             }
         }
     }
@@ -462,11 +517,14 @@ fn property_problem(kind: PropertyKind, value: &Value, options: Option<&[String]
     match (kind, value) {
         (PropertyKind::Dropdown, Value::String(s)) => match options {
             Some(options) if !options.iter().any(|o| o.eq_ignore_ascii_case(s.trim())) => {
-                Some(format!("must be one of: {}.", options.join(", ")))
+                Some(format!("must be one of: {}.", option_list(options)))
             }
             _ => None,
         },
-        (PropertyKind::Dropdown, other) => Some(format!("must be one of its options, not {}.", describe(other))),
+        (PropertyKind::Dropdown, other) => {
+            let allowed = options.map(|o| format!(" ({})", option_list(o))).unwrap_or_default();
+            Some(format!("must be one of its options{allowed}, not {}.", describe(other)))
+        }
         (PropertyKind::Number, Value::Number(n)) if n.is_i64() || n.is_u64() => None,
         (PropertyKind::Number, _) => Some("must be a whole number, e.g. 44.".to_owned()),
         (PropertyKind::Bool, Value::Bool(_)) => None,
@@ -478,6 +536,27 @@ fn property_problem(kind: PropertyKind, value: &Value, options: Option<&[String]
             Some(format!("must be text in quotes, not {}.", describe(other)))
         }
     }
+}
+
+/// How many of a dropdown's options a message lists, and how many characters of each.
+const LISTED_OPTIONS: usize = 10;
+const OPTION_LABEL_CHARS: usize = 40;
+
+/// A dropdown's options for a message, kept readable: at most [`LISTED_OPTIONS`] labels, each
+/// cut at [`OPTION_LABEL_CHARS`] characters, then how many more there are.
+fn option_list(options: &[String]) -> String {
+    let mut listed: Vec<String> = options
+        .iter()
+        .take(LISTED_OPTIONS)
+        .map(|label| match label.char_indices().nth(OPTION_LABEL_CHARS) {
+            Some((cut, _)) => format!("{}…", &label[..cut]),
+            None => label.clone(),
+        })
+        .collect();
+    if options.len() > LISTED_OPTIONS {
+        listed.push(format!("and {} more (the Properties tab lists them all)", options.len() - LISTED_OPTIONS));
+    }
+    listed.join(", ")
 }
 
 fn untyped_property_problem(value: &Value) -> Option<String> {

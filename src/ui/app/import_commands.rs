@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use super::{AppCommand, IntakeApp};
 use crate::batch::{BatchPlan, LoadError, LoadedFile, load_file, queue_batch, store_batch, write_report_csv};
-use crate::import::{Mapping, build_rows, header_key};
+use crate::import::{Mapping, build_rows_for_account, header_key};
 use crate::store::{BatchId, Store};
 use crate::ui::drafts::DraftsCommand;
 use crate::ui::import::{BatchFollow, ImportCommand, ImportOptions, ImportView, Loaded, MappingDialog, Stage, Stored};
@@ -309,13 +309,15 @@ fn load(
     let remembered = |key: &str| store.saved_mapping(&profile.name, key).ok().flatten();
     let file = load_file(path, backend, skip_bad_rows, remembered)?;
     let properties = profile.property_definitions.clone();
-    Ok(Loaded { file: Arc::new(file), profile: profile.name.clone(), backend, properties })
+    let properties_known = profile.known_property_definitions().is_some();
+    Ok(Loaded { file: Arc::new(file), profile: profile.name.clone(), backend, properties, properties_known })
 }
 
 /// Builds, validates and stores every row as one batch; remembers the mapping when asked.
 fn store_rows(loaded: &Loaded, mapping: &Mapping, options: ImportOptions, store_path: &Path) -> Result<Stored, String> {
     let LoadedFile { table, file_name, .. } = loaded.file.as_ref();
-    let rows = build_rows(loaded.backend, table, mapping);
+    let known = loaded.properties_known.then_some(loaded.properties.as_slice());
+    let rows = build_rows_for_account(loaded.backend, table, mapping, known);
     let mut store = Store::open(store_path).map_err(|e| e.to_string())?;
     if options.remember
         && let crate::import::ImportTable::Csv(csv) = table

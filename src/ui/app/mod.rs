@@ -243,7 +243,7 @@ impl IntakeApp {
 
     /// Validates and edits Help Scout properties with the active profile's definitions.
     fn use_profile_definitions(&mut self) {
-        self.form.set_property_definitions(self.profile.property_definitions.clone());
+        self.form.set_property_definitions(self.profile.known_property_definitions().map(<[_]>::to_vec));
     }
 
     /// Re-reads the active profile after the store learned something for `name` (task types,

@@ -73,6 +73,8 @@ pub struct Loaded {
     pub backend: Backend,
     /// The profile's custom properties as last fetched (Help Scout): a column can fill one.
     pub properties: Vec<crate::model::PropertyDefinition>,
+    /// Whether `properties` is the account's known list (then other slugs are errors).
+    pub properties_known: bool,
 }
 
 /// What an import stored, for the report.

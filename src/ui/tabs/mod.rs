@@ -39,8 +39,10 @@ pub fn tab_ui(
     task_types: &[String],
 ) {
     let definitions = match (backend, tab) {
-        (Backend::HelpScout, Tab::Properties) => form.property_definitions().to_vec(),
-        _ => Vec::new(),
+        (Backend::HelpScout, Tab::Properties) if form.property_definitions_known() => {
+            Some(form.property_definitions().to_vec())
+        }
+        _ => None,
     };
     form.edit_with_issues(backend, |finosu, help_scout, issues| {
         let mut fields = FieldUi::new(backend, issues);
@@ -60,7 +62,7 @@ pub fn tab_ui(
                     ui,
                     &mut fields,
                     help_scout,
-                    &definitions,
+                    definitions.as_deref(),
                     &mut runtime.reload_property_definitions,
                 ),
             }

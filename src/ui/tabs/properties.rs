@@ -41,20 +41,26 @@ pub fn finosu_ui(ui: &mut Ui, fields: &mut FieldUi<'_>, draft: &mut FinosuDraft,
 
 /// Help Scout: custom properties as rows.
 ///
-/// With the account's definitions (fetched from Help
-/// Scout and cached on the profile) a row picks a defined property and gets its typed editor;
-/// without them, slug, type and value are typed by hand.
+/// With the account's definitions (fetched from Help Scout and cached on the profile; `None`
+/// when never fetched) a row picks a defined property and gets its typed editor, and a slug the
+/// account does not define gets a Remove button next to its error; without them, slug, type
+/// and value are typed by hand.
 pub fn help_scout_ui(
     ui: &mut Ui,
     fields: &mut FieldUi<'_>,
     draft: &mut HelpScoutDraft,
-    definitions: &[PropertyDefinition],
+    definitions: Option<&[PropertyDefinition]>,
     reload_definitions: &mut bool,
 ) {
     let HelpScoutDraft { properties: rows, properties_extra, .. } = draft;
+    let undefined = |slug: &str| {
+        definitions.is_some_and(|defined| !slug.trim().is_empty() && defined.iter().all(|d| d.slug != slug))
+    };
+    let definitions_known = definitions.is_some();
+    let definitions = definitions.unwrap_or_default();
     ui.label("Custom properties");
     ui.vertical(|ui| {
-        definitions_note_ui(ui, definitions.len(), reload_definitions);
+        definitions_note_ui(ui, definitions_known.then_some(definitions.len()), reload_definitions);
         let mut remove = None;
         for (index, row) in rows.iter_mut().enumerate() {
             if property_row_ui(ui, fields, index, row, definitions) {
@@ -62,14 +68,25 @@ pub fn help_scout_ui(
             }
             // The form's duplicate-slug warning is among them.
             fields.messages_ui(ui, &format!("/properties/{}", pointer_segment(&row.slug)));
+            if undefined(&row.slug) && remove_undefined_ui(ui, &row.slug) {
+                remove = Some(index);
+            }
         }
         // Values from a file that no row can edit (lists, objects, null) are reported here.
+        let mut remove_extra = None;
         for slug in properties_extra.keys() {
             fields.messages_ui(ui, &format!("/properties/{}", pointer_segment(slug)));
+            if undefined(slug) && remove_undefined_ui(ui, slug) {
+                remove_extra = Some(slug.clone());
+            }
         }
         fields.messages_ui(ui, "/properties");
         if let Some(index) = remove {
             rows.remove(index);
+            fields.mark_changed();
+        }
+        if let Some(slug) = remove_extra {
+            properties_extra.remove(&slug);
             fields.mark_changed();
         }
         if ui.button("+ Add property").accessible_name("Add property").clicked() {
@@ -80,15 +97,27 @@ pub fn help_scout_ui(
     ui.end_row();
 }
 
-/// How many properties the account defines, and the button that fetches them again.
-fn definitions_note_ui(ui: &mut Ui, defined: usize, reload_definitions: &mut bool) {
+/// The Remove button under a property the account does not define (Help Scout would refuse
+/// the whole customer for it); true when clicked.
+fn remove_undefined_ui(ui: &mut Ui, slug: &str) -> bool {
+    let name = format!("Remove property {slug}");
+    ui.button("Remove")
+        .accessible_name(&name)
+        .on_hover_text(format!("{name}: this Help Scout account does not define it"))
+        .clicked()
+}
+
+/// How many properties the account defines (`None`: not fetched), and the button that
+/// fetches them again.
+fn definitions_note_ui(ui: &mut Ui, defined: Option<usize>, reload_definitions: &mut bool) {
     ui.horizontal(|ui| {
         let note = match defined {
-            0 => "Definitions not loaded: type each property's slug as defined in Help Scout.".to_owned(),
-            n => format!("{n} properties are defined in this Help Scout account."),
+            None => "Definitions not loaded: type each property's slug as defined in Help Scout.".to_owned(),
+            Some(0) => "This Help Scout account defines no custom properties.".to_owned(),
+            Some(n) => format!("{n} properties are defined in this Help Scout account."),
         };
         ui.label(egui::RichText::new(note).small().weak());
-        let label = if defined == 0 { "Load definitions" } else { "Reload definitions" };
+        let label = if defined.is_none() { "Load definitions" } else { "Reload definitions" };
         if ui.small_button(label).on_hover_text("Fetch GET /v2/customer-properties again").clicked() {
             *reload_definitions = true;
         }
