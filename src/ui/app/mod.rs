@@ -19,6 +19,7 @@ mod records;
 mod shortcuts;
 mod status_bar;
 mod submit;
+mod template_commands;
 mod top_bar;
 mod ui;
 
@@ -145,6 +146,8 @@ pub struct IntakeApp {
     import: super::import::ImportWindow,
     /// Queueing or stopping a batch, under way.
     import_action: import_commands::BatchAction,
+    /// A metadata template being saved or deleted.
+    template_job: template_commands::TemplateJob,
 }
 
 impl IntakeApp {
@@ -201,6 +204,7 @@ impl IntakeApp {
             open_on_start: options.open_draft,
             import: super::import::ImportWindow::default(),
             import_action: super::jobs::Task::Idle,
+            template_job: super::jobs::Task::Idle,
         };
         app.use_profile_definitions();
         app
