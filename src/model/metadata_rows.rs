@@ -413,15 +413,13 @@ impl MetadataRows {
             match existing {
                 None => {
                     let at = parent.map_or(self.rows.len(), |p| self.subtree_end(p));
-                    let mut added = Vec::new();
-                    push_rows(&mut added, depth, key, value);
+                    let added = new_rows(depth, key, value);
                     self.rows.splice(at..at, added);
                     report.added.push(name);
                 }
                 Some(child) if replace => {
                     let end = self.subtree_end(child);
-                    let mut added = Vec::new();
-                    push_rows(&mut added, depth, key, value);
+                    let added = new_rows(depth, key, value);
                     self.rows.splice(child..end, added);
                     report.replaced.push(name);
                 }
@@ -507,6 +505,17 @@ fn push_rows(rows: &mut Vec<MetadataRow>, depth: usize, key: &str, value: &Value
         }
         _ => {}
     }
+}
+
+/// The rows of a value merged in: open when they are few, as rows read from text are.
+fn new_rows(depth: usize, key: &str, value: &Value) -> Vec<MetadataRow> {
+    let mut rows = Vec::new();
+    push_rows(&mut rows, depth, key, value);
+    let expand = rows.len() <= EXPAND_ALL_UP_TO;
+    for row in &mut rows {
+        row.expanded = expand && row.kind.is_container();
+    }
+    rows
 }
 
 /// Each row's key path (keys joined with NUL; array items by their index).
