@@ -26,18 +26,18 @@ fn metadata_tab(home: &std::path::Path) -> Harness<'static, IntakeApp> {
 
 /// Profiles under `home` whose Finosu sandbox profile has the template `name`.
 fn with_template(home: &std::path::Path, name: &str, metadata: &Value) {
-    let mut store = ProfileStore::load(&IntakePaths::under(home)).unwrap();
-    store.set_metadata_template(SANDBOX_FINOSU, name, metadata.as_object().cloned()).unwrap();
-    store.save().unwrap();
+    let mut store = ProfileStore::load(&IntakePaths::under(home)).expect("test setup");
+    store.set_metadata_template(SANDBOX_FINOSU, name, metadata.as_object().cloned()).expect("test setup");
+    store.save().expect("test setup");
 }
 
 fn metadata(harness: &Harness<'_, IntakeApp>) -> Value {
     let text = &harness.state().form().finosu().external_metadata;
-    if text.trim().is_empty() { Value::Null } else { serde_json::from_str(text).unwrap() }
+    if text.trim().is_empty() { Value::Null } else { serde_json::from_str(text).expect("test setup") }
 }
 
 fn set_metadata(harness: &mut Harness<'_, IntakeApp>, value: &Value) {
-    let text = if value.is_null() { String::new() } else { serde_json::to_string_pretty(value).unwrap() };
+    let text = if value.is_null() { String::new() } else { serde_json::to_string_pretty(value).expect("test setup") };
     harness.state_mut().form_mut().edit_finosu(|d| d.external_metadata = text);
     harness.run();
 }
@@ -56,7 +56,7 @@ fn paste(harness: &mut Harness<'_, IntakeApp>, text: &str) {
 
 #[test]
 fn a_template_fills_empty_metadata_and_only_adds_what_a_half_filled_one_lacks() {
-    let home = tempfile::tempdir().unwrap();
+    let home = tempfile::tempdir().expect("test setup");
     let template = json!({"employer": {"name": "", "id": ""}, "paySchedule": "biweekly"});
     with_template(home.path(), "Employer + pay schedule", &template);
     let mut harness = metadata_tab(home.path());
@@ -77,7 +77,7 @@ fn a_template_fills_empty_metadata_and_only_adds_what_a_half_filled_one_lacks() 
 
 #[test]
 fn a_saved_template_is_offered_after_the_profile_is_opened_again() {
-    let home = tempfile::tempdir().unwrap();
+    let home = tempfile::tempdir().expect("test setup");
     let mut harness = metadata_tab(home.path());
     assert!(harness.get_by_label("Save as template…").accesskit_node().is_disabled(), "nothing to keep yet");
     click(&mut harness, "Add metadata field");
@@ -87,9 +87,12 @@ fn a_saved_template_is_offered_after_the_profile_is_opened_again() {
     type_into(&mut harness, "Template name", "Branch");
     click(&mut harness, "Save template");
     step_until_shown(&mut harness, "Saved template “Branch” to profile Sandbox · Finosu.");
-    let store = ProfileStore::load(&IntakePaths::under(home.path())).unwrap();
-    let saved = &store.find(SANDBOX_FINOSU).unwrap().metadata_templates;
-    assert_eq!((saved[0].name.as_str(), Value::Object(saved[0].metadata.clone())), ("Branch", json!({"branch": "Oslo"})));
+    let store = ProfileStore::load(&IntakePaths::under(home.path())).expect("test setup");
+    let saved = &store.find(SANDBOX_FINOSU).expect("test setup").metadata_templates;
+    assert_eq!(
+        (saved[0].name.as_str(), Value::Object(saved[0].metadata.clone())),
+        ("Branch", json!({"branch": "Oslo"}))
+    );
 
     // The same name again asks before replacing.
     click(&mut harness, "Save as template…");
@@ -118,13 +121,13 @@ fn a_saved_template_is_offered_after_the_profile_is_opened_again() {
     click(&mut again, "Branch");
     click(&mut again, "Delete");
     step_until_shown(&mut again, "Deleted template “Branch” from profile Sandbox · Finosu.");
-    let store = ProfileStore::load(&IntakePaths::under(home.path())).unwrap();
-    assert!(store.find(SANDBOX_FINOSU).unwrap().metadata_templates.is_empty());
+    let store = ProfileStore::load(&IntakePaths::under(home.path())).expect("test setup");
+    assert!(store.find(SANDBOX_FINOSU).expect("test setup").metadata_templates.is_empty());
 }
 
 #[test]
 fn a_pasted_object_fills_the_table_and_merges_into_metadata_on_request() {
-    let home = tempfile::tempdir().unwrap();
+    let home = tempfile::tempdir().expect("test setup");
     let mut harness = metadata_tab(home.path());
     paste(&mut harness, "{\"employer\": {\"name\": \"Acme\"}, \"payDay\": 15}");
     assert_eq!(metadata(&harness), json!({"employer": {"name": "Acme"}, "payDay": 15}));
@@ -146,7 +149,7 @@ fn a_pasted_object_fills_the_table_and_merges_into_metadata_on_request() {
 
 #[test]
 fn broken_or_non_object_json_is_refused_with_its_position_and_the_draft_stays() {
-    let home = tempfile::tempdir().unwrap();
+    let home = tempfile::tempdir().expect("test setup");
     let mut harness = metadata_tab(home.path());
     set_metadata(&mut harness, &json!({"a": 1}));
     let before = harness.state().form().finosu().external_metadata.clone();
@@ -162,14 +165,14 @@ fn broken_or_non_object_json_is_refused_with_its_position_and_the_draft_stays() 
 
 #[test]
 fn nested_values_are_edited_in_the_table_and_the_json_text_follows() {
-    let home = tempfile::tempdir().unwrap();
+    let home = tempfile::tempdir().expect("test setup");
     let mut harness = metadata_tab(home.path());
     set_metadata(&mut harness, &json!({"employer": {"name": "Acme", "sites": ["Oslo"]}}));
     // Rows: 1 employer, 2 name, 3 sites, 4 its item [0].
     assert!(shown(&harness, "[0]"));
     replace_text(&mut harness, "Metadata value 2", "Globex");
     assert_eq!(metadata(&harness), json!({"employer": {"name": "Globex", "sites": ["Oslo"]}}));
-    let json_text = harness.get_by_role_and_label(Role::MultilineTextInput, "Metadata JSON").value().unwrap();
+    let json_text = harness.get_by_role_and_label(Role::MultilineTextInput, "Metadata JSON").value().expect("test setup");
     assert!(json_text.contains("\"name\": \"Globex\""), "{json_text}");
 
     click(&mut harness, "Add child to metadata field 3");

@@ -149,19 +149,20 @@ impl MetadataRows {
         for (key, value) in object {
             push_rows(&mut rows, 0, key, value);
         }
-        match previous.filter(|previous| !previous.is_empty()) {
-            Some(previous) => {
-                let open = previous.expanded_paths();
-                let paths = paths_of(&rows);
-                for (row, path) in rows.iter_mut().zip(paths) {
-                    row.expanded = row.kind.is_container() && open.contains(&path);
-                }
+        // Key paths cost a string per row: worth it only when something was open.
+        let previous = previous
+            .filter(|p| !p.is_empty())
+            .filter(|p| rows.len() <= EXPAND_ALL_UP_TO || p.rows.iter().any(|r| r.expanded));
+        if let Some(previous) = previous {
+            let open = previous.expanded_paths();
+            let paths = paths_of(&rows);
+            for (row, path) in rows.iter_mut().zip(paths) {
+                row.expanded = row.kind.is_container() && open.contains(&path);
             }
-            None => {
-                let expand = rows.len() <= EXPAND_ALL_UP_TO;
-                for row in &mut rows {
-                    row.expanded = expand && row.kind.is_container();
-                }
+        } else {
+            let expand = rows.len() <= EXPAND_ALL_UP_TO;
+            for row in &mut rows {
+                row.expanded = expand && row.kind.is_container();
             }
         }
         let mut this = Self { rows, visible: Vec::new() };
@@ -677,19 +678,22 @@ mod tests {
         );
         assert!(rows.add_child(0).is_some() && rows.add_child(rows.rows().len() - 1).is_none(), "z is no container");
         rows.remove(0);
-        assert_eq!(serde_json::from_str::<Value>(&rows.to_text()).unwrap(), json!({"tags": ["vip", {"since": 0}], "z": 1}));
+        assert_eq!(
+            serde_json::from_str::<Value>(&rows.to_text()).unwrap(),
+            json!({"tags": ["vip", {"since": 0}], "z": 1})
+        );
     }
 
     #[test]
     fn type_changes_keep_what_they_can() {
-        let mut rows = MetadataRows::from_text(r#"{"n": "15", "j": "{\"a\": [1]}", "o": {"x": 1, "y": [true]}}"#).unwrap();
+        let mut rows =
+            MetadataRows::from_text(r#"{"n": "15", "j": "{\"a\": [1]}", "o": {"x": 1, "y": [true]}}"#).unwrap();
         let at = |rows: &MetadataRows, key: &str| rows.rows().iter().position(|r| r.key == key).unwrap();
         rows.set_kind(at(&rows, "n"), ValueKind::Number);
         rows.set_kind(at(&rows, "j"), ValueKind::Object);
         let value = || serde_json::from_str::<Value>(&rows.to_text()).unwrap();
         assert_eq!(value()["n"], json!(15));
         assert_eq!(value()["j"], json!({"a": [1]}), "a text holding an object becomes its rows");
-        let mut rows = rows;
         rows.set_kind(at(&rows, "o"), ValueKind::Array);
         assert_eq!(serde_json::from_str::<Value>(&rows.to_text()).unwrap()["o"], json!([1, [true]]));
         rows.set_kind(at(&rows, "o"), ValueKind::Object);
@@ -713,7 +717,8 @@ mod tests {
         assert_eq!(report.added, ["employer", "paySchedule", "tags"]);
 
         let mut rows =
-            MetadataRows::from_text(r#"{"paySchedule": "monthly", "employer": {"name": "Acme"}, "tags": "x"}"#).unwrap();
+            MetadataRows::from_text(r#"{"paySchedule": "monthly", "employer": {"name": "Acme"}, "tags": "x"}"#)
+                .unwrap();
         let report = rows.merge_missing(&template);
         assert_eq!(
             serde_json::from_str::<Value>(&rows.to_text()).unwrap(),
@@ -738,7 +743,10 @@ mod tests {
         assert_eq!((refusal.line, refusal.column), (3, 8), "{refusal}");
         assert_eq!(refusal.message, "Expected value", "{refusal}");
         let refusal = parse_pasted_object("\n  [1, 2]").unwrap_err();
-        assert_eq!((refusal.line, refusal.column, refusal.message.as_str()), (2, 3, "This is an array, not a JSON object {…}"));
+        assert_eq!(
+            (refusal.line, refusal.column, refusal.message.as_str()),
+            (2, 3, "This is an array, not a JSON object {…}")
+        );
         let refusal = parse_pasted_object("{\"a\": 1").unwrap_err();
         assert_eq!((refusal.line, refusal.column, refusal.message.as_str()), (1, 7, "EOF while parsing an object"));
         assert_eq!(parse_pasted_object("  ").unwrap_err().message, "Nothing to paste: the text is empty");
@@ -756,6 +764,9 @@ mod tests {
         folded.toggle(1);
         assert_eq!(folded.visible().len(), 2);
         let reread = MetadataRows::from_text_like(r#"{"a": {"b": {"c": 2}}, "d": {"e": 1}}"#, Some(&folded)).unwrap();
-        assert_eq!(reread.visible().iter().map(|v| reread.rows()[v.index].key.as_str()).collect::<Vec<_>>(), ["a", "b", "d"]);
+        assert_eq!(
+            reread.visible().iter().map(|v| reread.rows()[v.index].key.as_str()).collect::<Vec<_>>(),
+            ["a", "b", "d"]
+        );
     }
 }

@@ -24,9 +24,10 @@ pub const TEMPLATE_NAME_MAX_CHARS: usize = 80;
 const FORBIDDEN_KEY_WORDS: &[&str] =
     &["ssn", "socialsecurity", "password", "passwd", "secret", "token", "apikey", "authorization"];
 
-/// Why `metadata` may not be kept as a template, or `None` when it may. `masked` are values the
-/// form masks (the draft's SSN last four): a value equal to one is refused too, as is a value
-/// shaped like a whole SSN.
+/// Why `metadata` may not be kept as a template, or `None` when it may.
+///
+/// `masked` are values the form masks (the draft's SSN last four): a value equal to one is
+/// refused, as is a value shaped like a whole SSN or a key naming a secret.
 pub fn template_refusal(metadata: &Map<String, Value>, masked: &[&str]) -> Option<String> {
     if metadata.is_empty() {
         return Some("The metadata is empty: there is nothing to keep as a template.".to_owned());
@@ -65,7 +66,8 @@ fn value_refusal(value: &Value, path: &str, masked: &[&str]) -> Option<String> {
 /// Nine digits, with or without the dashes of `123-45-6789`.
 fn looks_like_ssn(text: &str) -> bool {
     let digits: String = text.chars().filter(char::is_ascii_digit).collect();
-    let dashed = text.len() == 11 && text.chars().enumerate().all(|(i, c)| if i == 3 || i == 6 { c == '-' } else { c.is_ascii_digit() });
+    let dashed = text.len() == 11
+        && text.chars().enumerate().all(|(i, c)| if i == 3 || i == 6 { c == '-' } else { c.is_ascii_digit() });
     digits.len() == 9 && (dashed || digits.len() == text.len())
 }
 
@@ -81,13 +83,13 @@ mod tests {
 
     use super::*;
 
-    fn object(value: Value) -> Map<String, Value> {
+    fn object(value: &Value) -> Map<String, Value> {
         value.as_object().cloned().unwrap()
     }
 
     #[test]
     fn templates_refuse_secrets_the_ssn_and_masked_values() {
-        let fine = object(json!({"employer": {"name": ""}, "paySchedule": "biweekly", "payDay": 1234.5}));
+        let fine = object(&json!({"employer": {"name": ""}, "paySchedule": "biweekly", "payDay": 1234.5}));
         assert_eq!(template_refusal(&fine, &["1234"]), None);
         let cases = [
             (json!({"employer": {"SSN last 4": "x"}}), "\"employer.SSN last 4\" looks like a secret"),
@@ -97,7 +99,7 @@ mod tests {
             (json!({"last": " 1234 "}), "\"last\" holds the SSN or a masked value"),
         ];
         for (value, expected) in cases {
-            let refusal = template_refusal(&object(value.clone()), &["1234"]).unwrap_or_default();
+            let refusal = template_refusal(&object(&value), &["1234"]).unwrap_or_default();
             assert!(refusal.starts_with(expected), "{value}: {refusal}");
         }
         assert!(template_refusal(&Map::new(), &[]).is_some());

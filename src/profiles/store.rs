@@ -170,7 +170,8 @@ impl ProfileStore {
                 self.cache_property_definitions(&name, &definitions);
                 Ok(())
             }
-            Change::Template { profile, name, metadata } => match self.set_metadata_template(&profile, &name, metadata) {
+            Change::Template { profile, name, metadata } => match self.set_metadata_template(&profile, &name, metadata)
+            {
                 Ok(_) | Err(ProfileError::NotFound(_)) => Ok(()),
                 Err(error) => Err(error),
             },
@@ -349,7 +350,11 @@ impl ProfileStore {
 
     /// Takes in a profile's templates as another store of this process saved them to the file
     /// (the window saves off its UI thread): nothing is left pending, the file has them.
-    pub fn adopt_metadata_templates(&mut self, profile: &str, templates: Vec<crate::model::metadata_templates::MetadataTemplate>) {
+    pub fn adopt_metadata_templates(
+        &mut self,
+        profile: &str,
+        templates: Vec<crate::model::metadata_templates::MetadataTemplate>,
+    ) {
         if let Some(stored) = self.profiles.iter_mut().find(|p| p.name == profile) {
             stored.metadata_templates = templates;
         }
@@ -523,7 +528,7 @@ mod tests {
         assert_eq!(names_on_file(&paths)[2..], ["Z2", "X", "W", "V"]);
     }
 
-    fn template(value: serde_json::Value) -> Option<Map<String, Value>> {
+    fn template(value: &serde_json::Value) -> Option<Map<String, Value>> {
         value.as_object().cloned()
     }
 
@@ -545,15 +550,15 @@ mod tests {
         let mut a = ProfileStore::load(&paths).expect("A loads");
         assert!(a.find("Acme").expect("acme").metadata_templates.is_empty());
         let pay = json!({"employer": {"name": ""}, "paySchedule": "biweekly"});
-        assert!(a.set_metadata_template("Acme", "Employer + pay schedule", template(pay.clone())).expect("set"));
+        assert!(a.set_metadata_template("Acme", "Employer + pay schedule", template(&pay)).expect("set"));
         a.save().expect("A saves");
         assert_eq!(templates_on_file(&paths, "Acme"), [("Employer + pay schedule".to_owned(), pay.clone())]);
 
         // B loaded before A's next change: its template, its edit of the profile and A's
         // template all stay, whichever saves last.
         let mut b = ProfileStore::load(&paths).expect("B loads");
-        assert!(a.set_metadata_template("Acme", "Remote", template(json!({"remote": true}))).expect("A sets"));
-        assert!(b.set_metadata_template("Acme", "Branch", template(json!({"branch": "Oslo"}))).expect("B sets"));
+        assert!(a.set_metadata_template("Acme", "Remote", template(&json!({"remote": true}))).expect("A sets"));
+        assert!(b.set_metadata_template("Acme", "Branch", template(&json!({"branch": "Oslo"}))).expect("B sets"));
         let mut edited = b.find("Acme").cloned().expect("acme");
         edited.timeout_secs = 12;
         b.update("Acme", edited).expect("B edits the profile");
@@ -575,12 +580,12 @@ mod tests {
         assert_eq!(names, ["Employer + pay schedule", "Branch"]);
 
         // Replacing keeps the place; secrets and bad names are refused and nothing is pending.
-        assert!(a.set_metadata_template("Acme", "BRANCH", template(json!({"branch": "Bergen"}))).expect("replace"));
+        assert!(a.set_metadata_template("Acme", "BRANCH", template(&json!({"branch": "Bergen"}))).expect("replace"));
         assert!(matches!(
-            a.set_metadata_template("Acme", "Mine", template(json!({"ssn": "1"}))),
+            a.set_metadata_template("Acme", "Mine", template(&json!({"ssn": "1"}))),
             Err(ProfileError::BadTemplate { .. })
         ));
-        assert!(matches!(a.set_metadata_template("Acme", " ", template(pay)), Err(ProfileError::BadTemplate { .. })));
+        assert!(matches!(a.set_metadata_template("Acme", " ", template(&pay)), Err(ProfileError::BadTemplate { .. })));
         a.save().expect("A saves");
         assert_eq!(templates_on_file(&paths, "Acme")[1], ("BRANCH".to_owned(), json!({"branch": "Bergen"})));
     }

@@ -138,7 +138,7 @@ pub struct IntakeApp {
     status: Option<Notice>,
     last_dir: Option<PathBuf>,
     /// The preview text, for the form generation and SSN visibility it was made for.
-    preview_cache: Option<(u64, bool, String)>,
+    preview_cache: Option<(u64, bool, std::sync::Arc<super::preview::PreviewText>)>,
     frame_stats: Option<FrameStats>,
     /// A draft file to open on the first frame (from the command line).
     open_on_start: Option<PathBuf>,

@@ -13,6 +13,10 @@ use crate::ui::widgets::{FIELD_WIDTH, FieldUi, ListSpec, choice_ui, list_editor_
 use crate::validation::rules::backend_max_chars;
 use crate::validation::rules::{CHAT_TYPES, PHOTO_TYPES, SOCIAL_TYPES};
 
+/// Above this many bytes the JSON text is drawn only on request: egui lays out and measures a
+/// text edit's whole text in every frame, which a 1 MB object makes too slow.
+const LARGE_TEXT_BYTES: usize = 100_000;
+
 /// Finosu: `externalMetadata` as nested rows (with templates and *Paste JSON*) and as JSON
 /// text, both views of one value. `templates` are the active profile's.
 pub fn finosu_ui(
@@ -33,7 +37,25 @@ pub fn finosu_ui(
     ui.end_row();
     // Whether the text is an object is known from the rows' cache: no parse per frame.
     let is_object = runtime.metadata.text_is_object();
+    let folded = text.len() > LARGE_TEXT_BYTES && !runtime.metadata.show_large_text;
+    let show_large_text = &mut runtime.metadata.show_large_text;
     fields.row(ui, "Metadata JSON", "/externalMetadata", |ui, label_id| {
+        if folded {
+            // Drawing a text this long costs every frame; the rows above edit it meanwhile.
+            let size = crate::model::limits::thousands(text.len());
+            ui.label(
+                egui::RichText::new(format!(
+                    "The JSON text is {size} bytes long: edit it in the rows above, or show it here (the window then \
+                     redraws more slowly while it is shown)."
+                ))
+                .weak(),
+            );
+            let show = ui.button("Show the JSON text").labelled_by(label_id);
+            if show.clicked() {
+                *show_large_text = true;
+            }
+            return show;
+        }
         let mut response = ui
             .add(
                 egui::TextEdit::multiline(text)

@@ -37,6 +37,8 @@ pub enum TemplateCommand {
 pub struct MetadataEditor {
     /// The draft's revision this frame, set before drawing.
     pub revision: u64,
+    /// The person asked to see a JSON text too long to draw every frame.
+    pub show_large_text: bool,
     cache: Option<RowsCache>,
     paste: Option<PasteBox>,
     save_as: Option<SaveAsBox>,
@@ -120,6 +122,7 @@ impl MetadataEditor {
 }
 
 /// Draws templates, *Paste JSON* and the rows table; returns whether the text was changed.
+///
 /// `templates` are the active profile's; `masked` the draft's masked values (SSN last four),
 /// which a template may not hold.
 pub fn metadata_editor_ui(
@@ -162,7 +165,12 @@ pub fn metadata_editor_ui(
 }
 
 /// "Start from template": applying one merges the keys the metadata lacks, never a typed value.
-fn template_picker_ui(ui: &mut Ui, editor: &mut MetadataEditor, text: &mut String, templates: &[MetadataTemplate]) -> bool {
+fn template_picker_ui(
+    ui: &mut Ui,
+    editor: &mut MetadataEditor,
+    text: &mut String,
+    templates: &[MetadataTemplate],
+) -> bool {
     let mut chosen = None;
     ui.add_enabled_ui(!templates.is_empty(), |ui| {
         egui::ComboBox::from_id_salt("metadata_template")
@@ -470,7 +478,9 @@ fn row_ui(
     let Some(row) = rows.rows().get(index).cloned() else { return false };
     let children = if row.kind.is_container() { rows_count_label(rows, index) } else { String::new() };
     let mut edited = false;
-    ui.add_space(INDENT * row.depth as f32);
+    // Depth is small (nesting a person can read); f32 holds it exactly.
+    let indent = INDENT * f32::from(u16::try_from(row.depth).unwrap_or(u16::MAX));
+    ui.add_space(indent);
     if row.kind.is_container() {
         let (icon, verb) = if row.expanded { ("⏷", "Collapse") } else { ("⏵", "Expand") };
         let name = format!("{verb} metadata field {number}");
@@ -481,17 +491,14 @@ fn row_ui(
         ui.add_space(ui.spacing().interact_size.y);
     }
     let Some((key, value)) = rows.cell_mut(index) else { return false };
-    match shown.item {
-        Some(item) => {
-            ui.add_sized([130.0 - INDENT * row.depth as f32, 18.0], egui::Label::new(RichText::new(format!("[{item}]")).weak()));
-        }
-        None => {
-            let width = (130.0 - INDENT * row.depth as f32).max(60.0);
-            edited |= ui
-                .add(line_edit(key).hint_text("key").desired_width(width))
-                .accessible_name(format!("Metadata key {number}"))
-                .changed();
-        }
+    let key_width = (130.0 - indent).max(60.0);
+    if let Some(item) = shown.item {
+        ui.add_sized([key_width, 18.0], egui::Label::new(RichText::new(format!("[{item}]")).weak()));
+    } else {
+        edited |= ui
+            .add(line_edit(key).hint_text("key").desired_width(key_width))
+            .accessible_name(format!("Metadata key {number}"))
+            .changed();
     }
     egui::ComboBox::from_id_salt(("metadata_type", index))
         .selected_text(row.kind.label())
@@ -509,10 +516,8 @@ fn row_ui(
     match row.kind {
         ValueKind::Text | ValueKind::Number => {
             let hint = if row.kind == ValueKind::Number { "number" } else { "text" };
-            edited |= ui
-                .add(line_edit(value).hint_text(hint).desired_width(180.0))
-                .accessible_name(value_name)
-                .changed();
+            edited |=
+                ui.add(line_edit(value).hint_text(hint).desired_width(180.0)).accessible_name(value_name).changed();
         }
         ValueKind::Bool => {
             let mut on = value.trim() == "true";
