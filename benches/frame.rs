@@ -68,14 +68,7 @@ fn main() -> Result<(), String> {
         for _ in 0..warm_up {
             run_frame(&ctx, &mut app, clock.input(Vec::new()));
         }
-        let mut timings = Vec::with_capacity(measured);
-        let mut shapes = 0;
-        for _ in 0..measured {
-            let input = clock.input(Vec::new());
-            let start = Instant::now();
-            shapes = run_frame(&ctx, &mut app, input);
-            timings.push(start.elapsed());
-        }
+        let (timings, shapes) = timed_frames(&ctx, &mut app, &mut clock, measured);
         let summary = summarize(timings).ok_or("no frames measured")?;
         // The thread's CPU time comes in 10 ms ticks: run frames for a while to average over many.
         let cpu_before = thread_cpu_time()?;
@@ -115,6 +108,24 @@ fn main() -> Result<(), String> {
     Ok(())
 }
 
+/// Runs `count` frames timed one by one; returns their times and the last one's shape count.
+fn timed_frames(
+    ctx: &egui::Context,
+    app: &mut IntakeApp,
+    clock: &mut FrameClock,
+    count: usize,
+) -> (Vec<Duration>, usize) {
+    let mut timings = Vec::with_capacity(count);
+    let mut shapes = 0;
+    for _ in 0..count {
+        let input = clock.input(Vec::new());
+        let start = Instant::now();
+        shapes = run_frame(ctx, app, input);
+        timings.push(start.elapsed());
+    }
+    (timings, shapes)
+}
+
 /// Frames while a request is in flight: a Finosu create to a sandbox URL that never answers,
 /// so the spinner and "Sending…" are drawn every frame. Budget: each frame within 16 ms.
 fn in_flight_frames(bench: bool, warm_up: usize, measured: usize) -> Result<(), String> {
@@ -140,13 +151,7 @@ fn in_flight_frames(bench: bool, warm_up: usize, measured: usize) -> Result<(), 
     for _ in 0..warm_up {
         run_frame(&ctx, &mut app, clock.input(Vec::new()));
     }
-    let mut timings = Vec::with_capacity(measured);
-    for _ in 0..measured {
-        let input = clock.input(Vec::new());
-        let start = Instant::now();
-        run_frame(&ctx, &mut app, input);
-        timings.push(start.elapsed());
-    }
+    let (timings, _) = timed_frames(&ctx, &mut app, &mut clock, measured);
     if !app.is_sending() {
         return Err("the request ended during the measurement".to_owned());
     }
@@ -293,14 +298,7 @@ fn metadata_frames(bench: bool, warm_up: usize, measured: usize) -> Result<(), S
     for _ in 0..warm_up {
         run_frame(&ctx, &mut app, clock.input(Vec::new()));
     }
-    let mut timings = Vec::with_capacity(measured);
-    let mut shapes = 0;
-    for _ in 0..measured {
-        let input = clock.input(Vec::new());
-        let start = Instant::now();
-        shapes = run_frame(&ctx, &mut app, input);
-        timings.push(start.elapsed());
-    }
+    let (timings, shapes) = timed_frames(&ctx, &mut app, &mut clock, measured);
     // The text changes elsewhere (as typing in the JSON text does): one frame takes it in.
     app.form_mut().edit_finosu(|d| d.external_metadata.push('\n'));
     let start = Instant::now();

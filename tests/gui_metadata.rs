@@ -172,7 +172,8 @@ fn nested_values_are_edited_in_the_table_and_the_json_text_follows() {
     assert!(shown(&harness, "[0]"));
     replace_text(&mut harness, "Metadata value 2", "Globex");
     assert_eq!(metadata(&harness), json!({"employer": {"name": "Globex", "sites": ["Oslo"]}}));
-    let json_text = harness.get_by_role_and_label(Role::MultilineTextInput, "Metadata JSON").value().expect("test setup");
+    let json_text =
+        harness.get_by_role_and_label(Role::MultilineTextInput, "Metadata JSON").value().expect("test setup");
     assert!(json_text.contains("\"name\": \"Globex\""), "{json_text}");
 
     click(&mut harness, "Add child to metadata field 3");

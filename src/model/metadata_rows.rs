@@ -193,9 +193,14 @@ impl MetadataRows {
 
     /// The metadata object the rows stand for; rows the text cannot hold are left out.
     pub fn to_object(&self) -> Map<String, Value> {
+        self.members(0, self.rows.len())
+    }
+
+    /// The object whose members are the subtrees starting in `start..end` at its first depth.
+    fn members(&self, start: usize, end: usize) -> Map<String, Value> {
         let mut object = Map::new();
-        let mut index = 0;
-        while index < self.rows.len() {
+        let mut index = start;
+        while index < end {
             let (entry, next) = self.value_at(index);
             let key = self.rows[index].key.trim();
             if let Some(value) = entry
@@ -241,21 +246,7 @@ impl MetadataRows {
             ValueKind::Number => parse_number(&row.text).map(Value::Number),
             ValueKind::Bool => Some(Value::Bool(row.text.trim() == "true")),
             ValueKind::Null => Some(Value::Null),
-            ValueKind::Object => {
-                let mut object = Map::new();
-                let mut child = index + 1;
-                while child < end {
-                    let (value, next) = self.value_at(child);
-                    let key = self.rows[child].key.trim();
-                    if let Some(value) = value
-                        && !key.is_empty()
-                    {
-                        object.insert(key.to_owned(), value);
-                    }
-                    child = next;
-                }
-                Some(Value::Object(object))
-            }
+            ValueKind::Object => Some(Value::Object(self.members(index + 1, end))),
             ValueKind::Array => {
                 let mut items = Vec::new();
                 let mut child = index + 1;
