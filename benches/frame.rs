@@ -11,6 +11,9 @@
 //! ticks) over frames run for 2 s more, divided by their number. The budget is 1 ms per frame,
 //! judged on the p95 of the timed frames. Under `cargo test` it runs a few frames only.
 //! Lines `RESULT|name|shown|judged value|unit|budget` are for `scripts/bench.sh`.
+//!
+//! Then frames beside the form: a request in flight, a 10,000-row import, and the Finosu
+//! Metadata tab holding a 1 MB metadata object (budget 16 ms a frame).
 
 #![expect(clippy::print_stdout, reason = "a benchmark prints its figures")]
 
@@ -65,14 +68,7 @@ fn main() -> Result<(), String> {
         for _ in 0..warm_up {
             run_frame(&ctx, &mut app, clock.input(Vec::new()));
         }
-        let mut timings = Vec::with_capacity(measured);
-        let mut shapes = 0;
-        for _ in 0..measured {
-            let input = clock.input(Vec::new());
-            let start = Instant::now();
-            shapes = run_frame(&ctx, &mut app, input);
-            timings.push(start.elapsed());
-        }
+        let (timings, shapes) = timed_frames(&ctx, &mut app, &mut clock, measured);
         let summary = summarize(timings).ok_or("no frames measured")?;
         // The thread's CPU time comes in 10 ms ticks: run frames for a while to average over many.
         let cpu_before = thread_cpu_time()?;
@@ -103,12 +99,31 @@ fn main() -> Result<(), String> {
     }
     in_flight_frames(bench, warm_up, measured)?;
     import_frames(bench)?;
+    metadata_frames(bench, warm_up, measured)?;
     if bench {
         println!("budget: ≤ {BUDGET_MS} ms per frame (PASS when p95 is within it)");
     } else {
         println!("frame bench: quick check passed (run `cargo bench --bench frame` to measure)");
     }
     Ok(())
+}
+
+/// Runs `count` frames timed one by one; returns their times and the last one's shape count.
+fn timed_frames(
+    ctx: &egui::Context,
+    app: &mut IntakeApp,
+    clock: &mut FrameClock,
+    count: usize,
+) -> (Vec<Duration>, usize) {
+    let mut timings = Vec::with_capacity(count);
+    let mut shapes = 0;
+    for _ in 0..count {
+        let input = clock.input(Vec::new());
+        let start = Instant::now();
+        shapes = run_frame(ctx, app, input);
+        timings.push(start.elapsed());
+    }
+    (timings, shapes)
 }
 
 /// Frames while a request is in flight: a Finosu create to a sandbox URL that never answers,
@@ -136,13 +151,7 @@ fn in_flight_frames(bench: bool, warm_up: usize, measured: usize) -> Result<(), 
     for _ in 0..warm_up {
         run_frame(&ctx, &mut app, clock.input(Vec::new()));
     }
-    let mut timings = Vec::with_capacity(measured);
-    for _ in 0..measured {
-        let input = clock.input(Vec::new());
-        let start = Instant::now();
-        run_frame(&ctx, &mut app, input);
-        timings.push(start.elapsed());
-    }
+    let (timings, _) = timed_frames(&ctx, &mut app, &mut clock, measured);
     if !app.is_sending() {
         return Err("the request ended during the measurement".to_owned());
     }
@@ -236,6 +245,84 @@ fn import_frames(bench: bool) -> Result<(), String> {
         println!(
             "RESULT|frame while the import runs, slowest of {frames}|median {median:.3} / max {max:.3}|{max:.3}|ms|{FRAME_BUDGET_MS}"
         );
+    }
+    Ok(())
+}
+
+/// A metadata object of about `bytes` bytes of pretty JSON: customers keyed by id, each an
+/// object with text, numbers, a flag, a nested object and an array.
+fn large_metadata(bytes: usize) -> String {
+    let mut object = serde_json::Map::new();
+    let mut n = 0;
+    let mut text = String::new();
+    while text.len() < bytes {
+        for _ in 0..100 {
+            n += 1;
+            object.insert(
+                format!("customer-{n:05}"),
+                serde_json::json!({
+                    "employer": {"name": format!("Employer {n}"), "site": "Oslo", "since": 2000 + n % 25},
+                    "paySchedule": "biweekly", "remote": n % 2 == 0,
+                    "tags": ["vip", format!("batch-{}", n % 7)], "note": null
+                }),
+            );
+        }
+        text = serde_json::to_string_pretty(&serde_json::Value::Object(object.clone())).unwrap_or_default();
+    }
+    text
+}
+
+/// Frames of the Finosu Metadata tab with a 1 MB metadata object: the first (rows read from the
+/// text, the text laid out), the steady ones after it (budget 16 ms, judged on the slowest), and
+/// a frame after the text changed elsewhere (rows read again, the draft validated again).
+fn metadata_frames(bench: bool, warm_up: usize, measured: usize) -> Result<(), String> {
+    const BUDGET_MS: f64 = 16.0;
+    let metadata = large_metadata(if bench { 1_000_000 } else { 20_000 });
+    let state = PersistedState { profile: "Sandbox · Finosu".into(), ..Default::default() };
+    let mut app = IntakeApp::new(state, AppOptions::default());
+    let ctx = egui::Context::default();
+    let mut clock = FrameClock::default();
+    wait_until_ready(&ctx, &mut app, &mut clock)?;
+    app.form_mut().edit_finosu(|d| {
+        *d = full_finosu();
+        d.external_metadata.clone_from(&metadata);
+    });
+    let press =
+        Event::Key { key: Key::Num3, physical_key: None, pressed: true, repeat: false, modifiers: Modifiers::COMMAND };
+    let start = Instant::now();
+    run_frame(&ctx, &mut app, clock.input(vec![press]));
+    let first = start.elapsed();
+    if app.tab() != Tab::Metadata {
+        return Err("Ctrl+3 did not open the Metadata tab".to_owned());
+    }
+    for _ in 0..warm_up {
+        run_frame(&ctx, &mut app, clock.input(Vec::new()));
+    }
+    let (timings, shapes) = timed_frames(&ctx, &mut app, &mut clock, measured);
+    // The text changes elsewhere (as typing in the JSON text does): one frame takes it in.
+    app.form_mut().edit_finosu(|d| d.external_metadata.push('\n'));
+    let start = Instant::now();
+    run_frame(&ctx, &mut app, clock.input(Vec::new()));
+    let changed = start.elapsed();
+    if app.form().error_count() != 0 {
+        return Err(format!("the draft with large metadata shows errors: {:#?}", app.form().issues()));
+    }
+    let summary = summarize(timings).ok_or("no frames measured")?;
+    if bench {
+        let millis = |d: Duration| d.as_secs_f64() * 1e3;
+        let (median, p95, max) = (millis(summary.median), millis(summary.p95), millis(summary.max));
+        let (first, changed) = (millis(first), millis(changed));
+        let size = metadata.len();
+        println!(
+            "  Metadata tab, {size} bytes of metadata: {shapes} shapes, median {median:.3} ms, p95 {p95:.3} ms, \
+             slowest {max:.3} ms ({}); first frame {first:.1} ms, frame after the text changed {changed:.1} ms",
+            verdict(max, BUDGET_MS)
+        );
+        println!(
+            "RESULT|frame, Metadata tab with 1 MB metadata, slowest of {measured}|median {median:.3} / p95 {p95:.3} / max {max:.3}|{max:.3}|ms|{BUDGET_MS}"
+        );
+        println!("RESULT|Metadata tab with 1 MB metadata, first frame|{first:.1}|{first:.1}|ms|-");
+        println!("RESULT|Metadata tab with 1 MB metadata, frame after the text changed|{changed:.1}|{changed:.1}|ms|-");
     }
     Ok(())
 }

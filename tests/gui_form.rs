@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use egui::accesskit::Role;
 use egui::{Key, Modifiers};
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable as _;
+use egui_kittest::kittest::{NodeT as _, Queryable as _};
 use gui_support::{app_harness, click, harness_with, open_draft, step_until_shown, tab_label, type_into};
 use intake::model::{Backend, FinosuDraft, Tab};
 use intake::ui::state::PersistedState;
@@ -274,13 +274,23 @@ fn metadata_rows_and_json_text_stay_in_sync() {
     click(&mut harness, "Add metadata field");
     type_into(&mut harness, "Metadata key 2", "payDay");
     type_into(&mut harness, "Metadata value 2", "15");
+    assert_eq!(
+        harness.state().form().finosu().external_metadata,
+        "{\n  \"employer\": \"Acme\",\n  \"payDay\": \"15\"\n}"
+    );
+    click(&mut harness, "Metadata type 2");
+    click(&mut harness, "number");
     assert_eq!(harness.state().form().finosu().external_metadata, "{\n  \"employer\": \"Acme\",\n  \"payDay\": 15\n}");
     assert!(harness.query_by_label_contains("\"payDay\": 15").is_some(), "typed as a number in the preview");
 
     harness.state_mut().form_mut().edit_finosu(|d| d.external_metadata = "{\"remote\": true}".to_owned());
     harness.run();
     assert_eq!(harness.get_by_role_and_label(Role::TextInput, "Metadata key 1").value().as_deref(), Some("remote"));
-    assert_eq!(harness.get_by_role_and_label(Role::TextInput, "Metadata value 1").value().as_deref(), Some("true"));
+    assert_eq!(harness.get_by_label("Metadata type 1").value().as_deref(), Some("true/false"));
+    assert_eq!(
+        harness.get_by_role_and_label(Role::CheckBox, "Metadata value 1").accesskit_node().toggled(),
+        Some(egui::accesskit::Toggled::True)
+    );
     assert!(harness.query_by_role_and_label(Role::TextInput, "Metadata key 2").is_none());
 
     harness.state_mut().form_mut().edit_finosu(|d| d.external_metadata = "{\"remote\": tru".to_owned());

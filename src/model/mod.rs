@@ -9,6 +9,7 @@ pub mod helpscout;
 mod json_fields;
 pub mod limits;
 pub mod metadata_rows;
+pub mod metadata_templates;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;

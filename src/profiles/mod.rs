@@ -181,6 +181,9 @@ pub struct Profile {
     /// When the access token cached in the keyring expires.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_expires_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Named external-metadata objects a Finosu draft can start from (absent in older files).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub metadata_templates: Vec<crate::model::metadata_templates::MetadataTemplate>,
 }
 
 /// Name of the built-in Finosu sandbox profile.
@@ -204,6 +207,7 @@ impl Profile {
             client_id: None,
             production: false,
             token_expires_at: None,
+            metadata_templates: Vec::new(),
         }
     }
 
@@ -302,6 +306,14 @@ pub enum ProfileError {
         path: std::path::PathBuf,
         /// The OS error.
         source: std::io::Error,
+    },
+    /// A metadata template that cannot be kept: a bad name, or content that looks secret.
+    #[error("metadata template {name:?}: {reason}")]
+    BadTemplate {
+        /// The template's name as given.
+        name: String,
+        /// Why it was refused.
+        reason: String,
     },
     /// The file is not valid profiles JSON.
     #[error("the profiles file {path} is damaged ({source}); fix or move it away")]

@@ -8,6 +8,7 @@
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 
 use super::{Profile, ProfileError, check_base_url};
 use crate::paths::IntakePaths;
@@ -50,6 +51,13 @@ enum Change {
     Definitions {
         name: String,
         definitions: Vec<crate::model::PropertyDefinition>,
+    },
+    /// One metadata template saved (`Some`) or deleted (`None`); replayed template by template,
+    /// so two processes saving different templates keep both.
+    Template {
+        profile: String,
+        name: String,
+        metadata: Option<Map<String, Value>>,
     },
 }
 
@@ -143,6 +151,9 @@ impl ProfileStore {
                         profile.property_definitions.clone_from(&current.property_definitions);
                         profile.property_definitions_fetched = current.property_definitions_fetched;
                     }
+                    if profile.metadata_templates == before.metadata_templates {
+                        profile.metadata_templates.clone_from(&current.metadata_templates);
+                    }
                 }
                 self.update(&old_name, profile)
             }
@@ -162,6 +173,11 @@ impl ProfileStore {
                 self.cache_property_definitions(&name, &definitions);
                 Ok(())
             }
+            Change::Template { profile, name, metadata } => match self.set_metadata_template(&profile, &name, metadata)
+            {
+                Ok(_) | Err(ProfileError::NotFound(_)) => Ok(()),
+                Err(error) => Err(error),
+            },
         }
     }
 
@@ -291,6 +307,62 @@ impl ProfileStore {
         profile.property_definitions_fetched = true;
         self.pending.push(Change::Definitions { name: name.to_owned(), definitions: definitions.to_vec() });
         true
+    }
+
+    /// Saves (`Some`) or deletes (`None`) the metadata template `name` of profile `profile`; a
+    /// template of the same name (case-insensitive) is replaced in place. True when that changed
+    /// anything. A template that looks secret ([`template_refusal`]) or a bad name is refused.
+    ///
+    /// [`template_refusal`]: crate::model::metadata_templates::template_refusal
+    pub fn set_metadata_template(
+        &mut self,
+        profile: &str,
+        name: &str,
+        metadata: Option<Map<String, Value>>,
+    ) -> Result<bool, ProfileError> {
+        use crate::model::metadata_templates::{MetadataTemplate, check_template_name, template_refusal};
+        let bad = |reason: String| ProfileError::BadTemplate { name: name.to_owned(), reason };
+        let name = check_template_name(name).ok_or_else(|| bad("a name needs 1 to 80 characters".to_owned()))?;
+        if let Some(reason) = metadata.as_ref().and_then(|m| template_refusal(m, &[])) {
+            return Err(bad(reason));
+        }
+        let stored = self.profiles.iter_mut().find(|p| p.name == profile);
+        let stored = stored.ok_or_else(|| ProfileError::NotFound(profile.to_owned()))?;
+        let templates = &mut stored.metadata_templates;
+        let existing = templates.iter().position(|t| t.name.eq_ignore_ascii_case(&name));
+        let changed = match (existing, metadata.clone()) {
+            (Some(at), Some(metadata)) => {
+                let template = MetadataTemplate { name: name.clone(), metadata };
+                let changed = templates[at] != template;
+                templates[at] = template;
+                changed
+            }
+            (None, Some(metadata)) => {
+                templates.push(MetadataTemplate { name: name.clone(), metadata });
+                true
+            }
+            (Some(at), None) => {
+                templates.remove(at);
+                true
+            }
+            (None, None) => false,
+        };
+        if changed {
+            self.pending.push(Change::Template { profile: profile.to_owned(), name, metadata });
+        }
+        Ok(changed)
+    }
+
+    /// Takes in a profile's templates as another store of this process saved them to the file
+    /// (the window saves off its UI thread): nothing is left pending, the file has them.
+    pub fn adopt_metadata_templates(
+        &mut self,
+        profile: &str,
+        templates: Vec<crate::model::metadata_templates::MetadataTemplate>,
+    ) {
+        if let Some(stored) = self.profiles.iter_mut().find(|p| p.name == profile) {
+            stored.metadata_templates = templates;
+        }
     }
 
     /// Remembers the valid task types a server listed; true when that changed anything.
@@ -486,6 +558,68 @@ mod tests {
         window.save().expect("the window saves");
         let after = ProfileStore::load(&paths).expect("load").find("HS").cloned().expect("HS");
         assert_eq!((after.timeout_secs, after.known_property_definitions()), (9, Some(&[][..])));
+    }
+
+    fn template(value: &serde_json::Value) -> Option<Map<String, Value>> {
+        value.as_object().cloned()
+    }
+
+    fn templates_on_file(paths: &IntakePaths, profile: &str) -> Vec<(String, Value)> {
+        let store = ProfileStore::load(paths).expect("load");
+        let profile = store.find(profile).expect("profile");
+        profile.metadata_templates.iter().map(|t| (t.name.clone(), Value::Object(t.metadata.clone()))).collect()
+    }
+
+    #[test]
+    fn metadata_templates_survive_a_round_trip_and_another_store_saving_meanwhile() {
+        use serde_json::json;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let paths = IntakePaths::under(dir.path());
+        // An older file without templates still loads.
+        std::fs::create_dir_all(&paths.config_dir).expect("mkdir");
+        let old = r#"{"profiles": [{"name": "Acme", "backend": "finosu", "base_url": "https://api.acme.test"}]}"#;
+        std::fs::write(paths.profiles_file(), old).expect("write");
+        let mut a = ProfileStore::load(&paths).expect("A loads");
+        assert!(a.find("Acme").expect("acme").metadata_templates.is_empty());
+        let pay = json!({"employer": {"name": ""}, "paySchedule": "biweekly"});
+        assert!(a.set_metadata_template("Acme", "Employer + pay schedule", template(&pay)).expect("set"));
+        a.save().expect("A saves");
+        assert_eq!(templates_on_file(&paths, "Acme"), [("Employer + pay schedule".to_owned(), pay.clone())]);
+
+        // B loaded before A's next change: its template, its edit of the profile and A's
+        // template all stay, whichever saves last.
+        let mut b = ProfileStore::load(&paths).expect("B loads");
+        assert!(a.set_metadata_template("Acme", "Remote", template(&json!({"remote": true}))).expect("A sets"));
+        assert!(b.set_metadata_template("Acme", "Branch", template(&json!({"branch": "Oslo"}))).expect("B sets"));
+        let mut edited = b.find("Acme").cloned().expect("acme");
+        edited.timeout_secs = 12;
+        b.update("Acme", edited).expect("B edits the profile");
+        b.save().expect("B saves");
+        a.save().expect("A saves");
+        let names: Vec<String> = templates_on_file(&paths, "Acme").into_iter().map(|(name, _)| name).collect();
+        assert_eq!(names, ["Employer + pay schedule", "Branch", "Remote"]);
+        assert_eq!(ProfileStore::load(&paths).expect("load").find("Acme").map(|p| p.timeout_secs), Some(12));
+
+        // A profile edit made from a copy loaded before a template was deleted does not bring it back.
+        let mut c = ProfileStore::load(&paths).expect("C loads");
+        assert!(a.set_metadata_template("Acme", "remote", None).expect("A deletes, any case"));
+        a.save().expect("A saves");
+        let mut edited = c.find("Acme").cloned().expect("acme");
+        edited.production = true;
+        c.update("Acme", edited).expect("C edits");
+        c.save().expect("C saves");
+        let names: Vec<String> = templates_on_file(&paths, "Acme").into_iter().map(|(name, _)| name).collect();
+        assert_eq!(names, ["Employer + pay schedule", "Branch"]);
+
+        // Replacing keeps the place; secrets and bad names are refused and nothing is pending.
+        assert!(a.set_metadata_template("Acme", "BRANCH", template(&json!({"branch": "Bergen"}))).expect("replace"));
+        assert!(matches!(
+            a.set_metadata_template("Acme", "Mine", template(&json!({"ssn": "1"}))),
+            Err(ProfileError::BadTemplate { .. })
+        ));
+        assert!(matches!(a.set_metadata_template("Acme", " ", template(&pay)), Err(ProfileError::BadTemplate { .. })));
+        a.save().expect("A saves");
+        assert_eq!(templates_on_file(&paths, "Acme")[1], ("BRANCH".to_owned(), json!({"branch": "Bergen"})));
     }
 
     #[cfg(unix)]

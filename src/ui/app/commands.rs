@@ -9,6 +9,7 @@ use crate::ui::drafts::DraftsCommand;
 use crate::ui::duplicate_warning::DuplicateAnswer;
 use crate::ui::import::ImportCommand;
 use crate::ui::profiles::{ProductionAnswer, ProfileCommand};
+use crate::ui::tabs::metadata_table::TemplateCommand;
 
 /// Something the person asked the window to do.
 #[derive(Debug)]
@@ -54,6 +55,8 @@ pub enum AppCommand {
     ToggleImport,
     /// Something asked in the Import window (or a file dropped to import).
     Import(ImportCommand),
+    /// Save or delete a metadata template of the active profile (Metadata tab).
+    MetadataTemplate(TemplateCommand),
 }
 
 impl IntakeApp {
@@ -98,6 +101,7 @@ impl IntakeApp {
             AppCommand::Drafts(command) => self.run_drafts_command(command, ctx),
             AppCommand::ToggleImport => self.toggle_import(),
             AppCommand::Import(command) => self.run_import_command(command, ctx),
+            AppCommand::MetadataTemplate(command) => self.run_template_command(command, ctx),
         }
     }
 

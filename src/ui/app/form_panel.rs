@@ -21,11 +21,14 @@ impl IntakeApp {
         let tab = self.tab;
         egui::ScrollArea::vertical().id_salt(("form_scroll", tab)).auto_shrink([false, false]).show(ui, |ui| {
             ui.add_space(4.0);
-            let task_types = &self.profile.learned_task_types;
+            let (task_types, templates) = (&self.profile.learned_task_types, &self.profile.metadata_templates);
             ui.add_enabled_ui(editable, |ui| {
-                tab_ui(ui, tab, backend, &mut self.form, &mut self.tabs_runtime, task_types);
+                tab_ui(ui, tab, backend, &mut self.form, &mut self.tabs_runtime, task_types, templates);
             });
         });
+        if let Some(command) = self.tabs_runtime.metadata.take_command() {
+            commands.push(AppCommand::MetadataTemplate(command));
+        }
     }
 
     /// Where the form's record stands, when that is not "being typed": sent (with the server's

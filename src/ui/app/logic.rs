@@ -29,6 +29,7 @@ impl IntakeApp {
         self.poll_definitions();
         self.poll_profile_work(ctx);
         self.poll_duplicate_check(ctx);
+        self.poll_template_work();
         self.fetch_definitions_when_due(ctx);
         self.start_sandbox_when_needed(ctx);
         if let Some(store) = &mut self.store

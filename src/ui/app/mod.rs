@@ -20,6 +20,7 @@ mod records;
 mod shortcuts;
 mod status_bar;
 mod submit;
+mod template_commands;
 mod top_bar;
 mod ui;
 
@@ -141,7 +142,7 @@ pub struct IntakeApp {
     status: Option<Notice>,
     last_dir: Option<PathBuf>,
     /// The preview text, for the form generation and SSN visibility it was made for.
-    preview_cache: Option<(u64, bool, String)>,
+    preview_cache: Option<(u64, bool, std::sync::Arc<super::preview::PreviewText>)>,
     frame_stats: Option<FrameStats>,
     /// A draft file to open on the first frame (from the command line).
     open_on_start: Option<PathBuf>,
@@ -149,6 +150,8 @@ pub struct IntakeApp {
     import: super::import::ImportWindow,
     /// Queueing or stopping a batch, under way.
     import_action: import_commands::BatchAction,
+    /// A metadata template being saved or deleted.
+    template_job: template_commands::TemplateJob,
 }
 
 impl IntakeApp {
@@ -210,6 +213,7 @@ impl IntakeApp {
             open_on_start: options.open_draft,
             import: super::import::ImportWindow::default(),
             import_action: super::jobs::Task::Idle,
+            template_job: super::jobs::Task::Idle,
         };
         app.use_profile_definitions();
         app

@@ -6,7 +6,7 @@ use egui::Ui;
 use super::shortcuts::{ShortcutScope, shortcut_commands};
 use super::{AppCommand, IntakeApp, SidePanel};
 use crate::ui::import::ImportCommand;
-use crate::ui::preview::{preview_text, preview_ui};
+use crate::ui::preview::{PreviewText, preview_text, preview_ui};
 
 /// A dropped file that is imported rather than opened as a draft: a table or JSON Lines (a
 /// `.json` holding a list is imported too, once read).
@@ -86,14 +86,15 @@ impl IntakeApp {
     }
 
     /// The preview text, made again only when the form or the SSN visibility changed.
-    fn preview_text(&mut self) -> String {
+    fn preview_text(&mut self) -> std::sync::Arc<PreviewText> {
         let generation = self.form.generation();
         let reveal = self.tabs_runtime.ssn_visible;
         match &self.preview_cache {
-            Some((g, r, text)) if *g == generation && *r == reveal => text.clone(),
+            Some((g, r, text)) if *g == generation && *r == reveal => std::sync::Arc::clone(text),
             _ => {
                 let text = self.form.preview().map(|body| preview_text(body, reveal)).unwrap_or_default();
-                self.preview_cache = Some((generation, reveal, text.clone()));
+                let text = std::sync::Arc::new(PreviewText::new(text));
+                self.preview_cache = Some((generation, reveal, std::sync::Arc::clone(&text)));
                 text
             }
         }

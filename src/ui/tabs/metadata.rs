@@ -4,26 +4,59 @@
 use egui::Ui;
 
 use super::TabsRuntime;
+use super::metadata_table::metadata_editor_ui;
 use crate::model::Backend;
 use crate::model::limits::{METADATA_MAX_CHARS, NOTES_MAX_CHARS};
-use crate::model::metadata_rows::{MetadataRow, rows_from_text, text_from_rows};
+use crate::model::metadata_templates::MetadataTemplate;
 use crate::model::{FinosuDraft, HelpScoutDraft};
 use crate::ui::photo_preview::PhotoPreview;
 use crate::ui::widgets::{FIELD_WIDTH, FieldUi, ListSpec, choice_ui, line_edit, list_editor_ui};
 use crate::validation::rules::backend_max_chars;
 use crate::validation::rules::{CHAT_TYPES, PHOTO_TYPES, SOCIAL_TYPES};
 
-/// Finosu: `externalMetadata` as key/value rows and as JSON text, both views of one value.
-pub fn finosu_ui(ui: &mut Ui, fields: &mut FieldUi<'_>, draft: &mut FinosuDraft, runtime: &mut TabsRuntime) {
+/// Above this many bytes the JSON text is drawn only on request: egui lays out and measures a
+/// text edit's whole text in every frame, which a 1 MB object makes too slow.
+const LARGE_TEXT_BYTES: usize = 100_000;
+
+/// Finosu: `externalMetadata` as nested rows (with templates and *Paste JSON*) and as JSON
+/// text, both views of one value. `templates` are the active profile's.
+pub fn finosu_ui(
+    ui: &mut Ui,
+    fields: &mut FieldUi<'_>,
+    draft: &mut FinosuDraft,
+    runtime: &mut TabsRuntime,
+    templates: &[MetadataTemplate],
+) {
+    let masked = [draft.ssn_last_four.as_str()];
     let text = &mut draft.external_metadata;
     ui.label("External metadata");
     ui.vertical(|ui| {
-        if metadata_rows_ui(ui, text, &mut runtime.metadata_rows) {
+        if metadata_editor_ui(ui, &mut runtime.metadata, text, templates, &masked) {
             fields.edited_at("/externalMetadata");
         }
     });
     ui.end_row();
+    // Whether the text is an object is known from the rows' cache: no parse per frame.
+    let is_object = runtime.metadata.text_is_object();
+    let folded = text.len() > LARGE_TEXT_BYTES && !runtime.metadata.show_large_text;
+    let show_large_text = &mut runtime.metadata.show_large_text;
     fields.row(ui, "Metadata JSON", "/externalMetadata", |ui, label_id| {
+        if folded {
+            // Drawing a text this long costs every frame; the rows above edit it meanwhile.
+            let size = crate::model::limits::thousands(text.len());
+            ui.label(
+                egui::RichText::new(format!(
+                    "The JSON text is {size} bytes long: edit it in the rows above, or show it here (the window then \
+                     redraws more slowly while it is shown)."
+                ))
+                .weak(),
+            );
+            let show = ui.button("Show the JSON text").labelled_by(label_id);
+            if show.clicked() {
+                *show_large_text = true;
+            }
+            return show;
+        }
         let mut response = ui
             .add(
                 egui::TextEdit::multiline(text)
@@ -35,10 +68,10 @@ pub fn finosu_ui(ui: &mut Ui, fields: &mut FieldUi<'_>, draft: &mut FinosuDraft,
             )
             .labelled_by(label_id);
         ui.horizontal(|ui| {
-            let parsed = serde_json::from_str::<serde_json::Value>(text).ok().filter(serde_json::Value::is_object);
-            let format = ui.add_enabled(parsed.is_some(), egui::Button::new("Format JSON"));
+            let format = ui.add_enabled(is_object && !text.trim().is_empty(), egui::Button::new("Format JSON"));
             if format.clicked()
-                && let Some(pretty) = parsed.and_then(|v| serde_json::to_string_pretty(&v).ok())
+                && let Ok(value) = serde_json::from_str::<serde_json::Value>(text)
+                && let Ok(pretty) = serde_json::to_string_pretty(&value)
                 && pretty != *text
             {
                 *text = pretty;
@@ -48,48 +81,6 @@ pub fn finosu_ui(ui: &mut Ui, fields: &mut FieldUi<'_>, draft: &mut FinosuDraft,
         });
         response
     });
-}
-
-/// The rows view of the metadata text; returns whether a row edit rewrote the text.
-fn metadata_rows_ui(ui: &mut Ui, text: &mut String, cache: &mut Option<(String, Vec<MetadataRow>)>) -> bool {
-    // Rows are re-read from the text only when the text changed elsewhere, so a new row with no
-    // key yet (which the text cannot hold) survives until it gets one.
-    let rows =
-        cache.take().filter(|(snapshot, _)| snapshot == text).map(|(_, rows)| rows).or_else(|| rows_from_text(text));
-    let Some(mut rows) = rows else {
-        ui.label(egui::RichText::new("Fix the JSON below to edit it as rows.").weak());
-        return false;
-    };
-    let mut edited = false;
-    let mut remove = None;
-    for (index, row) in rows.iter_mut().enumerate() {
-        let number = index + 1;
-        ui.horizontal(|ui| {
-            let key = ui
-                .add(line_edit(&mut row.key).hint_text("key").desired_width(130.0))
-                .accessible_name(format!("Metadata key {number}"));
-            let value = ui
-                .add(line_edit(&mut row.value).hint_text("value or JSON").desired_width(FIELD_WIDTH - 40.0))
-                .accessible_name(format!("Metadata value {number}"));
-            edited |= key.changed() || value.changed();
-            let remove_name = format!("Remove metadata field {number}");
-            if ui.small_button("✖").accessible_name(&remove_name).on_hover_text(remove_name).clicked() {
-                remove = Some(index);
-            }
-        });
-    }
-    if let Some(index) = remove {
-        rows.remove(index);
-        edited = true;
-    }
-    if ui.button("+ Add field").accessible_name("Add metadata field").clicked() {
-        rows.push(MetadataRow::default());
-    }
-    if edited {
-        *text = text_from_rows(&rows);
-    }
-    *cache = Some((text.clone(), rows));
-    edited
 }
 
 /// Help Scout: notes, websites, social profiles, chats, photo URL and type.

@@ -3,10 +3,12 @@
 pub mod address;
 pub mod basic;
 pub mod metadata;
+pub mod metadata_table;
 pub mod properties;
 
 use egui::Ui;
 
+use crate::model::metadata_templates::MetadataTemplate;
 use crate::model::{Backend, Tab};
 use crate::ui::form_state::FormState;
 use crate::ui::widgets::FieldUi;
@@ -18,8 +20,8 @@ pub struct TabsRuntime {
     pub focus_first_field: bool,
     /// Whether the SSN last four is shown in clear.
     pub ssn_visible: bool,
-    /// External metadata rows, with the text they were read from or written to.
-    pub metadata_rows: Option<(String, Vec<crate::model::metadata_rows::MetadataRow>)>,
+    /// The Finosu metadata editor: its rows, paste box, template boxes and messages.
+    pub metadata: metadata_table::MetadataEditor,
     /// The person asked to fetch Help Scout's property definitions again.
     pub reload_property_definitions: bool,
     /// The thumbnail under Help Scout's photo URL.
@@ -29,7 +31,7 @@ pub struct TabsRuntime {
 /// Draws the selected tab of the active backend's form and records the edits.
 ///
 /// `task_types` are the valid task types the profile's server listed (Finosu), offered under
-/// Task type.
+/// Task type; `templates` the profile's metadata templates.
 pub fn tab_ui(
     ui: &mut Ui,
     tab: Tab,
@@ -37,7 +39,9 @@ pub fn tab_ui(
     form: &mut FormState,
     runtime: &mut TabsRuntime,
     task_types: &[String],
+    templates: &[MetadataTemplate],
 ) {
+    runtime.metadata.revision = form.revision(Backend::Finosu);
     let definitions = match (backend, tab) {
         (Backend::HelpScout, Tab::Properties) if form.property_definitions_known() => {
             Some(form.property_definitions().to_vec())
@@ -51,7 +55,7 @@ pub fn tab_ui(
             match (backend, tab) {
                 (Backend::Finosu, Tab::Basic) => basic::finosu_ui(ui, &mut fields, finosu, runtime),
                 (Backend::Finosu, Tab::Address) => address::finosu_ui(ui, &mut fields, finosu),
-                (Backend::Finosu, Tab::Metadata) => metadata::finosu_ui(ui, &mut fields, finosu, runtime),
+                (Backend::Finosu, Tab::Metadata) => metadata::finosu_ui(ui, &mut fields, finosu, runtime, templates),
                 (Backend::Finosu, Tab::Properties) => properties::finosu_ui(ui, &mut fields, finosu, task_types),
                 (Backend::HelpScout, Tab::Basic) => basic::help_scout_ui(ui, &mut fields, help_scout),
                 (Backend::HelpScout, Tab::Address) => address::help_scout_ui(ui, &mut fields, help_scout),
