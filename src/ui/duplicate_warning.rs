@@ -5,6 +5,7 @@ use egui::RichText;
 use crate::backends::existing::ExistingCustomer;
 use crate::duplicate_check::{DuplicateVerdict, found_by};
 use crate::model::Backend;
+use crate::ui::widgets::name_dialog;
 
 /// Existing customers listed at most in the warning; the sentence counts the rest.
 const LISTED: usize = 5;
@@ -44,7 +45,9 @@ pub fn duplicate_warning_ui(
 
 /// The customers found, and the three answers.
 fn found_ui(ui: &mut egui::Ui, backend: Backend, customers: &[ExistingCustomer], answer: &mut Option<DuplicateAnswer>) {
-    ui.heading("This customer may exist already");
+    let title = "This customer may exist already";
+    name_dialog(ui, title);
+    ui.heading(title);
     ui.add(egui::Label::new(format!("{}:", found_by(backend))).wrap());
     ui.add_space(4.0);
     for customer in customers.iter().take(LISTED) {
@@ -67,7 +70,9 @@ fn found_ui(ui: &mut egui::Ui, backend: Backend, customers: &[ExistingCustomer],
 
 /// Why the server could not be asked, and Send anyway / Cancel.
 fn lookup_failed_ui(ui: &mut egui::Ui, sentence: &str, answer: &mut Option<DuplicateAnswer>) {
-    ui.heading("Could not check for duplicates");
+    let title = "Could not check for duplicates";
+    name_dialog(ui, title);
+    ui.heading(title);
     ui.add(egui::Label::new(sentence).wrap());
     ui.add(
         egui::Label::new(

@@ -250,6 +250,36 @@ pub fn top_level_rule(backend: Backend, pointer: &str) -> Option<&'static FieldR
     rules_for(backend).fields.iter().find(|rule| rule.key == first)
 }
 
+/// Whether the field at `pointer` must be filled in, as the form shows it.
+///
+/// That is the red `*` and the required state a screen reader announces. A top-level field is when its rule says so; a
+/// field of a list entry is when the entry's rule says so (the entry exists once its row is
+/// drawn); a field of an optional object (Help Scout's address) is not, since it is needed
+/// only once the object has content.
+pub fn required_at(backend: Backend, pointer: &str) -> bool {
+    let Some(rest) = pointer.strip_prefix('/') else { return false };
+    let mut segments = rest.split('/');
+    let mut fields = rules_for(backend).fields;
+    let mut required = true;
+    while let Some(key) = segments.next() {
+        let Some(rule) = fields.iter().find(|rule| rule.key == key) else { return false };
+        required &= rule.required;
+        match &rule.kind {
+            Kind::Object(inner) => fields = inner,
+            Kind::List { item, .. } => match (segments.next(), item) {
+                (None, _) => return required,
+                (Some(index), Kind::Object(inner)) if index.parse::<usize>().is_ok() => {
+                    required = true;
+                    fields = inner;
+                }
+                _ => return false,
+            },
+            _ => return required && segments.next().is_none(),
+        }
+    }
+    required
+}
+
 /// The most characters the backend accepts in the top-level text or URL field at `pointer`,
 /// when it has a limit (the Notes counter says "12 / 200").
 pub fn backend_max_chars(backend: Backend, pointer: &str) -> Option<usize> {
@@ -263,4 +293,31 @@ pub fn backend_max_chars(backend: Backend, pointer: &str) -> Option<usize> {
 /// The tab a JSON Pointer's field is edited on; `None` for fields the backend does not have.
 pub fn tab_for_path(backend: Backend, pointer: &str) -> Option<Tab> {
     top_level_rule(backend, pointer).map(|rule| rule.tab)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn required_at_follows_the_tables_into_list_entries_but_not_optional_objects() {
+        for (backend, pointer, required) in [
+            (Backend::Finosu, "/email", true),
+            (Backend::Finosu, "/ssnLastFour", false),
+            (Backend::Finosu, "/streetAddress2", false),
+            (Backend::Finosu, "/nope", false),
+            (Backend::Finosu, "email", false),
+            (Backend::HelpScout, "/firstName", false),
+            (Backend::HelpScout, "/emails", false),
+            (Backend::HelpScout, "/emails/0/value", true),
+            (Backend::HelpScout, "/phones/3/type", true),
+            (Backend::HelpScout, "/emails/x/value", false),
+            (Backend::HelpScout, "/emails/0/nope", false),
+            (Backend::HelpScout, "/address/city", false),
+            (Backend::HelpScout, "/address/lines/0", false),
+            (Backend::HelpScout, "/properties/plan", false),
+        ] {
+            assert_eq!(required_at(backend, pointer), required, "{backend:?} {pointer}");
+        }
+    }
 }

@@ -9,17 +9,20 @@ use crate::model::{Backend, Tab};
 use crate::store::RecordState;
 use crate::ui::drafts::DraftsCommand;
 use crate::ui::tabs::tab_ui;
-use crate::ui::widgets::success_color;
+use crate::ui::widgets::{mark_tab, mark_tab_list, mark_tab_panel, success_color};
 
 impl IntakeApp {
     pub(super) fn form_panel_ui(&mut self, ui: &mut Ui, commands: &mut Vec<AppCommand>) {
         let editable = self.record_banner_ui(ui, commands);
         self.unknown_fields_ui(ui, commands);
-        self.tab_bar_ui(ui, commands);
+        let selected_tab = self.tab_bar_ui(ui, commands);
         ui.separator();
         let backend = self.backend();
         let tab = self.tab;
         egui::ScrollArea::vertical().id_salt(("form_scroll", tab)).auto_shrink([false, false]).show(ui, |ui| {
+            if let Some(tab_id) = selected_tab {
+                mark_tab_panel(ui, tab_id);
+            }
             ui.add_space(4.0);
             let (task_types, templates) = (&self.profile.learned_task_types, &self.profile.metadata_templates);
             ui.add_enabled_ui(editable, |ui| {
@@ -72,9 +75,13 @@ impl IntakeApp {
         record.state.is_editable()
     }
 
-    fn tab_bar_ui(&self, ui: &mut Ui, commands: &mut Vec<AppCommand>) {
+    /// The four tabs, announced as a tab list; returns the selected tab's id (which names the
+    /// tab panel under it).
+    fn tab_bar_ui(&self, ui: &mut Ui, commands: &mut Vec<AppCommand>) -> Option<egui::Id> {
         let counts = self.form.visible_counts(self.backend());
+        let mut selected_id = None;
         ui.horizontal(|ui| {
+            mark_tab_list(ui, "Form tabs");
             for (index, (tab, count)) in Tab::ALL.into_iter().zip(counts).enumerate() {
                 let problems = count.errors + count.warnings;
                 let title =
@@ -87,12 +94,18 @@ impl IntakeApp {
                 } else if !selected && count.warnings > 0 {
                     text = text.color(ui.visuals().warn_fg_color);
                 }
-                let response = ui.selectable_label(selected, text).on_hover_text(format!("Ctrl+{}", index + 1));
+                let shortcut = format!("Ctrl+{}", index + 1);
+                let response = ui.selectable_label(selected, text).on_hover_text(&shortcut);
+                mark_tab(&response, selected, Some(&shortcut));
+                if selected {
+                    selected_id = Some(response.id);
+                }
                 if response.clicked() {
                     commands.push(AppCommand::SelectTab(tab));
                 }
             }
         });
+        selected_id
     }
 
     /// Fields in the draft that the form has no editor for: say so, and offer to remove them.

@@ -7,6 +7,7 @@ use super::shortcuts::{ShortcutScope, shortcut_commands};
 use super::{AppCommand, IntakeApp, SidePanel};
 use crate::ui::import::ImportCommand;
 use crate::ui::preview::{PreviewText, preview_text, preview_ui};
+use crate::ui::widgets::{mark_tab, mark_tab_list};
 
 /// A dropped file that is imported rather than opened as a draft: a table or JSON Lines (a
 /// `.json` holding a list is imported too, once read).
@@ -104,18 +105,25 @@ impl IntakeApp {
     fn side_switch_ui(&self, ui: &mut Ui, commands: &mut Vec<AppCommand>) {
         ui.add_space(4.0);
         ui.horizontal(|ui| {
-            if ui.selectable_label(self.side == SidePanel::Request, "Request").clicked() {
+            mark_tab_list(ui, "Side panel");
+            let request = ui.selectable_label(self.side == SidePanel::Request, "Request");
+            mark_tab(&request, self.side == SidePanel::Request, None);
+            if request.clicked() {
                 commands.push(AppCommand::ShowSide(SidePanel::Request));
             }
             let responses = match self.viewer.len() {
                 0 => "Responses".to_owned(),
                 n => format!("Responses ({n})"),
             };
-            if ui.selectable_label(self.side == SidePanel::Responses, responses).clicked() {
+            let responses = ui.selectable_label(self.side == SidePanel::Responses, responses);
+            mark_tab(&responses, self.side == SidePanel::Responses, None);
+            if responses.clicked() {
                 commands.push(AppCommand::ShowSide(SidePanel::Responses));
             }
             let drafts = ui.selectable_label(self.side == SidePanel::Drafts, "Drafts");
-            if drafts.on_hover_text("Every customer typed, queued or sent (Ctrl+D)").clicked() {
+            let drafts = drafts.on_hover_text("Every customer typed, queued or sent (Ctrl+D)");
+            mark_tab(&drafts, self.side == SidePanel::Drafts, Some("Ctrl+D"));
+            if drafts.clicked() {
                 commands.push(AppCommand::ShowSide(SidePanel::Drafts));
             }
         });

@@ -226,7 +226,10 @@ impl ImportWindow {
             .default_size([720.0, 520.0])
             .min_width(520.0)
             .collapsible(false)
-            .show(ctx, |ui| self.contents_ui(ui, view, &mut commands));
+            .show(ctx, |ui| {
+                crate::ui::widgets::name_dialog(ui, "Import customers");
+                self.contents_ui(ui, view, &mut commands);
+            });
         let escape = ctx.input(|i| i.key_pressed(egui::Key::Escape)) && !self.is_busy();
         if !open || escape {
             commands.push(ImportCommand::Close);

@@ -8,7 +8,7 @@ use egui::{RichText, Ui};
 
 use crate::model::Backend;
 use crate::profiles::{AuthKind, Profile, ProfileError, ProfileKind};
-use crate::ui::widgets::{DIALOG_FIELD_WIDTH, line_edit};
+use crate::ui::widgets::{DIALOG_FIELD_WIDTH, FieldState, describe_field, line_edit};
 
 /// Help Scout's public API address, filled in when a new profile picks Help Scout.
 pub const HELPSCOUT_BASE_URL: &str = "https://api.helpscout.net";
@@ -294,10 +294,15 @@ fn text_row_ui(
     let label = ui.label(label);
     ui.vertical(|ui| {
         let edit = line_edit(value).hint_text(hint).desired_width(DIALOG_FIELD_WIDTH);
-        if ui.add(edit).labelled_by(label.id).changed() {
+        let response = ui.add(edit).labelled_by(label.id);
+        if response.changed() {
             errors.edited.push(field);
         }
-        if let Some(error) = errors.error.filter(|e| e.field == field) {
+        let error = errors.error.filter(|e| e.field == field);
+        // Heard when the field gets focus, as the form's field problems are.
+        let message: Vec<&str> = error.iter().map(|e| e.message.as_str()).collect();
+        describe_field(&response, &FieldState { required: false, messages: &message, invalid: error.is_some() });
+        if let Some(error) = error {
             error_line_ui(ui, &error.message);
         }
     });

@@ -31,7 +31,9 @@ pub fn confirm_production_ui(ctx: &egui::Context, profile: &Profile) -> Option<P
     let mut answer = None;
     let modal = egui::Modal::new(egui::Id::unique("confirm_production")).show(ctx, |ui| {
         ui.set_width(420.0);
-        ui.heading(format!("Send to production profile {}?", profile.name));
+        let title = format!("Send to production profile {}?", profile.name);
+        crate::ui::widgets::name_dialog(ui, &title);
+        ui.heading(title);
         let place = profile.base_url.as_deref().unwrap_or_default();
         let api = profile.backend().display_name();
         ui.add(

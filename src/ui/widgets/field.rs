@@ -3,10 +3,11 @@
 
 use egui::{Response, RichText, Ui};
 
+use super::a11y::{FieldState, describe_field};
 use crate::model::Backend;
 use crate::model::limits::LINE_MAX_CHARS;
 use crate::ui::form_state::{FieldEdits, IssueView};
-use crate::validation::rules::top_level_rule;
+use crate::validation::rules::required_at;
 use crate::validation::{Issue, Severity};
 
 /// Width of text fields in the form.
@@ -34,10 +35,9 @@ impl<'a> FieldUi<'a> {
         Self { backend, issues, edited: Vec::new(), changed: false, focus_next_row: false }
     }
 
-    /// Whether the top-level field at `pointer` is required by the backend.
+    /// Whether the field at `pointer` must be filled in (see [`required_at`]).
     fn is_required(&self, pointer: &str) -> bool {
-        top_level_rule(self.backend, pointer)
-            .is_some_and(|rule| rule.required && pointer.strip_prefix('/') == Some(rule.key))
+        required_at(self.backend, pointer)
     }
 
     /// What was edited this frame, for [`crate::ui::form_state::FormState::edit_with_issues`].
@@ -45,11 +45,24 @@ impl<'a> FieldUi<'a> {
         FieldEdits { edited: self.edited, changed: self.changed }
     }
 
-    /// Notes an edit of the field at `pointer` when `response` changed.
+    /// Notes an edit of the field at `pointer` when `response` (its editor) changed, and tells
+    /// a screen reader whether the field is required and what is shown under it. Every editor
+    /// of the form passes through here.
     pub fn track(&mut self, pointer: &str, response: &Response) {
+        self.describe(pointer, response);
         if response.changed() {
             self.edited_at(pointer);
         }
+    }
+
+    /// The editor's required state, and the messages shown under the field as its description
+    /// (invalid while one is an error).
+    fn describe(&self, pointer: &str, response: &Response) {
+        let issues: Vec<&Issue> = self.issues.visible_at(pointer).collect();
+        let notice = self.issues.notice_at(pointer);
+        let messages: Vec<&str> = issues.iter().map(|issue| issue.message.as_str()).chain(notice).collect();
+        let invalid = issues.iter().any(|issue| issue.severity == Severity::Error);
+        describe_field(response, &FieldState { required: self.is_required(pointer), messages: &messages, invalid });
     }
 
     /// Notes an edit of the field at `pointer` made without a single response (a row view).

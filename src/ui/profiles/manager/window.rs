@@ -27,6 +27,7 @@ impl ProfileManager {
         let mut switch = None;
         let modal = egui::Modal::new(egui::Id::unique("profile_manager")).show(ctx, |ui| {
             ui.set_width(body.x);
+            crate::ui::widgets::name_dialog(ui, "Profiles");
             ui.heading("Profiles");
             ui.separator();
             ui.allocate_ui_with_layout(body, egui::Layout::left_to_right(egui::Align::Min), |ui| {
@@ -166,7 +167,9 @@ impl ProfileManager {
         let mut answer = None;
         let modal = egui::Modal::new(egui::Id::unique("confirm_remove_profile")).show(ctx, |ui| {
             ui.set_width(420.0);
-            ui.heading(format!("Remove profile {name}?"));
+            let title = format!("Remove profile {name}?");
+            crate::ui::widgets::name_dialog(ui, &title);
+            ui.heading(title);
             ui.add(
                 egui::Label::new(
                     "Its settings are deleted, and so are the secrets stored for it in the keyring. Customers already sent are not affected.",
