@@ -64,7 +64,9 @@ fn native_options(paths: Option<&crate::paths::IntakePaths>) -> eframe::NativeOp
     }
     // Window and UI preferences only (the drafts are in the store), in a file of the data folder.
     let persistence_path = paths.map(crate::paths::IntakePaths::window_state_file);
-    eframe::NativeOptions { viewport, persist_window: true, persistence_path, ..Default::default() }
+    // No dithering: the UI is flat colours, where it changes nothing visible, and on a software
+    // renderer (llvmpipe) its per-pixel noise costs every frame (start-up CPU ~10 % lower here).
+    eframe::NativeOptions { viewport, persist_window: true, persistence_path, dithering: false, ..Default::default() }
 }
 
 /// Makes the data folder 0700 and `window.ron` 0600 before eframe writes it: eframe creates the
