@@ -84,7 +84,7 @@ pub fn timezone_picker_ui(
 pub fn zip_zone_suggestion_ui(ui: &mut Ui, place: &ZipPlace, zone: &str) -> bool {
     let zip = place.zip_text();
     ui.horizontal(|ui| {
-        ui.label(egui::RichText::new(format!("Suggested from ZIP {zip}: {zone}")).small().italics());
+        ui.label(egui::RichText::new(format!("Suggested from ZIP {zip}: {zone}")).italics());
         ui.small_button("Use").accessible_name(format!("Use time zone {zone} from ZIP {zip}")).clicked()
     })
     .inner
