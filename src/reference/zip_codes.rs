@@ -165,19 +165,24 @@ pub fn warm_up(on_ready: impl FnOnce() + Send + 'static) {
     }
 }
 
+/// Whether text is `12345` or `12345-6789`, nothing around it.
+pub fn is_zip(text: &str) -> bool {
+    let b = text.as_bytes();
+    match b.len() {
+        5 => b.iter().all(u8::is_ascii_digit),
+        10 => b[5] == b'-' && b[..5].iter().chain(&b[6..]).all(u8::is_ascii_digit),
+        _ => false,
+    }
+}
+
 /// The five-digit ZIP number of `12345` or ZIP+4 `12345-6789` (surrounding spaces ignored);
 /// `None` for anything else.
 pub fn parse_zip(text: &str) -> Option<u32> {
     let text = text.trim();
-    let (five, plus_four) = match text.split_once('-') {
-        Some((five, four)) => (five, Some(four)),
-        None => (text, None),
-    };
-    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
-    if !digits(five, 5) || plus_four.is_some_and(|four| !digits(four, 4)) {
+    if !is_zip(text) {
         return None;
     }
-    five.parse().ok()
+    text.get(..5)?.parse().ok()
 }
 
 /// What the table knows about a typed ZIP or ZIP+4; `None` when it is malformed or unknown.
