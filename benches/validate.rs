@@ -3,7 +3,8 @@
 //! `cargo bench --bench validate` prints the median and 95th percentile of single calls, timed one
 //! by one with `Instant` after a warm-up, against the budget of 20 µs per validation. It also times
 //! what the form does after each edit: `to_json` + validate, and the whole `FormState` refresh
-//! (`to_json`, validate with the account's property definitions, normalise). Under `cargo test`
+//! (`to_json`, validate with the account's property definitions, normalise), and a ZIP code
+//! lookup (budget 1 µs) and the ZIP table's load. Under `cargo test`
 //! it runs a few iterations only. Lines `RESULT|name|shown|judged value|unit|budget` are for
 //! `scripts/bench.sh`.
 
@@ -19,6 +20,7 @@ use std::time::{Duration, Instant};
 use fixtures::{full_finosu, full_help_scout};
 use intake::model::{Backend, HelpScoutDraft, PropertyDefinition};
 use intake::normalize::normalize_for_sending;
+use intake::reference::zip_codes;
 use intake::ui::form_state::FormState;
 use intake::validation::{AccountProperties, Issue, validate_draft_with};
 use support::{Summary, is_bench_run, summarize, verdict};
@@ -122,6 +124,7 @@ fn main() -> Result<(), String> {
             black_box(form.preview());
         })?;
     }
+    time_zip_lookups(bench, warm_up, samples)?;
     if bench {
         println!(
             "budget: validation ≤ {BUDGET_US} µs per call (PASS when p95 is within it); other rows are information"
@@ -131,6 +134,55 @@ fn main() -> Result<(), String> {
     }
     Ok(())
 }
+
+/// ZIP code lookups (ZIP text → city, state, time zone), the table loaded: timed in runs of
+/// [`ZIP_RUN`] lookups over known and unknown ZIPs and ZIP+4s, reported per lookup; and the
+/// table's load (once per process, on a background thread in the window).
+fn time_zip_lookups(bench: bool, warm_up: usize, samples: usize) -> Result<(), String> {
+    let table = zip_codes::table().map_err(ToString::to_string)?;
+    // A fixed pseudo-random spread over 00000–99999: about 4 in 10 are ZIPs the table knows.
+    let texts: Vec<String> = (0..u64::from(ZIP_RUN))
+        .map(|i| {
+            let zip = (i * 7_919 + 12_345) * 2_654_435_761 % 100_000;
+            if i % 4 == 0 { format!("{zip:05}-{:04}", i % 10_000) } else { format!("{zip:05}") }
+        })
+        .collect();
+    let found = texts.iter().filter(|t| zip_codes::lookup(t).is_some()).count();
+    if found == 0 || found == texts.len() || table.find(94_102).is_none() {
+        return Err(format!("the ZIP lookup bench found {found} of {} ZIPs", texts.len()));
+    }
+    let mut f = || {
+        for text in &texts {
+            black_box(zip_codes::lookup(black_box(text)));
+        }
+    };
+    let per_lookup = |d: Duration| d / ZIP_RUN;
+    let summary = measure(warm_up / 10 + 1, samples / 10 + 1, &mut f).ok_or("ZIP lookup: no samples")?;
+    let loads = measure(1, if bench { 50 } else { 1 }, &mut || {
+        black_box(zip_codes::ZipTable::embedded().ok());
+    })
+    .ok_or("ZIP table load: no samples")?;
+    if bench {
+        println!("  ({found} of {ZIP_RUN} texts per run are known ZIPs; {} ZIPs in the table)", table.len());
+        report(
+            "ZIP lookup",
+            Some(ZIP_BUDGET_US),
+            Summary {
+                median: per_lookup(summary.median),
+                p95: per_lookup(summary.p95),
+                max: per_lookup(summary.max),
+                count: summary.count,
+            },
+        );
+        report("ZIP table load (once)", None, loads);
+    }
+    Ok(())
+}
+
+/// Lookups per timed run.
+const ZIP_RUN: u32 = 1_000;
+/// ZIP lookup budget, in microseconds.
+const ZIP_BUDGET_US: f64 = 1.0;
 
 /// The account defines the draft's properties, as for a Help Scout profile with its definitions
 /// fetched (without them each property would get a "cannot be checked" warning).

@@ -107,7 +107,7 @@ fn warnings_only_exit_0() {
     assert_eq!(output.status.code(), Some(0), "{output:?}");
     let out = stdout(&output);
     assert!(out.starts_with(&format!("{}: valid, 1 warning\n", file.display())), "{out}");
-    assert!(out.contains("warning") && out.contains("/zipCode: ZIP code 10001 belongs to NY, not CA"), "{out}");
+    assert!(out.contains("warning") && out.contains("/zipCode: ZIP code 10001 is New York, NY, not CA"), "{out}");
 }
 
 #[test]

@@ -375,14 +375,20 @@ fn zip_that_does_not_fit_the_state_is_a_warning_only() {
         "/zipCode",
         Severity::Warning,
         "ZIP code",
-        &["94102", "belongs to CA", "not NY", "Check the ZIP code and the state"],
+        &["ZIP code 94102 is San Francisco, CA, not NY. Check the ZIP code and the state."],
     );
     assert!(!message.contains("ny"), "the state is shown in upper case: {message}");
     assert!(!has_errors(&check(&body)), "a warning does not block sending");
 
-    // ZIP+4 is checked by its first digits too.
+    // ZIP+4 is checked by its first five digits too, and names the five-digit ZIP.
     body["zipCode"] = json!("94102-0001");
-    assert_only_issue(&body, "/zipCode", Severity::Warning, "ZIP code", &["belongs to CA"]);
+    assert_only_issue(
+        &body,
+        "/zipCode",
+        Severity::Warning,
+        "ZIP code",
+        &["ZIP code 94102 is San Francisco, CA, not NY"],
+    );
 
     // A fitting ZIP, a bad ZIP (already an error) and a bad state give no warning.
     body["zipCode"] = json!("10001");
@@ -402,7 +408,31 @@ fn zip_fit_knows_territories() {
     body["timezone"] = json!("America/Puerto_Rico");
     assert_clean(&body);
     body["state"] = json!("GU");
-    assert_only_issue(&body, "/zipCode", Severity::Warning, "ZIP code", &["belongs to PR", "not GU"]);
+    assert_only_issue(&body, "/zipCode", Severity::Warning, "ZIP code", &["00901 is San Juan, PR, not GU"]);
+}
+
+#[test]
+fn zip_fit_names_the_zips_city_from_the_table() {
+    let mut body = valid();
+    body["timezone"] = json!("America/New_York");
+    body["state"] = json!("MA");
+    body["zipCode"] = json!("02139");
+    assert_clean(&body);
+    body["state"] = json!("ct");
+    assert_only_issue(
+        &body,
+        "/zipCode",
+        Severity::Warning,
+        "ZIP code",
+        &["ZIP code 02139 is Cambridge, MA, not CT. Check the ZIP code and the state."],
+    );
+    // A ZIP the table does not know falls back to the state's ZIP prefixes: 94199 is unused but
+    // a California prefix.
+    body["state"] = json!("NY");
+    body["zipCode"] = json!("94199");
+    assert_only_issue(&body, "/zipCode", Severity::Warning, "ZIP code", &["ZIP code 94199 belongs to CA, not NY"]);
+    body["state"] = json!("CA");
+    assert_clean(&body);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -426,7 +426,13 @@ fn us_address_needs_a_us_state_and_a_zip() {
 
     // A ZIP from another state is a warning, like Finosu's.
     let issues = check(&us("TX", "10001"));
-    assert_issue(&issues, "/address/postalCode", Severity::Warning, "ZIP code", &["belongs to NY", "not TX"]);
+    assert_issue(
+        &issues,
+        "/address/postalCode",
+        Severity::Warning,
+        "ZIP code",
+        &["ZIP code 10001 is New York, NY, not TX"],
+    );
     assert!(!has_errors(&issues));
 
     // The same state and postal code are fine outside the US.

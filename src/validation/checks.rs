@@ -7,6 +7,7 @@ use chrono::{Datelike as _, NaiveDate};
 
 use super::phone_metadata::{self, PhoneReading, read_phone};
 use super::rules::Kind;
+pub use crate::reference::zip_codes::is_zip;
 use crate::reference::{countries, timezones, us_states};
 
 /// What a failed check reports: how bad, and the message after the label.
@@ -182,16 +183,6 @@ fn check_us_state(text: &str) -> Option<CheckFailure> {
         return error(format!("must be the two-letter code: use {} for {}.", state.code, state.name));
     }
     error("is not a US state or territory code. Use the two-letter code, e.g. CA or NY.".to_owned())
-}
-
-/// Whether text is `12345` or `12345-6789`.
-pub fn is_zip(text: &str) -> bool {
-    let b = text.as_bytes();
-    match b.len() {
-        5 => b.iter().all(u8::is_ascii_digit),
-        10 => b[5] == b'-' && b[..5].iter().chain(&b[6..]).all(u8::is_ascii_digit),
-        _ => false,
-    }
 }
 
 fn check_zip(text: &str) -> Option<CheckFailure> {

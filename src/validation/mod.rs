@@ -19,7 +19,7 @@ pub use rules::{CrossRule, FieldRule, Kind, rules_for, tab_for_path};
 
 use crate::model::limits::{LINE_MAX_CHARS, max_chars_at, thousands};
 use crate::model::{Backend, PropertyDefinition, PropertyKind, Tab};
-use crate::reference::us_states;
+use crate::reference::{us_states, zip_codes};
 
 /// How bad an issue is: errors block sending, warnings do not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -486,16 +486,28 @@ impl Walker<'_> {
         }
     }
 
+    /// Warns when the ZIP is not in the typed state: by the ZIP table when it knows the ZIP
+    /// (naming the ZIP's city), else by the state's ZIP prefixes.
     fn zip_fit_warning(&mut self, zip_path: &str, zip: &str, state: &str) {
-        if !is_zip(zip) || us_states::zip_fits_state(zip, state) != Some(false) {
-            return;
-        }
-        let owners = us_states::states_for_zip(zip);
-        let state = state.to_ascii_uppercase();
-        let message = if owners.is_empty() {
-            format!("ZIP code {zip} is not used in {state}. Check the ZIP code and the state.")
-        } else {
-            format!("ZIP code {zip} belongs to {}, not {state}. Check the ZIP code and the state.", owners.join(" or "))
+        let Some(typed) = us_states::find_state(state).filter(|_| is_zip(zip)) else { return };
+        let message = match zip_codes::lookup(zip) {
+            Some(place) if place.state == typed.code => return,
+            Some(place) => format!(
+                "ZIP code {} is {}, {}, not {}. Check the ZIP code and the state.",
+                place.zip_text(),
+                place.city,
+                place.state,
+                typed.code
+            ),
+            None if us_states::zip_fits_state(zip, state) != Some(false) => return,
+            None => match us_states::states_for_zip(zip).as_slice() {
+                [] => format!("ZIP code {zip} is not used in {}. Check the ZIP code and the state.", typed.code),
+                owners => format!(
+                    "ZIP code {zip} belongs to {}, not {}. Check the ZIP code and the state.",
+                    owners.join(" or "),
+                    typed.code
+                ),
+            },
         };
         self.push_at(zip_path, Severity::Warning, message);
     }

@@ -1,6 +1,6 @@
 //! Per-frame work that draws nothing: taking in what background jobs finished (files, the
 //! outbox's endings, the store's answers), autosave, starting the in-process sandbox, fetching
-//! property definitions when due, warming up the phone metadata. eframe runs it before each
+//! property definitions when due, warming up the phone metadata and the ZIP table. eframe runs it before each
 //! frame (and while the window is hidden, when woken).
 
 use super::IntakeApp;
@@ -38,9 +38,9 @@ impl IntakeApp {
             // The writer's queue was full: hand the rest over next frame.
             ctx.request_repaint();
         }
-        // Load the phone metadata off the UI thread, so the first keystroke in a phone field does
-        // not stall on it: once the first frame is out, or at once when a restored draft with a
-        // phone waits for it (it is put in the form when the metadata is there).
+        // Load the phone metadata and the ZIP table off the UI thread, so the first keystroke in
+        // a phone or ZIP field does not stall on them: once the first frame is out, or at once
+        // when a restored draft waits for them (it is put in the form when both are there).
         let waiting = self.records.is_restore_pending();
         if waiting {
             self.phone_metadata_wanted.store(true, std::sync::atomic::Ordering::SeqCst);
@@ -48,13 +48,19 @@ impl IntakeApp {
         if !self.phone_metadata_requested && (waiting || ctx.cumulative_pass_nr() > 0) {
             self.phone_metadata_requested = true;
             let (ctx, wanted) = (ctx.clone(), std::sync::Arc::clone(&self.phone_metadata_wanted));
+            let (zip_ctx, zip_wanted) = (ctx.clone(), std::sync::Arc::clone(&wanted));
             crate::validation::warm_up_phone_metadata(move || {
                 if wanted.load(std::sync::atomic::Ordering::SeqCst) {
                     ctx.request_repaint();
                 }
             });
+            crate::reference::zip_codes::warm_up(move || {
+                if zip_wanted.load(std::sync::atomic::Ordering::SeqCst) {
+                    zip_ctx.request_repaint();
+                }
+            });
         }
-        if waiting && crate::validation::is_phone_metadata_warm() {
+        if waiting && crate::validation::is_phone_metadata_warm() && crate::reference::zip_codes::is_loaded() {
             self.apply_pending_restore();
         }
         self.form.refresh(self.backend());

@@ -130,10 +130,10 @@ pub struct IntakeApp {
     definitions_tried: HashSet<String>,
     /// The running definitions fetch was asked for (Reload), so its failure is shown.
     definitions_asked: bool,
-    /// The phone metadata warm-up was started.
+    /// The warm-ups of the phone metadata and the ZIP table were started.
     phone_metadata_requested: bool,
-    /// Something waits for the phone metadata (a restored draft with a phone): the warm-up
-    /// asks for a frame when it is done. Otherwise its end changes nothing on screen.
+    /// Something waits for the phone metadata and ZIP table (a restored draft): the warm-ups
+    /// ask for a frame when done. Otherwise their end changes nothing on screen.
     phone_metadata_wanted: std::sync::Arc<std::sync::atomic::AtomicBool>,
     tab: Tab,
     form: FormState,

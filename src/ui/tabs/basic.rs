@@ -4,6 +4,7 @@ use egui::Ui;
 
 use super::TabsRuntime;
 use crate::model::{FinosuDraft, HelpScoutDraft};
+use crate::reference::zip_codes;
 use crate::ui::widgets::{FieldUi, ListSpec, line_edit, list_editor_ui, masked_text_ui, timezone_picker_ui};
 use crate::validation::parse_iso_date;
 use crate::validation::rules::{EMAIL_TYPES, GENDERS, PHONE_TYPES};
@@ -11,8 +12,19 @@ use crate::validation::rules::{EMAIL_TYPES, GENDERS, PHONE_TYPES};
 /// Finosu: id, names, email, phone, time zone, birthday, SSN last four.
 pub fn finosu_ui(ui: &mut Ui, fields: &mut FieldUi<'_>, draft: &mut FinosuDraft, runtime: &mut TabsRuntime) {
     let FinosuDraft {
-        id, first_name, last_name, email, phone_number, timezone, birthday, ssn_last_four, state, ..
+        id,
+        first_name,
+        last_name,
+        email,
+        phone_number,
+        timezone,
+        birthday,
+        ssn_last_four,
+        state,
+        zip_code,
+        ..
     } = draft;
+    let zip = zip_codes::lookup_if_loaded(zip_code);
     fields.row(ui, "ID", "/id", |ui, label_id| {
         ui.horizontal(|ui| {
             let mut response =
@@ -29,7 +41,9 @@ pub fn finosu_ui(ui: &mut Ui, fields: &mut FieldUi<'_>, draft: &mut FinosuDraft,
     fields.text_row(ui, "Last name", "/lastName", last_name, "");
     fields.text_row(ui, "Email", "/email", email, "name@example.com");
     fields.text_row(ui, "Phone number", "/phoneNumber", phone_number, "(415) 555-0123");
-    fields.row(ui, "Time zone", "/timezone", |ui, label_id| timezone_picker_ui(ui, timezone, state, label_id));
+    fields.row(ui, "Time zone", "/timezone", |ui, label_id| {
+        timezone_picker_ui(ui, timezone, state, zip.as_ref(), label_id)
+    });
     fields.row(ui, "Birthday", "/birthday", |ui, label_id| birthday_ui(ui, birthday, label_id));
     fields.row(ui, "SSN last four", "/ssnLastFour", |ui, label_id| {
         masked_text_ui(ui, ssn_last_four, &mut runtime.ssn_visible, "SSN last four", 80.0).labelled_by(label_id)

@@ -10,6 +10,7 @@ use egui::Ui;
 
 use crate::model::metadata_templates::MetadataTemplate;
 use crate::model::{Backend, Tab};
+use crate::reference::zip_codes::ZipFill;
 use crate::ui::form_state::FormState;
 use crate::ui::widgets::FieldUi;
 
@@ -26,6 +27,10 @@ pub struct TabsRuntime {
     pub reload_property_definitions: bool,
     /// The thumbnail under Help Scout's photo URL.
     pub photo_preview: crate::ui::photo_preview::PhotoPreview,
+    /// What the Finosu ZIP code last filled in (city, state).
+    pub finosu_zip_fill: ZipFill,
+    /// What the Help Scout postal code last filled in (city, state).
+    pub help_scout_zip_fill: ZipFill,
 }
 
 /// Draws the selected tab of the active backend's form and records the edits.
@@ -54,11 +59,15 @@ pub fn tab_ui(
         egui::Grid::new(("form_grid", tab)).num_columns(2).spacing([16.0, 10.0]).min_col_width(130.0).show(ui, |ui| {
             match (backend, tab) {
                 (Backend::Finosu, Tab::Basic) => basic::finosu_ui(ui, &mut fields, finosu, runtime),
-                (Backend::Finosu, Tab::Address) => address::finosu_ui(ui, &mut fields, finosu),
+                (Backend::Finosu, Tab::Address) => {
+                    address::finosu_ui(ui, &mut fields, finosu, &mut runtime.finosu_zip_fill);
+                }
                 (Backend::Finosu, Tab::Metadata) => metadata::finosu_ui(ui, &mut fields, finosu, runtime, templates),
                 (Backend::Finosu, Tab::Properties) => properties::finosu_ui(ui, &mut fields, finosu, task_types),
                 (Backend::HelpScout, Tab::Basic) => basic::help_scout_ui(ui, &mut fields, help_scout),
-                (Backend::HelpScout, Tab::Address) => address::help_scout_ui(ui, &mut fields, help_scout),
+                (Backend::HelpScout, Tab::Address) => {
+                    address::help_scout_ui(ui, &mut fields, help_scout, &mut runtime.help_scout_zip_fill);
+                }
                 (Backend::HelpScout, Tab::Metadata) => {
                     metadata::help_scout_ui(ui, &mut fields, help_scout, &mut runtime.photo_preview);
                 }

@@ -13,4 +13,4 @@ pub use color::success_color;
 pub use field::{DIALOG_FIELD_WIDTH, FIELD_WIDTH, FieldUi, SECRET_FIELD_WIDTH, choice_ui, issue_message_ui, line_edit};
 pub use list_editor::{ListSpec, list_editor_ui, text_list_ui};
 pub use masked::masked_text_ui;
-pub use timezone::timezone_picker_ui;
+pub use timezone::{timezone_picker_ui, zip_zone_suggestion_ui};

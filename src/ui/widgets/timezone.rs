@@ -1,17 +1,28 @@
 //! The time-zone field: free typing with matching IANA names offered under it, a searchable
-//! list of all names, and a suggestion from the US state when the field is empty.
+//! list of all names, and a suggestion: the ZIP code's zone once the ZIP is known (until it is
+//! the value), else the US state's usual zone while the field is empty.
 
 use egui::{Response, Ui};
 
 use super::field::{FIELD_WIDTH, line_edit};
+use crate::reference::zip_codes::ZipPlace;
 use crate::reference::{timezones, us_states};
 
 /// How many matches are offered under the field while typing.
 const INLINE_MATCHES: usize = 4;
 
 /// Draws the field and its helpers; returns a response whose `changed` covers every way the
-/// value can change. `state_code` is the address's state, for the suggestion.
-pub fn timezone_picker_ui(ui: &mut Ui, value: &mut String, state_code: &str, label_id: egui::Id) -> Response {
+/// value can change.
+///
+/// `state_code` is the address's state and `zip` what the ZIP table knows of the address's
+/// ZIP, for the suggestion.
+pub fn timezone_picker_ui(
+    ui: &mut Ui,
+    value: &mut String,
+    state_code: &str,
+    zip: Option<&ZipPlace>,
+    label_id: egui::Id,
+) -> Response {
     let mut picked: Option<&'static str> = None;
     let mut response = ui
         .horizontal(|ui| {
@@ -24,8 +35,17 @@ pub fn timezone_picker_ui(ui: &mut Ui, value: &mut String, state_code: &str, lab
         .inner;
 
     let query = value.trim();
+    let zip_zone = zip.and_then(|place| place.timezone.map(|zone| (place, zone)));
+    if let Some((place, zone)) = zip_zone
+        && query != zone
+        && zip_zone_suggestion_ui(ui, place, zone)
+    {
+        picked = Some(zone);
+    }
     if query.is_empty() {
-        if let Some(zone) = us_states::suggest_timezone(state_code) {
+        if zip_zone.is_some() {
+            // The ZIP's zone is offered above; the state's would only repeat or contradict it.
+        } else if let Some(zone) = us_states::suggest_timezone(state_code) {
             let state = state_code.trim().to_ascii_uppercase();
             ui.horizontal(|ui| {
                 ui.label(egui::RichText::new(format!("Suggested for {state}:")).small());
@@ -57,6 +77,17 @@ pub fn timezone_picker_ui(ui: &mut Ui, value: &mut String, state_code: &str, lab
         response.mark_changed();
     }
     response
+}
+
+/// `Suggested from ZIP 94102: America/Los_Angeles [Use]`, shown wherever the time zone can be
+/// taken from the ZIP until it is taken; true when Use was clicked.
+pub fn zip_zone_suggestion_ui(ui: &mut Ui, place: &ZipPlace, zone: &str) -> bool {
+    let zip = place.zip_text();
+    ui.horizontal(|ui| {
+        ui.label(egui::RichText::new(format!("Suggested from ZIP {zip}: {zone}")).italics());
+        ui.small_button("Use").accessible_name(format!("Use time zone {zone} from ZIP {zip}")).clicked()
+    })
+    .inner
 }
 
 /// A "Browse…" drop-down with a search box over all IANA names.
